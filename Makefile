@@ -1,0 +1,52 @@
+# SkyDesk: `make run` starts the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+
+.PHONY: run test test-pg lint format bench seed verify-audit clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q uv
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(UV) pip install -q --python $(PY) -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(UV) pip install -q --python $(PY) -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+## run: install, migrate, seed the demo world if the database is empty, start the app
+run: $(VENV)/.runtime
+	$(PY) -m db.bootstrap
+	$(VENV)/bin/streamlit run app.py
+
+## test: the whole suite (SQLite; set TEST_DATABASE_URL to run it on PostgreSQL)
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+## test-pg: the whole suite on this machine's PostgreSQL (a fresh database per run)
+test-pg: $(VENV)/.dev
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.dev
+	$(PY) -m bench.run
+
+seed: $(VENV)/.runtime
+	$(PY) -m db.seed --size demo
+
+verify-audit: $(VENV)/.runtime
+	$(PY) -m services.audit verify
+
+clean:
+	rm -rf $(VENV) data/*.db data/*.db-* data/*.sqlite*

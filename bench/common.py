@@ -1,0 +1,118 @@
+"""Shared helpers for benchmarks: timing, percentiles, the machine, scratch databases."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from db.engine import normalize_url
+
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def pg_base_url() -> str:
+    return os.environ.get("SKYDESK_BENCH_PG_URL", DEFAULT_PG_URL)
+
+
+def pg_available(url: str | None = None) -> bool:
+    try:
+        engine = create_engine(normalize_url(url or pg_base_url()))
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def pg_database_url(name: str, *, create: bool = True) -> str:
+    """URL of database `name` on the benchmark server, created if missing."""
+    url = make_url(normalize_url(pg_base_url()))
+    if create:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def scratch_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+def drop_pg_database(name: str) -> None:
+    url = make_url(normalize_url(pg_base_url()))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@dataclass(frozen=True)
+class Timing:
+    p50_ms: float
+    p95_ms: float
+    n: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"p50_ms": round(self.p50_ms, 2), "p95_ms": round(self.p95_ms, 2), "n": self.n}
+
+
+def percentiles(samples_ms: list[float]) -> Timing:
+    ordered = sorted(samples_ms)
+    p95 = statistics.quantiles(ordered, n=20)[-1] if len(ordered) >= 20 else ordered[-1]
+    return Timing(statistics.median(ordered), p95, len(ordered))
+
+
+def time_calls(fn: Callable[[int], Any], n: int, warmup: int = 3) -> Timing:
+    for i in range(warmup):
+        fn(i)
+    samples = []
+    for i in range(n):
+        start = time.perf_counter()
+        fn(i)
+        samples.append((time.perf_counter() - start) * 1000)
+    return percentiles(samples)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def figure(
+    results: dict[str, Any],
+    name: str,
+    value: float,
+    unit: str,
+    *,
+    target: float | None = None,
+    lower_is_better: bool = True,
+) -> None:
+    """Record one figure; with a target, status says whether it is met."""
+    row: dict[str, Any] = {"name": name, "value": round(value, 2), "unit": unit}
+    if target is not None:
+        row["target"] = f"{'<=' if lower_is_better else '>='} {target:g} {unit}"
+        met = value <= target if lower_is_better else value >= target
+        row["status"] = "ok" if met else "MISSED"
+    results["figures"].append(row)
+    print(
+        f"  {name}: {value:,.2f} {unit}"
+        + (f" (target {row['target']}: {row['status']})" if target else ""),
+        flush=True,
+    )

@@ -1,0 +1,128 @@
+"""The support desk's own records: users, conversations, turns, feedback, audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base
+from db.models.enums import ConversationStatus, Role, str_enum
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    passenger_id: Mapped[int | None] = mapped_column(ForeignKey("passengers.id"))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_started_at", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the LangGraph thread id
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    passenger_id: Mapped[int | None] = mapped_column(ForeignKey("passengers.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[ConversationStatus] = mapped_column(str_enum(ConversationStatus))
+    escalation_reason: Mapped[str | None] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    rating: Mapped[int | None]
+    flagged: Mapped[bool] = mapped_column(default=False)
+    flag_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Turn(Base):
+    __tablename__ = "turns"
+    __table_args__ = (Index("ix_turns_started_at", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    started_at: Mapped[datetime]
+    latency_ms: Mapped[float]
+    tool_calls: Mapped[list[Any]]
+    tokens_in: Mapped[int]
+    tokens_out: Mapped[int]
+    model: Mapped[str] = mapped_column(String(60))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rating: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Append-only and hash-chained: `hash` covers this record's content and `prev_hash`."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_ts", "ts"),
+        Index("ix_audit_events_actor_ts", "actor", "ts"),
+        Index("ix_audit_events_passenger_ts", "passenger_id", "ts"),
+        Index("ix_audit_events_action_ts", "action", "ts"),
+    )
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ts: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    passenger_id: Mapped[int | None]
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(16))  # executed|approved|denied|refused|error|ok
+    rule: Mapped[str | None] = mapped_column(String(48))
+    message: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The chain's tip, one row. Locking it serialises appends; it also exposes a deleted tail."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int]
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class DemoMeta(Base):
+    """Facts about the seeded world (seed, size, demo clock anchor)."""
+
+    __tablename__ = "demo_meta"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class ExecutedAction(Base):
+    """One row per approved write, keyed by its approval id: a second approval of the same
+    request (two clicks, two tabs, two replicas) finds the row and executes nothing."""
+
+    __tablename__ = "executed_actions"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    action: Mapped[str] = mapped_column(String(40))
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    executed_at: Mapped[datetime]
+    summary: Mapped[str] = mapped_column(Text)

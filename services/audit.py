@@ -1,0 +1,188 @@
+"""The audit trail: append-only, hash-chained records of every tool call, approval, denial,
+refusal, login and admin action. `python -m services.audit verify` checks the chain."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.engine import SQLITE_IMMEDIATE
+from db.models import AuditEvent, AuditHead
+from services.context import ServiceContext
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values only, so a record hashes the same after a database round trip."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def record_hash(event: AuditEvent) -> str:
+    payload = {
+        "seq": event.seq,
+        "ts": event.ts.isoformat(),
+        "actor": event.actor,
+        "actor_role": event.actor_role,
+        "passenger_id": event.passenger_id,
+        "conversation_id": event.conversation_id,
+        "action": event.action,
+        "outcome": event.outcome,
+        "rule": event.rule,
+        "message": event.message,
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def begin_write(session: Session) -> None:
+    """Start a write transaction that holds SQLite's write lock from its first statement.
+
+    Write services own their transaction, so an open read-only transaction is ended first."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a write service was given a session with unflushed changes")
+    if session.in_transaction():
+        session.rollback()
+    session.connection(execution_options={SQLITE_IMMEDIATE: True})
+
+
+def append(
+    session: Session,
+    ctx: ServiceContext,
+    *,
+    action: str,
+    outcome: str,
+    rule: str | None = None,
+    message: str | None = None,
+    details: dict[str, Any] | None = None,
+    passenger_id: int | None = None,
+) -> AuditEvent:
+    """Add a record inside the caller's transaction; the caller commits."""
+    head = session.get(AuditHead, HEAD_ID, with_for_update=True)
+    if head is None:
+        raise RuntimeError("audit_head row missing: run the migrations")
+    # The UTC column round-trips microseconds; the timestamp is hashed as stored.
+    event = AuditEvent(
+        seq=head.last_seq + 1,
+        ts=ctx.clock.now(),
+        actor=ctx.actor.username,
+        actor_role=ctx.actor.role.value,
+        passenger_id=passenger_id if passenger_id is not None else ctx.passenger_id,
+        conversation_id=ctx.conversation_id,
+        action=action,
+        outcome=outcome,
+        rule=rule,
+        message=message,
+        details=jsonable(details or {}),
+        prev_hash=head.last_hash,
+    )
+    event.hash = record_hash(event)
+    head.last_seq, head.last_hash = event.seq, event.hash
+    session.add(event)
+    return event
+
+
+def record(session: Session, ctx: ServiceContext, **fields: Any) -> AuditEvent:
+    """Append and commit in a transaction of its own (refusals, logins, approvals)."""
+    begin_write(session)
+    try:
+        event = append(session, ctx, **fields)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    records: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"audit chain intact: {self.records} records"
+        return f"audit chain BROKEN at record {self.first_bad_seq}: {self.problem}"
+
+
+def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order and report the first changed, inserted or deleted record."""
+    prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
+    rows = session.execute(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    )
+    for event in rows.scalars():
+        count += 1
+        if event.seq != expected_seq:
+            gap = (
+                f"{expected_seq}"
+                if event.seq == expected_seq + 1
+                else f"{expected_seq}-{event.seq - 1}"
+            )
+            return VerifyResult(False, count, expected_seq, f"record(s) {gap} deleted")
+        if record_hash(event) != event.hash:
+            return VerifyResult(False, count, event.seq, "record content changed (hash mismatch)")
+        if event.prev_hash != prev_hash:
+            return VerifyResult(
+                False, count, event.seq, "link to the previous record broken (changed or inserted)"
+            )
+        prev_hash, expected_seq = event.hash, event.seq + 1
+    head = session.get(AuditHead, HEAD_ID)
+    if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev_hash):
+        if head.last_seq > expected_seq - 1:
+            problem = f"record(s) {expected_seq}-{head.last_seq} deleted from the end"
+            return VerifyResult(False, count, expected_seq, problem)
+        return VerifyResult(
+            False, count, expected_seq - 1, "chain head does not match the last record"
+        )
+    return VerifyResult(True, count)
+
+
+def count_events(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from config import get_settings
+    from db.engine import make_engine, make_session_factory
+
+    parser = argparse.ArgumentParser(prog="python -m services.audit", description=__doc__)
+    parser.add_argument("command", choices=["verify"])
+    parser.add_argument("--database-url", default=get_settings().database_url)
+    args = parser.parse_args(argv)
+    engine = make_engine(args.database_url)
+    with make_session_factory(engine)() as session:
+        result = verify(session)
+    print(result)
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The one mechanism every service operation goes through: permission, transaction, audit.
+
+A write runs in one transaction that holds the write lock, appends its audit record in that same
+transaction and commits; a refusal or failure rolls everything back and is audited on its own."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from db.models import ExecutedAction, Role
+from services import audit
+from services.context import ServiceContext
+from services.errors import (
+    AlreadyExecuted,
+    DomainError,
+    PolicyViolation,
+    Rule,
+    ServiceUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+WRITE_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER, Role.SYSTEM})
+
+
+@dataclass
+class OperationResult:
+    """What a write did, in words and figures, for the assistant, the UI and the audit."""
+
+    summary: str
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+    charged: Decimal = Decimal("0.00")
+    refunded: Decimal = Decimal("0.00")
+    rule: str | None = None  # the policy line the outcome follows (fee, refund, waiver)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def audit_details(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "before": self.before,
+            "after": self.after,
+            "charged": self.charged,
+            "refunded": self.refunded,
+            "rule_applied": self.rule,
+            **self.data,
+        }
+
+
+def authorize_write(ctx: ServiceContext) -> None:
+    if ctx.actor.role not in WRITE_ROLES:
+        raise PolicyViolation(
+            Rule.PERMISSION,
+            f"A {ctx.actor.role.value} account can look at bookings but not change them.",
+        )
+
+
+def claim_once(session: Session, ctx: ServiceContext, action: str) -> None:
+    """Inside the write's transaction, claim its idempotency key (the primary key makes a
+    racing second claim wait for the first and then fail, so only one ever executes)."""
+    if ctx.idempotency_key is None:
+        return
+    done = session.get(ExecutedAction, ctx.idempotency_key)
+    if done is not None:
+        raise AlreadyExecuted(f"This request was already carried out: {done.summary}")
+    session.add(
+        ExecutedAction(
+            key=ctx.idempotency_key,
+            action=action,
+            conversation_id=ctx.conversation_id,
+            executed_at=ctx.clock.now(),
+            summary="",
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        with session.begin():
+            done = session.get(ExecutedAction, ctx.idempotency_key)
+        raise AlreadyExecuted(
+            f"This request was already carried out: {done.summary if done else action}"
+        ) from None
+
+
+def remember_summary(session: Session, ctx: ServiceContext, summary: str) -> None:
+    if ctx.idempotency_key is not None:
+        done = session.get(ExecutedAction, ctx.idempotency_key)
+        if done is not None:
+            done.summary = summary
+
+
+def _audit_failure(
+    session: Session, ctx: ServiceContext, action: str, args: dict[str, Any], err: Exception
+) -> None:
+    if isinstance(err, PolicyViolation):
+        outcome, rule, message = "refused", err.code, err.message
+    elif isinstance(err, DomainError):
+        outcome, rule, message = "invalid", err.code, err.message
+    else:
+        outcome, rule, message = "error", type(err).__name__, str(err)[:500]
+    try:
+        audit.record(
+            session,
+            ctx,
+            action=action,
+            outcome=outcome,
+            rule=rule,
+            message=message,
+            details={"args": args},
+        )
+    except SQLAlchemyError:
+        # The database itself is gone: the log line is the record of last resort.
+        log.exception("could not audit %s %s for %s", outcome, action, ctx.actor.username)
+
+
+def operation(
+    action: str, *, write: bool
+) -> Callable[
+    [Callable[Concatenate[Session, ServiceContext, P], R]],
+    Callable[Concatenate[Session, ServiceContext, P], R],
+]:
+    """Wrap a service function `fn(session, ctx, **kwargs)`.
+
+    write=True: permission check, BEGIN (IMMEDIATE on SQLite), run, audit "executed", COMMIT.
+    write=False (reads and quotes): run; refusals are still audited so they can be counted."""
+
+    def decorator(
+        fn: Callable[Concatenate[Session, ServiceContext, P], R],
+    ) -> Callable[Concatenate[Session, ServiceContext, P], R]:
+        @functools.wraps(fn)
+        def wrapper(session: Session, ctx: ServiceContext, *args: P.args, **kwargs: P.kwargs) -> R:
+            call_args = audit.jsonable(kwargs)
+            try:
+                if write:
+                    authorize_write(ctx)
+                    audit.begin_write(session)
+                    claim_once(session, ctx, action)
+                result = fn(session, ctx, *args, **kwargs)
+                if write:
+                    details = {"args": call_args, "idempotency_key": ctx.idempotency_key}
+                    if isinstance(result, OperationResult):
+                        details |= result.audit_details()
+                        remember_summary(session, ctx, result.summary)
+                    audit.append(session, ctx, action=action, outcome="executed", details=details)
+                    session.commit()
+                return result
+            except AlreadyExecuted:
+                session.rollback()
+                raise
+            except DomainError as err:
+                session.rollback()
+                _audit_failure(session, ctx, action, call_args, err)
+                raise
+            except SQLAlchemyError as err:
+                session.rollback()
+                log.exception("%s failed in the database", action)
+                _audit_failure(session, ctx, action, call_args, err)
+                raise ServiceUnavailable(
+                    "The booking system could not complete this request, so nothing was changed. "
+                    "Please try again in a moment."
+                ) from err
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,110 @@
+"""Test fixtures: a real, migrated database (SQLite by default, PostgreSQL when
+TEST_DATABASE_URL is set), emptied before each test, a frozen clock and contexts."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.engine import make_engine, make_session_factory, normalize_url
+from db.migrate import upgrade
+from db.models import Base, Role
+from services.audit import GENESIS_HASH, HEAD_ID
+from services.clock import FixedClock
+from services.context import Actor, ServiceContext
+
+# Thursday 2026-11-26, 09:00 in Zurich.
+FROZEN_NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+PG_ENV = "TEST_DATABASE_URL"
+
+
+def create_scratch_database(base_url: str, prefix: str = "skydesk_test") -> str:
+    """A new, empty PostgreSQL database next to `base_url`; returns its URL."""
+    url = make_url(normalize_url(base_url))
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(db_url: str) -> None:
+    url = make_url(db_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = os.environ.get(PG_ENV)
+    if base:
+        url = create_scratch_database(base)
+        yield url
+        drop_database(url)
+    else:
+        path: Path = tmp_path_factory.mktemp("db") / "skydesk.db"
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def wipe(engine: Engine) -> None:
+    """Empty every table and restore the audit chain's genesis row."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+        conn.execute(
+            text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (:id, 0, :h)"),
+            {"id": HEAD_ID, "h": GENESIS_HASH},
+        )
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    wipe(engine)
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as s:
+        yield s
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(FROZEN_NOW)
+
+
+@pytest.fixture
+def agent_actor() -> Actor:
+    return Actor(username="agent", role=Role.AGENT, user_id=None)
+
+
+def context_for(
+    passenger_id: int | None, clock: FixedClock, actor: Actor | None = None
+) -> ServiceContext:
+    return ServiceContext(
+        actor=actor or Actor("agent", Role.AGENT), passenger_id=passenger_id, clock=clock
+    )
