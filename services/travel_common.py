@@ -1,0 +1,391 @@
+"""Shared rules for hotel, car and excursion bookings: dates and local start times, party size,
+cities, payment methods and the cancellation window (BRIEF section 4, docs/policy.md)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from db.models import (
+    Airport,
+    BookingStatus,
+    CarRental,
+    CarRentalOffer,
+    Excursion,
+    ExcursionBooking,
+    Hotel,
+    HotelBooking,
+    Passenger,
+    Payment,
+    PaymentMethod,
+)
+from services.access import check_owner
+from services.context import ServiceContext
+from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
+from services.policy import TRAVEL_BOOKING_FREE_CANCELLATION, ZERO, check_travel_cancellation
+from services.pricing import money
+from services.tickets import record_payment
+
+# The moment a booking "starts": what the 24-hour window and "already started" count from.
+CHECKIN_TIME = time(15, 0)
+PICKUP_TIME = time(9, 0)
+EXCURSION_TIME = time(9, 0)
+DEFAULT_TZ = ZoneInfo("Europe/Zurich")
+MAX_HOTEL_NIGHTS = 30
+MAX_RENTAL_DAYS = 60
+MAX_PARTY = 9
+
+B = TypeVar("B", HotelBooking, CarRental, ExcursionBooking)
+L = TypeVar("L", Hotel, CarRentalOffer, Excursion, HotelBooking, CarRental, ExcursionBooking)
+
+
+def as_date(value: date | str, label: str) -> date:
+    """A calendar date from a date, a datetime or an ISO string (tools may pass any of them)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidInput(
+            f"The {label} '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-24."
+        ) from None
+
+
+def resolve_city(session: Session, city: str, column: InstrumentedAttribute[str], what: str) -> str:
+    """The offers' spelling of a city (case-insensitive), also found by its airport code."""
+    query = (city or "").strip()
+    if not query:
+        raise InvalidInput(f"Say which city to look for {what} in.")
+    names = [query]
+    airport = session.get(Airport, query.upper()) if len(query) == 3 else None
+    if airport is not None:
+        names.append(airport.city)
+    for name in names:
+        found = session.scalars(
+            select(column).where(func.lower(column) == name.lower()).limit(1)
+        ).first()
+        if found is not None:
+            return found
+    raise NotFound(f"There are no {what} in {query} in Alpine Air's offer.")
+
+
+def city_timezone(session: Session, city: str) -> ZoneInfo:
+    """The city's time zone from its airport; Zurich time when no airport serves the city."""
+    name = session.scalars(
+        select(Airport.timezone)
+        .where(func.lower(Airport.city) == city.lower())
+        .order_by(Airport.code)
+        .limit(1)
+    ).first()
+    try:
+        return ZoneInfo(name) if name else DEFAULT_TZ
+    except (ZoneInfoNotFoundError, ValueError):
+        return DEFAULT_TZ
+
+
+def start_moment(day: date, at: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz)
+
+
+def local_text(moment: datetime, tz: ZoneInfo) -> str:
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M} local time"
+
+
+def check_period(
+    start: date | str,
+    end: date | str,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    labels: tuple[str, str],
+    unit: str,
+    max_units: int,
+) -> tuple[date, date, int]:
+    """Validate a stay or rental [start, end); returns the dates and its nights or days."""
+    start_label, end_label = labels
+    start, end = as_date(start, start_label), as_date(end, end_label)
+    if end <= start:
+        raise InvalidInput(
+            f"The {end_label} date ({end}) must be after the {start_label} date ({start})."
+        )
+    today = now.astimezone(tz).date()
+    if start < today:
+        raise InvalidInput(
+            f"The {start_label} date {start} is in the past; the earliest possible date is {today}."
+        )
+    length = (end - start).days
+    if length > max_units:
+        raise InvalidInput(
+            f"{length} {unit}s is too long: one booking can cover at most {max_units} {unit}s."
+        )
+    return start, end, length
+
+
+def check_party(count: int, what: str) -> None:
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_PARTY:
+        raise InvalidInput(
+            f"The number of {what} must be a whole number between 1 and {MAX_PARTY}; "
+            f"{count!r} was given."
+        )
+
+
+def check_active(status: BookingStatus, what: str, booking_id: int) -> None:
+    if status != BookingStatus.CONFIRMED:
+        raise PolicyViolation(
+            Rule.BOOKING_NOT_ACTIVE,
+            f"{what.capitalize()} {booking_id} is already {status.value}, so it cannot be "
+            "changed or cancelled; a new booking can be made instead.",
+        )
+
+
+def check_not_started(start: datetime, now: datetime, what: str, tz: ZoneInfo) -> None:
+    if now >= start:
+        raise PolicyViolation(
+            Rule.BOOKING_STARTED,
+            f"This {what} started on {local_text(start, tz)}, so it can no longer be changed; "
+            "the agent can escalate to a human colleague if something went wrong.",
+        )
+
+
+def check_cancellable(
+    start: datetime, now: datetime, *, kind: str, what: str, tz: ZoneInfo, changeable: bool
+) -> None:
+    """The 24-hour free-cancellation window, with what is still possible once it has closed."""
+    try:
+        check_travel_cancellation(start, now, kind)
+    except PolicyViolation as err:
+        deadline = start - TRAVEL_BOOKING_FREE_CANCELLATION
+        if now >= start:
+            instead = "It has already started; the agent can escalate to a human colleague."
+        elif changeable:
+            instead = (
+                "It stays booked; its dates can still be changed until it starts, or the agent "
+                "can escalate to a human colleague."
+            )
+        else:
+            instead = "It stays booked; the agent can escalate to a human colleague."
+        raise PolicyViolation(
+            Rule.BOOKING_CANCEL_WINDOW,
+            f"{err.message} This {what} starts on {local_text(start, tz)}, so free cancellation "
+            f"ended on {local_text(deadline, tz)}. {instead}",
+        ) from None
+
+
+def as_id(value: int | str, what: str) -> int:
+    """A record id; anything else is a clear input error rather than a database error."""
+    try:
+        number = int(str(value).strip().lstrip("#"))
+    except ValueError:
+        raise InvalidInput(f"'{value}' is not a {what} number.") from None
+    if number < 1:
+        raise InvalidInput(f"'{value}' is not a {what} number.")
+    return number
+
+
+def locked(session: Session, model: type[L], record_id: int | str, what: str) -> L:
+    """The row, locked for the rest of the transaction, or NotFound.
+
+    The lock serialises writers of one offer or booking on PostgreSQL (SQLite's write lock
+    already does), so two racing requests cannot both take the last unit or refund twice."""
+    number = as_id(record_id, what)
+    row = session.scalars(
+        select(model)
+        .where(model.id == number)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        raise NotFound(f"There is no {what} {number}.")
+    return row
+
+
+def owned_booking(
+    session: Session, model: type[B], booking_id: int | str, passenger: Passenger, what: str
+) -> B:
+    """The booking, locked, if it exists and is the passenger's own (a companion's is not)."""
+    booking = locked(session, model, booking_id, what)
+    check_owner(booking.passenger_id, passenger, what)
+    return booking
+
+
+def peak_taken(
+    session: Session,
+    key: InstrumentedAttribute[int],
+    start_col: InstrumentedAttribute[date],
+    end_col: InstrumentedAttribute[date],
+    ids: list[int],
+    start: date,
+    end: date,
+    *,
+    exclude_booking_id: int | None = None,
+) -> dict[int, int]:
+    """Per offer (hotel or car offer), the most confirmed bookings on any day of [start, end)."""
+    model = key.class_
+    query = select(key, start_col, end_col).where(
+        key.in_(ids),
+        model.status == BookingStatus.CONFIRMED,
+        start_col < end,
+        end_col > start,
+    )
+    if exclude_booking_id is not None:
+        query = query.where(model.id != exclude_booking_id)
+    spans: dict[int, list[tuple[date, date, int]]] = defaultdict(list)
+    for offer_id, first, last in session.execute(query):
+        spans[offer_id].append((first, last, 1))
+    return {offer_id: overlaps(s, start, end) for offer_id, s in spans.items()}
+
+
+def cancellation_deadline(start: datetime, tz: ZoneInfo) -> str:
+    return local_text(start - TRAVEL_BOOKING_FREE_CANCELLATION, tz)
+
+
+def charge_method(session: Session, passenger: Passenger, payment_method_id: int | None) -> int:
+    """The card a new booking is charged to: one of the passenger's own, by default the first."""
+    if payment_method_id is None:
+        if not passenger.payment_methods:
+            raise PolicyViolation(
+                Rule.PAYMENT_METHOD,
+                f"{passenger.full_name} has no payment method on file, so nothing can be charged; "
+                "add a card first.",
+            )
+        return passenger.payment_methods[0].id
+    method = session.get(PaymentMethod, as_id(payment_method_id, "payment method"))
+    if method is None or method.passenger_id != passenger.id:
+        raise PolicyViolation(
+            Rule.PAYMENT_METHOD,
+            f"Payment method {payment_method_id} is not one of {passenger.full_name}'s cards; "
+            "use a card on the passenger's own file.",
+        )
+    return method.id
+
+
+def paid_with(
+    session: Session, passenger: Passenger, reasons: Iterable[str], amount: Decimal, kind: str
+) -> int:
+    """The card that paid a booking (refunds go back to it), else the passenger's first card."""
+    # Travel bookings keep no card of their own; the booking's charges name it.
+    method = session.scalars(
+        select(Payment.payment_method_id)
+        .where(
+            Payment.passenger_id == passenger.id,
+            Payment.kind == "charge",
+            Payment.reason.in_(list(reasons)),
+            Payment.payment_method_id.is_not(None),
+        )
+        .order_by(Payment.id.desc())
+        .limit(1)
+    ).first()
+    if method is not None:
+        return method
+    if not passenger.payment_methods:
+        raise PolicyViolation(
+            Rule.PAYMENT_METHOD,
+            f"{passenger.full_name} has no payment method on file for the {kind} of "
+            f"CHF {amount}; add a card first.",
+        )
+    return passenger.payment_methods[0].id
+
+
+def overlaps(spans: Iterable[tuple[date, date, int]], start: date, end: date) -> int:
+    """The highest number of units taken on any single day of [start, end)."""
+    spans = list(spans)
+    peak, day = 0, start
+    while day < end:
+        peak = max(peak, sum(n for s, e, n in spans if s <= day < e))
+        day += timedelta(days=1)
+    return peak
+
+
+def booking_view(**fields: Any) -> dict[str, Any]:
+    """A before/after snapshot, with dates as ISO text like the passenger snapshot."""
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()}
+
+
+def settle_difference(
+    session: Session,
+    ctx: ServiceContext,
+    passenger: Passenger,
+    *,
+    old: Decimal,
+    new: Decimal,
+    reasons: list[str],
+) -> tuple[Decimal, Decimal, str]:
+    """Charge a higher new price or refund a lower one to the card that paid the booking.
+
+    `reasons` are the booking's payment reasons, the first for the booking, the last for changes.
+    Returns (charged, refunded, the outcome in words)."""
+    difference = money(new - old)
+    charged, refunded = max(difference, ZERO), max(-difference, ZERO)
+    if difference:
+        amount, kind = (charged, "charge") if charged else (refunded, "refund")
+        record_payment(
+            session,
+            ctx,
+            passenger=passenger,
+            ticket=None,
+            kind=kind,
+            amount=amount,
+            reason=reasons[-1],
+            payment_method_id=paid_with(session, passenger, reasons, amount, kind),
+        )
+    if charged:
+        return charged, refunded, f"charged CHF {charged}"
+    if refunded:
+        return charged, refunded, f"refunded CHF {refunded}"
+    return charged, refunded, "same price, nothing charged or refunded"
+
+
+def charge_booking(
+    session: Session,
+    ctx: ServiceContext,
+    passenger: Passenger,
+    *,
+    amount: Decimal,
+    reason: str,
+    payment_method_id: int,
+) -> None:
+    """Charge a new booking to the card chosen for it."""
+    record_payment(
+        session,
+        ctx,
+        passenger=passenger,
+        ticket=None,
+        kind="charge",
+        amount=amount,
+        reason=reason,
+        payment_method_id=payment_method_id,
+    )
+
+
+def refund_booking(
+    session: Session,
+    ctx: ServiceContext,
+    passenger: Passenger,
+    *,
+    amount: Decimal,
+    reasons: list[str],
+    reason: str,
+) -> Decimal:
+    """Refund a cancelled booking in full to the card that paid it."""
+    refund = money(amount)
+    if refund > ZERO:
+        record_payment(
+            session,
+            ctx,
+            passenger=passenger,
+            ticket=None,
+            kind="refund",
+            amount=refund,
+            reason=reason,
+            payment_method_id=paid_with(session, passenger, reasons, refund, "refund"),
+        )
+    return refund
