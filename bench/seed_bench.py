@@ -1,0 +1,136 @@
+"""Seeding speed: the demo world into a fresh SQLite file (median of 3) and the large world into
+a fresh PostgreSQL database (once; BRIEF section 8 target: <= 120 s).
+
+The large world is then kept as database LARGE_DB_NAME ("skydesk_bench_large") on the benchmark
+server (SKYDESK_BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432/test) for the query
+benchmarks, which call ensure_large_world(url) to reuse it or seed it once.
+
+python -m bench.seed_bench [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import Any
+
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from bench.common import figure, machine, pg_available, pg_base_url, pg_database_url
+from db.engine import make_engine, make_session_factory, normalize_url
+from db.seed import SeedError, seed_world, world_meta
+from db.seed.scratch import scratch_engine
+from db.seed.world import GENERATOR_VERSION
+
+LARGE_DB_NAME = "skydesk_bench_large"
+DEMO_TARGET_S = 10.0
+LARGE_TARGET_S = 120.0
+
+
+def _is_current_large(url: str) -> tuple[bool, dict[str, str]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("demo_meta"):
+                return False, {}
+        with make_session_factory(engine)() as session:
+            meta = world_meta(session)
+    finally:
+        engine.dispose()
+    current = (
+        meta.get("size") == "large"
+        and meta.get("scale") == "1.0"
+        and meta.get("version") == GENERATOR_VERSION
+    )
+    return current, meta
+
+
+def ensure_large_world(url: str) -> None:
+    """Seed the large world into `url` unless it already holds one (demo_meta size=large) from
+    this generator version. A different world there is refused, never wiped."""
+    current, meta = _is_current_large(url)
+    if current:
+        return
+    engine = make_engine(url)
+    try:
+        # An outdated large world is ours to replace; anything else is refused by seed_world.
+        seed_world(engine, size="large", force=meta.get("size") == "large")
+    finally:
+        engine.dispose()
+
+
+def _demo_seconds(runs: int) -> list[float]:
+    seconds = []
+    for _ in range(runs):
+        with scratch_engine("bench_demo") as engine:
+            started = time.perf_counter()
+            seed_world(engine)
+            seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def _replace_database(fresh: str, target: str) -> None:
+    """Keep the freshly measured world under the well-known name (no copy, just a rename)."""
+    admin = create_engine(normalize_url(pg_base_url()), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+            conn.execute(text(f'ALTER DATABASE "{fresh}" RENAME TO "{target}"'))
+    finally:
+        admin.dispose()
+
+
+def _large_seconds(results: dict[str, Any]) -> float:
+    fresh = f"{LARGE_DB_NAME}_new"
+    url = make_url(pg_database_url(fresh))
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        started = time.perf_counter()
+        summary = seed_world(engine, size="large", force=True)
+        seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    _replace_database(fresh, LARGE_DB_NAME)
+    results["notes"].append(
+        f"seed: large world kept as database {LARGE_DB_NAME}: {summary.counts['flights']:,} "
+        f"flights, {summary.counts['tickets']:,} tickets, "
+        f"{summary.counts['seat_assignments']:,} seat assignments"
+    )
+    return seconds
+
+
+def run(results: dict[str, Any], *, quick: bool = False) -> None:
+    runs = 1 if quick else 3
+    demo = _demo_seconds(runs)
+    figure(results, f"generate demo into SQLite (median of {runs})", statistics.median(demo), "s",
+           target=DEMO_TARGET_S)  # fmt: skip
+    if quick:
+        results["notes"].append("seed: large world skipped (quick mode)")
+        return
+    if not pg_available():
+        results["notes"].append(f"seed: large world skipped: no PostgreSQL at {pg_base_url()}")
+        return
+    try:
+        seconds = _large_seconds(results)
+    except SeedError as exc:
+        results["notes"].append(f"seed: large world failed: {exc}")
+        return
+    figure(results, "generate large into PostgreSQL", seconds, "s", target=LARGE_TARGET_S)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.seed_bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="one demo run, no large world")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {"machine": machine(), "figures": [], "notes": []}
+    print(f"machine: {results['machine']}")
+    run(results, quick=args.quick)
+    for note in results["notes"]:
+        print(f"note: {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

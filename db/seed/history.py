@@ -1,0 +1,211 @@
+"""Operational history for the dashboards: conversations with turns, feedback, escalations and a
+hash-chained audit trail, spread over the 60 days before the demo clock.
+
+Audit hashes come from services.audit.record_hash itself, given a light record object with the
+same attributes as AuditEvent (building a million ORM objects would dominate the run time)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from db.models import AuditEvent, EscalationReason
+from db.seed.draw import Weighted
+from db.seed.sink import RowSink
+from services.audit import GENESIS_HASH, record_hash
+from services.errors import Rule
+
+READ_TOOLS = (
+    "get_passenger_trips", "search_flights", "get_flight_status", "lookup_policy",
+    "quote_flight_change", "quote_cancellation", "search_hotels", "search_car_rentals",
+    "search_excursions",
+)  # fmt: skip
+WRITE_TOOLS = (
+    "change_flight", "cancel_ticket", "book_flight", "request_compensation", "book_hotel",
+    "change_hotel_booking", "cancel_hotel_booking", "book_car_rental", "change_car_rental",
+    "cancel_car_rental", "book_excursion", "cancel_excursion",
+)  # fmt: skip
+READS = Weighted(READ_TOOLS, (30, 18, 10, 12, 9, 7, 6, 4, 4))
+WRITES = Weighted(WRITE_TOOLS, (22, 12, 6, 10, 8, 3, 4, 5, 2, 2, 4, 2))
+RATINGS = Weighted((1, 2, 3, 4, 5), (5, 7, 13, 30, 45))  # skewed high, as feedback is
+ESCALATE = "escalate_to_human"
+REFUSAL_RULES = (Rule.FARE_NO_CHANGE, Rule.TOO_CLOSE_TO_DEPARTURE, Rule.NO_SEAT,
+                 Rule.COMPENSATION_NOT_ELIGIBLE, Rule.BOOKING_CANCEL_WINDOW, Rule.NOT_OWNER,
+                 Rule.LEG_FLOWN, Rule.REBOOKING_WINDOW)  # fmt: skip
+ERRORS = ("model endpoint timeout after 30 s", "database unavailable: connection refused",
+          "model returned a malformed tool call")  # fmt: skip
+COMMENTS = {1: "Did not understand what I needed.", 2: "Too many steps.", 3: "OK in the end.",
+            4: "Quick and clear.", 5: "Excellent, solved in a minute."}  # fmt: skip
+WINDOW = timedelta(days=60)
+
+
+@dataclass(slots=True)
+class _Record:
+    """Duck-typed stand-in for AuditEvent, read by record_hash."""
+
+    seq: int
+    ts: datetime
+    actor: str
+    actor_role: str
+    passenger_id: int | None
+    conversation_id: str | None
+    action: str
+    outcome: str
+    rule: str | None
+    message: str | None
+    details: dict[str, Any]
+    prev_hash: str
+
+
+def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
+    """`total` split over `parts`, each at least one, randomly (multinomial)."""
+    counts = Counter(rng.choices(range(parts), k=max(0, total - parts)))
+    return [1 + counts[i] for i in range(parts)]
+
+
+def _tool_calls(rng: random.Random) -> list[str]:
+    roll = rng.random()
+    if roll < 0.25:
+        return []
+    calls = [READS.pick(rng) for _ in range(1 if roll < 0.75 else 2)]
+    if rng.random() < 0.3:
+        calls.append(WRITES.pick(rng))
+    return calls
+
+
+def _events_for(
+    calls: list[str], rng: random.Random
+) -> list[tuple[str, str, str | None, str | None]]:
+    """Audit events (action, outcome, rule, message) that a turn's tool calls leave behind."""
+    events: list[tuple[str, str, str | None, str | None]] = []
+    for tool in calls:
+        if tool in READ_TOOLS or tool == ESCALATE:
+            events.append((tool, "ok", None, None))
+            continue
+        roll = rng.random()
+        if roll < 0.12:
+            rule = rng.choice(REFUSAL_RULES).value
+            events.append((tool, "refused", rule, f"refused by rule {rule}"))
+        elif roll < 0.22:
+            events.append(("deny", "denied", None, f"agent denied {tool}"))
+        elif roll < 0.24:
+            events.append((tool, "error", None, rng.choice(ERRORS)))
+        else:
+            events.append(("approve", "approved", None, f"agent approved {tool}"))
+            events.append((tool, "executed", None, None))
+    return events
+
+
+@dataclass
+class HistoryPlan:
+    conversations: int
+    turns: int
+    audit: int
+    users: dict[str, int]  # username -> user id
+    customer_passenger: int  # the passenger the customer login is bound to
+    passenger_ids: list[int]
+
+
+def write_history(
+    sink: RowSink, rng: random.Random, now: datetime, plan: HistoryPlan
+) -> tuple[int, str]:
+    """Write the history; return the audit chain's (last_seq, last_hash)."""
+    if plan.conversations <= 0:
+        return 0, GENESIS_HASH
+    turns_per = _spread(plan.turns, plan.conversations, rng)
+    audit_per = _spread(plan.audit, plan.conversations, rng)
+    events: list[tuple[Any, ...]] = []
+    for c in range(plan.conversations):
+        events.extend(_conversation(sink, rng, now, plan, turns_per[c], audit_per[c]))
+        if c % 512 == 0:
+            sink.maybe_flush()
+    return _write_audit(sink, events)
+
+
+ACTORS = (("agent", "agent"),) * 7 + (("admin", "admin"), ("customer", "customer"))
+REASONS = tuple(r.value for r in EscalationReason)
+
+
+def _conversation(
+    sink: RowSink, rng: random.Random, now: datetime, plan: HistoryPlan, turn_count: int,
+    audit_count: int,
+) -> list[tuple[Any, ...]]:  # fmt: skip
+    """One conversation's rows; returns its audit events (ts, ...) for the global chain."""
+    conv_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    username, role = rng.choice(ACTORS)
+    customer = role == "customer"
+    passenger = plan.customer_passenger if customer else rng.choice(plan.passenger_ids)
+    model = "builtin" if rng.random() < 0.7 else "gpt-4o-mini"
+    # Leave room for every turn before the demo clock.
+    latest = WINDOW.total_seconds() - 600 - 250 * turn_count
+    started = now - WINDOW + timedelta(seconds=rng.uniform(0, max(0.0, latest)))
+    fast = model == "builtin"
+    at = started
+    turns: list[tuple[Any, ...]] = []
+    calls_by_turn: list[list[str]] = []
+    for _ in range(turn_count):
+        calls = _tool_calls(rng)
+        error = rng.choice(ERRORS) if rng.random() < 0.02 else None
+        latency = rng.lognormvariate(2.8 if fast else 7.2, 0.5 if fast else 0.45)
+        tokens_in = rng.randint(250, 900) + 450 * len(turns)
+        turns.append((at, round(latency, 2), calls, tokens_in, rng.randint(20, 260), error))
+        calls_by_turn.append(calls)
+        at += timedelta(seconds=rng.uniform(15, 240))
+    status, reason = "resolved", None
+    if started > now - timedelta(days=2) and rng.random() < 0.4:
+        status = "open"
+    elif rng.random() < 0.1:
+        status, reason = "escalated", rng.choice(REASONS)
+        calls_by_turn[-1].append(ESCALATE)
+    rating = RATINGS.pick(rng) if rng.random() < 0.4 else None
+    tools = [t for calls in calls_by_turn for t in calls]
+    title = tools[0].replace("_", " ").capitalize() if tools else "Policy question"
+    user_id = plan.users[username]
+    # Parent row first: a chunk flush may happen between any two rows.
+    sink.add("conversations", (conv_id, user_id, passenger, title, status, reason, model,
+                               started, at, rating, rating == 1, None))  # fmt: skip
+    for turn in turns:
+        sink.add("turns", (sink.next_id("turns"), conv_id, *turn[:5], model, turn[5]))
+    if rating is not None:
+        comment = COMMENTS[rating] if rng.random() < 0.5 else None
+        sink.add("feedback", (sink.next_id("feedback"), conv_id, user_id, rating, comment, at))
+    if reason is not None:
+        state = "open" if at > now - timedelta(days=3) else "closed"
+        sink.add("escalations", (sink.next_id("escalations"), passenger, conv_id, reason,
+                                 f"Customer needs a human: {title.lower()}", username, at, state,
+                                 None))  # fmt: skip
+    script: list[tuple[str, str, str | None, str | None]] = [("login", "ok", None, None)]
+    for calls in calls_by_turn:
+        script.extend(_events_for(calls, rng))
+    while len(script) < audit_count:
+        script.append((READS.pick(rng), "ok", None, None))
+    span = max(1.0, (at - started).total_seconds())
+    events = []
+    for k, (action, outcome, rule, message) in enumerate(script[:audit_count]):
+        ts = started + timedelta(seconds=span * k / audit_count, microseconds=rng.randrange(1000))
+        login = action == "login"
+        events.append((ts, username, role, None if login else passenger,
+                       None if login else conv_id, action, outcome, rule, message, k))  # fmt: skip
+    return events
+
+
+def _write_audit(sink: RowSink, events: list[tuple[Any, ...]]) -> tuple[int, str]:
+    events.sort(key=lambda e: e[0])
+    prev = GENESIS_HASH
+    seq = 0
+    for ts, actor, role, passenger, conv_id, action, outcome, rule, message, step in events:
+        seq += 1
+        aware = ts.replace(tzinfo=UTC)
+        record = _Record(seq, aware, actor, role, passenger, conv_id, action, outcome, rule,
+                         message, {"step": step}, prev)  # fmt: skip
+        digest = record_hash(cast(AuditEvent, record))
+        sink.add("audit_events", (seq, ts, actor, role, passenger, conv_id, action, outcome, rule,
+                                  message, {"step": step}, prev, digest))  # fmt: skip
+        prev = digest
+        if seq % 8192 == 0:
+            sink.maybe_flush()
+    return seq, prev
