@@ -6,7 +6,9 @@ import itertools
 import secrets
 import string
 from collections.abc import Sequence
+from decimal import Decimal
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +28,13 @@ from services.context import ServiceContext
 from services.errors import InvalidInput, PolicyViolation, Rule
 from services.flights import BOOKABLE, effective_departure, free_seats, load_flights
 from services.operations import OperationResult, operation
-from services.policy import MAX_CONNECTION, MIN_CONNECTION, ZERO, compensation_due
+from services.policy import (
+    MAX_CONNECTION,
+    MIN_CONNECTION,
+    ZERO,
+    CompensationDue,
+    compensation_due,
+)
 from services.pricing import cabin_for_fare, fare_price
 from services.seats import assign_seat
 from services.tickets import describe, record_payment, route_of
@@ -167,11 +175,20 @@ def book_flight(
     )
 
 
-@operation("request_compensation", write=True)
-def request_compensation(
-    session: Session, ctx: ServiceContext, *, ticket_no: str, flight_no: str | None = None
-) -> OperationResult:
-    """Pay the compensation a ticket's cancelled or long-delayed flight is due (once per flight)."""
+class CompensationQuote(BaseModel):
+    ticket_no: str
+    flight_no: str
+    flight: str
+    amount: Decimal
+    reason: str
+    rule: str
+
+
+def _compensation_due(
+    session: Session, ctx: ServiceContext, ticket_no: str, flight_no: str | None
+) -> tuple[Ticket, Flight, CompensationDue, int]:
+    """The first flight of the ticket that is owed compensation not yet paid, or the refusal.
+    Shared by the quote and the payment so both apply the same rules."""
     ticket = owned_ticket(session, ctx, ticket_no)
     legs = [
         leg
@@ -205,38 +222,67 @@ def request_compensation(
                 f"Compensation for {flight.flight_no} on this ticket has already been paid.",
             )
             continue
-        session.add(
-            Compensation(
-                passenger_id=ticket.passenger_id,
-                ticket_id=ticket.id,
-                flight_id=flight.id,
-                amount=due.amount,
-                reason=due.reason,
-                created_at=ctx.clock.now(),
-            )
-        )
-        record_payment(
-            session,
-            ctx,
-            passenger=ticket.passenger,
-            ticket=ticket,
-            kind="refund",
-            amount=due.amount,
-            reason=f"compensation {due.reason} {flight.flight_no}",
-        )
-        session.flush()
-        return OperationResult(
-            summary=f"CHF {due.amount} compensation paid for {describe(flight)} ({due.reason}) on ticket {ticket.ticket_no}.",
-            before={"compensations": len(paid_flights)},
-            after={"compensations": len(paid_flights) + 1, "amount": due.amount},
-            refunded=due.amount,
-            rule=f"Compensation for a {due.reason} flight: CHF {due.amount} per passenger.",
-            data={
-                "ticket_no": ticket.ticket_no,
-                "flight_no": flight.flight_no,
-                "amount": due.amount,
-            },
-        )
+        return ticket, flight, due, len(paid_flights)
     raise refusal or PolicyViolation(
         Rule.COMPENSATION_NOT_ELIGIBLE, "This ticket has no flight that qualifies for compensation."
+    )
+
+
+def _compensation_rule(due: CompensationDue) -> str:
+    return f"Compensation for a {due.reason} flight: CHF {due.amount} per passenger."
+
+
+@operation("quote_compensation", write=False)
+def quote_compensation(
+    session: Session, ctx: ServiceContext, *, ticket_no: str, flight_no: str | None = None
+) -> CompensationQuote:
+    """What compensation the ticket is owed (for the approval card), or the rule that refuses it."""
+    ticket, flight, due, _ = _compensation_due(session, ctx, ticket_no, flight_no)
+    return CompensationQuote(
+        ticket_no=ticket.ticket_no,
+        flight_no=flight.flight_no,
+        flight=describe(flight),
+        amount=due.amount,
+        reason=due.reason,
+        rule=_compensation_rule(due),
+    )
+
+
+@operation("request_compensation", write=True)
+def request_compensation(
+    session: Session, ctx: ServiceContext, *, ticket_no: str, flight_no: str | None = None
+) -> OperationResult:
+    """Pay the compensation a ticket's cancelled or long-delayed flight is due (once per flight)."""
+    ticket, flight, due, paid = _compensation_due(session, ctx, ticket_no, flight_no)
+    session.add(
+        Compensation(
+            passenger_id=ticket.passenger_id,
+            ticket_id=ticket.id,
+            flight_id=flight.id,
+            amount=due.amount,
+            reason=due.reason,
+            created_at=ctx.clock.now(),
+        )
+    )
+    record_payment(
+        session,
+        ctx,
+        passenger=ticket.passenger,
+        ticket=ticket,
+        kind="refund",
+        amount=due.amount,
+        reason=f"compensation {due.reason} {flight.flight_no}",
+    )
+    session.flush()
+    return OperationResult(
+        summary=f"CHF {due.amount} compensation paid for {describe(flight)} ({due.reason}) on ticket {ticket.ticket_no}.",
+        before={"compensations": paid},
+        after={"compensations": paid + 1, "amount": due.amount},
+        refunded=due.amount,
+        rule=_compensation_rule(due),
+        data={
+            "ticket_no": ticket.ticket_no,
+            "flight_no": flight.flight_no,
+            "amount": due.amount,
+        },
     )

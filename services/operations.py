@@ -101,6 +101,13 @@ def remember_summary(session: Session, ctx: ServiceContext, summary: str) -> Non
             done.summary = summary
 
 
+def executed_summary(session: Session, key: str) -> str | None:
+    """What the write approved under `key` did, if it ran (so a repeated approval or a
+    crashed run can say so instead of quoting the action afresh)."""
+    done = session.get(ExecutedAction, key)
+    return None if done is None else done.summary or done.action
+
+
 def _audit_failure(
     session: Session, ctx: ServiceContext, action: str, args: dict[str, Any], err: Exception
 ) -> None:

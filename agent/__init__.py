@@ -1,0 +1,1 @@
+"""The assistant: a LangGraph StateGraph over the service layer (see agent/runtime.py)."""

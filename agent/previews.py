@@ -1,0 +1,146 @@
+"""What an approval card shows before a write runs. Flight changes, cancellations and
+compensation are quoted by the services; a new ticket is priced by the same flight search the
+model used (hotels, cars and excursions: agent/travel_previews.py). A preview that finds the
+action refused raises the refusal, so a refused action never reaches an approval card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from langchain_core.messages import BaseMessage
+from sqlalchemy.orm import Session
+
+from agent.approvals import Change
+from services import audit, flight_bookings, flights, tickets
+from services.access import current_passenger
+from services.context import ServiceContext
+from services.errors import DomainError, PolicyViolation, Rule
+from services.pricing import money
+
+Preview = dict[str, Any]  # the ApprovalRequest fields: summary, changes, charge, refund, ...
+
+
+class SearchFirst(DomainError):
+    code = "search_first"
+
+
+def chf(amount: Decimal | str | float) -> str:
+    return f"CHF {money(amount)}"
+
+
+def refuse(
+    session: Session, ctx: ServiceContext, tool: str, args: Any, err: PolicyViolation
+) -> NoReturn:
+    """A refusal found by the preview itself (not by a service) is audited here, like the
+    services audit theirs, then handed back to the model."""
+    audit.record(
+        session,
+        ctx,
+        action=tool,
+        outcome="refused",
+        rule=err.code,
+        message=err.message,
+        details={"args": args, "stage": "approval preview"},
+    )
+    raise err
+
+
+def _change_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+    q = tickets.quote_flight_change(
+        s, ctx, ticket_no=a["ticket_no"], new_flight_ids=a["new_flight_ids"]
+    )
+    return {
+        "summary": f"Move ticket {q.ticket_no} ({q.fare}) to {', '.join(q.new_flights)}",
+        "changes": [
+            Change(
+                label="Flights", before="; ".join(q.current_flights), after="; ".join(q.new_flights)
+            )
+        ],
+        "charge": q.total,
+        "details": [f"Change fee {chf(q.change_fee)}", f"Fare difference {chf(q.fare_difference)}"],
+        "rule": q.rule,
+    }
+
+
+def _cancel_ticket(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+    q = tickets.quote_cancellation(s, ctx, ticket_no=a["ticket_no"])
+    return {
+        "summary": f"Cancel ticket {q.ticket_no} ({q.fare}) and refund {chf(q.refund)}",
+        "changes": [Change(label="Ticket status", before="active", after="cancelled")],
+        "refund": q.refund,
+        "details": [f"Paid {chf(q.paid)}"],
+        "rule": q.rule,
+    }
+
+
+def _request_compensation(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+    q = flight_bookings.quote_compensation(
+        s, ctx, ticket_no=a["ticket_no"], flight_no=a.get("flight_no")
+    )
+    return {
+        "summary": f"Pay {chf(q.amount)} compensation for {q.flight} ({q.reason}) on ticket {q.ticket_no}",
+        "changes": [
+            Change(label=f"Compensation for {q.flight_no}", before="none", after=chf(q.amount))
+        ],
+        "refund": q.amount,
+        "rule": q.rule,
+    }
+
+
+def _book_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+    legs = flights.load_flights(s, a["flight_ids"])
+    first = flights.flight_view(legs[0])
+    # The price and the seats come from the same search the model used, so an itinerary that
+    # is not bookable (departed, cancelled, full, not a connection) is refused here.
+    found = flights.search_flights(
+        s,
+        ctx,
+        origin=legs[0].origin,
+        destination=legs[-1].destination,
+        day=first.departure_local.date(),
+        fare=a["fare"],
+    )
+    itinerary = next((it for it in found if it.flight_ids == list(a["flight_ids"])), None)
+    if itinerary is None:
+        refuse(
+            s,
+            ctx,
+            "book_flight",
+            a,
+            PolicyViolation(
+                Rule.FLIGHT_NOT_BOOKABLE,
+                f"{', '.join(tickets.describe(f) for f in legs)} cannot be booked: it has departed, "
+                "is cancelled or full, or the flights do not connect. Search again.",
+            ),
+        )
+    passenger = current_passenger(s, ctx)
+    cards = {m.id: m for m in passenger.payment_methods}
+    card = cards.get(a.get("payment_method_id") or 0) or next(iter(cards.values()), None)
+    return {
+        "summary": f"Book a {a['fare']} ticket {tickets.route_of(legs)} for {passenger.full_name}",
+        "changes": [Change(label="New ticket", after="; ".join(tickets.describe(f) for f in legs))],
+        "charge": itinerary.price,
+        "details": [f"{itinerary.free_seats} seat(s) left"]
+        + ([f"Paid with {card.brand} ending {card.last4}"] if card else []),
+        "rule": f"{a['fare']} fare",
+    }
+
+
+def _escalate(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+    return {
+        "summary": f"Hand the conversation to a human colleague ({a['reason']})",
+        "changes": [Change(label="Escalation", before="none", after=f"open ({a['reason']})")],
+        "details": [a["summary"]],
+    }
+
+
+PreviewFn = Callable[[Session, ServiceContext, dict[str, Any], Sequence[BaseMessage]], Preview]
+PREVIEWS: dict[str, PreviewFn] = {
+    "change_flight": _change_flight,
+    "cancel_ticket": _cancel_ticket,
+    "request_compensation": _request_compensation,
+    "book_flight": _book_flight,
+    "escalate_to_human": _escalate,
+}

@@ -1,0 +1,112 @@
+"""The support desk's records of the assistant: one Conversation row per thread, one Turn row
+per graph run (a message, or an approval's resolution)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import Conversation, ConversationStatus, EscalationReason, Turn
+from services.clock import Clock
+from services.context import Actor
+
+log = logging.getLogger(__name__)
+
+
+def create_conversation(
+    factory: sessionmaker[Session],
+    *,
+    thread_id: str,
+    actor: Actor,
+    passenger_id: int,
+    model: str,
+    now: datetime,
+    title: str = "",
+) -> Conversation:
+    with factory() as session, session.begin():
+        conversation = Conversation(
+            id=thread_id,
+            user_id=actor.user_id,
+            passenger_id=passenger_id,
+            title=title[:200],
+            status=ConversationStatus.OPEN,
+            model=model[:60],
+            started_at=now,
+            updated_at=now,
+        )
+        session.add(conversation)
+    return conversation
+
+
+def set_status(
+    factory: sessionmaker[Session],
+    thread_id: str,
+    status: ConversationStatus,
+    now: datetime,
+    reason: EscalationReason | str | None = None,
+) -> None:
+    with factory() as session, session.begin():
+        conversation = session.get(Conversation, thread_id, with_for_update=True)
+        if conversation is None:
+            raise LookupError(f"no conversation {thread_id}")
+        conversation.status = status
+        if status == ConversationStatus.ESCALATED:
+            conversation.escalation_reason = EscalationReason(reason).value if reason else None
+        conversation.updated_at = now
+
+
+@dataclass
+class TurnLog:
+    """Collects what one run did while it streams; `save` writes the Turn row."""
+
+    conversation_id: str
+    model: str
+    clock: Clock
+    started_at: datetime
+    t0: float = field(default_factory=time.perf_counter)
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    error: str | None = None
+
+    def call(self, call_id: str, name: str, args: Any, status: str) -> None:
+        self.calls[call_id] = {"id": call_id, "name": name, "args": args, "status": status}
+
+    def status(self, call_id: str, name: str, status: str) -> None:
+        self.calls.setdefault(call_id, {"id": call_id, "name": name, "args": None})
+        self.calls[call_id]["status"] = status
+
+    def save(self, factory: sessionmaker[Session], *, title: str | None = None) -> None:
+        """Never raises: a turn that could not be recorded must not break the chat."""
+        latency = (time.perf_counter() - self.t0) * 1000
+        try:
+            with factory() as session, session.begin():
+                if session.get_bind().dialect.name == "postgresql":
+                    # Metrics, not money: no need to wait for the WAL flush on every turn.
+                    session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+                session.add(
+                    Turn(
+                        conversation_id=self.conversation_id,
+                        started_at=self.started_at,
+                        latency_ms=round(latency, 3),
+                        tool_calls=list(self.calls.values()),
+                        tokens_in=self.tokens_in,
+                        tokens_out=self.tokens_out,
+                        model=self.model[:60],
+                        error=self.error,
+                    )
+                )
+                conversation = session.get(Conversation, self.conversation_id)
+                if conversation is not None:
+                    conversation.updated_at = self.clock.now()
+                    if title and not conversation.title:
+                        conversation.title = title[:200]
+        except SQLAlchemyError:
+            log.exception("could not record a turn of %s", self.conversation_id)

@@ -1,0 +1,291 @@
+"""The one entry point for the UI, evaluations and benchmarks.
+
+    assistant = Assistant.from_settings()                 # or Assistant(...) in tests
+    chat = assistant.start(actor, passenger_id)           # or assistant.open(thread_id, actor)
+    for event in chat.send("Move my flight to Friday"):   # streams while the turn runs
+        ...  # TokenChunk, ToolStarted, ToolFinished, ApprovalRequested, AssistantMessage,
+             # ErrorEvent (agent/events.py)
+    request = chat.pending_approval()                     # the card, also after a restart
+    events = chat.approve(request.approval_id)            # or chat.deny(approval_id, reason)
+    chat.history(); chat.mark_resolved(); chat.mark_escalated("customer_request")
+
+Each send/approve/deny is one graph run and records one Turn row. Iterate its events to the
+end: the run happens while you iterate."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Command, Interrupt
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.approvals import ApprovalRequest, Decision
+from agent.checkpoint import Checkpointer, open_checkpointer
+from agent.events import ErrorEvent, Event, HistoryItem
+from agent.graph import build_graph
+from agent.models import make_chat_model, model_name
+from agent.records import TurnLog, create_conversation, set_status
+from agent.state import AgentContext
+from agent.streaming import Translator, history_items
+from config import Settings, get_settings
+from db.engine import make_engine, make_session_factory
+from db.models import Conversation, ConversationStatus, EscalationReason, Role
+from services.access import current_passenger
+from services.clock import Clock, FixedClock, SystemClock
+from services.context import Actor, ServiceContext
+from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
+from services.ratelimit import RateLimiter, chat_limiter
+from services.validation import check_chat_message
+
+log = logging.getLogger(__name__)
+
+CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER})
+STREAM_MODES = ["messages", "updates"]
+RECURSION_LIMIT = 80  # graph steps per run; the graph itself stops a turn after 12 model calls
+
+
+class Assistant:
+    """Owns the compiled graph (model + checkpointer); hands out Chats."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        model: BaseChatModel,
+        checkpointer: Checkpointer | BaseCheckpointSaver[Any],
+        clock: Clock | None = None,
+        model_label: str | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.model = model
+        self.clock = clock or SystemClock()
+        self.model_label = model_label or model_name(model)
+        self.rate_limiter = rate_limiter
+        # What from_settings opened for this assistant, closed by close(); a checkpointer or
+        # engine handed in belongs to the caller.
+        self._owned: Checkpointer | None = None
+        self._engine: Engine | None = None
+        saver = checkpointer.saver if isinstance(checkpointer, Checkpointer) else checkpointer
+        self.graph = build_graph(model, saver)
+        # Striped locks: one run at a time per thread in this process (a double click waits,
+        # then finds the approval resolved). Across processes ctx.once() keeps writes single.
+        self._locks = [threading.RLock() for _ in range(256)]
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        session_factory: sessionmaker[Session] | None = None,
+        model: BaseChatModel | None = None,
+        clock: Clock | None = None,
+    ) -> Assistant:
+        settings = settings or get_settings()
+        engine = None if session_factory else make_engine(settings.database_url)
+        factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
+        if clock is None:
+            clock = FixedClock(settings.demo_now) if settings.demo_now else SystemClock()
+        checkpointer = open_checkpointer(settings.database_url)
+        assistant = cls(
+            session_factory=factory,
+            model=model or make_chat_model(settings),
+            checkpointer=checkpointer,
+            clock=clock,
+            rate_limiter=chat_limiter(settings),
+        )
+        assistant._owned, assistant._engine = checkpointer, engine
+        return assistant
+
+    def close(self) -> None:
+        """Closes what this assistant opened (the checkpointer's connection or pool)."""
+        if self._owned is not None:
+            self._owned.close()
+        if self._engine is not None:
+            self._engine.dispose()
+
+    def lock(self, thread_id: str) -> threading.RLock:
+        return self._locks[zlib.crc32(thread_id.encode()) % len(self._locks)]
+
+    def start(self, actor: Actor, passenger_id: int, *, title: str = "") -> Chat:
+        """A new conversation for the passenger the actor serves (a customer: their own)."""
+        if actor.role not in CHAT_ROLES:
+            raise PolicyViolation(Rule.PERMISSION, f"A {actor.role.value} account cannot chat.")
+        with self.session_factory() as session:
+            current_passenger(session, ServiceContext(actor=actor, passenger_id=passenger_id))
+        thread_id = uuid.uuid4().hex
+        create_conversation(
+            self.session_factory,
+            thread_id=thread_id,
+            actor=actor,
+            passenger_id=passenger_id,
+            model=self.model_label,
+            now=self.clock.now(),
+            title=title,
+        )
+        return Chat(self, thread_id, actor, passenger_id)
+
+    def open(self, thread_id: str, actor: Actor) -> Chat:
+        """An existing conversation, in this process or any other (the state is in the
+        checkpointer); the passenger is the conversation's, never the caller's choice."""
+        with self.session_factory() as session:
+            conversation = session.get(Conversation, thread_id)
+        if conversation is None or conversation.passenger_id is None:
+            raise NotFound(f"There is no conversation {thread_id}.")
+        if actor.role == Role.CUSTOMER and actor.passenger_id != conversation.passenger_id:
+            raise PolicyViolation(Rule.PERMISSION, "A customer can open only their own chats.")
+        return Chat(self, thread_id, actor, conversation.passenger_id)
+
+
+class Chat:
+    """One conversation (thread) as seen by one actor."""
+
+    def __init__(self, assistant: Assistant, thread_id: str, actor: Actor, passenger_id: int):
+        self.assistant = assistant
+        self.thread_id = thread_id
+        self.actor = actor
+        self.passenger_id = passenger_id
+        self.config: Any = {
+            "configurable": {"thread_id": thread_id},
+            "recursion_limit": RECURSION_LIMIT,
+        }
+
+    @property
+    def context(self) -> AgentContext:
+        a = self.assistant
+        return AgentContext(
+            a.session_factory, a.clock, self.actor, self.passenger_id, self.thread_id
+        )
+
+    # ---- reading -------------------------------------------------------------------------
+    def _pending(self) -> tuple[Interrupt, ApprovalRequest] | None:
+        for item in self.assistant.graph.get_state(self.config).interrupts:
+            return item, ApprovalRequest.model_validate(item.value)
+        return None
+
+    def pending_approval(self) -> ApprovalRequest | None:
+        pending = self._pending()
+        return pending[1] if pending else None
+
+    def history(self) -> list[HistoryItem]:
+        values = self.assistant.graph.get_state(self.config).values
+        return history_items(values.get("messages", []))
+
+    @property
+    def status(self) -> ConversationStatus:
+        with self.assistant.session_factory() as session:
+            conversation = session.get(Conversation, self.thread_id)
+            assert conversation is not None
+            return conversation.status
+
+    def mark_resolved(self) -> None:
+        set_status(
+            self.assistant.session_factory,
+            self.thread_id,
+            ConversationStatus.RESOLVED,
+            self.assistant.clock.now(),
+        )
+
+    def mark_escalated(self, reason: EscalationReason | str) -> None:
+        set_status(
+            self.assistant.session_factory,
+            self.thread_id,
+            ConversationStatus.ESCALATED,
+            self.assistant.clock.now(),
+            reason,
+        )
+
+    # ---- acting ----------------------------------------------------------------------------
+    def send(self, text: str) -> Iterator[Event]:
+        if self.actor.role not in CHAT_ROLES:
+            yield ErrorEvent("permission_denied", f"A {self.actor.role.value} account cannot chat.")
+            return
+        try:
+            message = check_chat_message(text).text
+        except InvalidInput as err:
+            yield ErrorEvent("invalid_input", err.message)
+            return
+        limiter = self.assistant.rate_limiter
+        if limiter is not None and not (verdict := limiter.hit(self.actor.username)).allowed:
+            yield ErrorEvent(
+                "rate_limited",
+                f"Too many messages: the limit is {limiter.rate} per user. "
+                f"Try again in {verdict.retry_after_s} s.",
+            )
+            return
+        with self.assistant.lock(self.thread_id):
+            if self._pending() is not None:
+                yield ErrorEvent(
+                    "approval_pending",
+                    "An action is waiting for approval: approve or deny it before sending a new "
+                    "message.",
+                )
+                return
+            yield from self._run({"inbox": message}, title=message)
+
+    def approve(self, approval_id: str) -> Iterator[Event]:
+        return self._resolve(approval_id, approved=True, reason=None)
+
+    def deny(self, approval_id: str, reason: str | None = None) -> Iterator[Event]:
+        return self._resolve(approval_id, approved=False, reason=reason)
+
+    def _resolve(self, approval_id: str, *, approved: bool, reason: str | None) -> Iterator[Event]:
+        with self.assistant.lock(self.thread_id):
+            pending = self._pending()
+            if pending is None or pending[1].approval_id != approval_id:
+                yield ErrorEvent(
+                    "approval_not_pending",
+                    "This approval is no longer pending: it was already approved or denied.",
+                )
+                return
+            item, request = pending
+            by = self.actor.username
+            decision = (
+                Decision.approve(request, by) if approved else Decision.deny(request, by, reason)
+            )
+            command = Command(resume={item.id: decision.model_dump(mode="json")})
+            yield from self._run(command, resolving=(request, approved))
+
+    def _run(
+        self,
+        graph_input: Any,
+        *,
+        title: str | None = None,
+        resolving: tuple[ApprovalRequest, bool] | None = None,
+    ) -> Iterator[Event]:
+        a = self.assistant
+        turn = TurnLog(self.thread_id, a.model_label, a.clock, a.clock.now())
+        translate = Translator(turn, on_escalated=self.mark_escalated)
+        if resolving is not None:
+            translate.expect(*resolving)
+        try:
+            for mode, data in a.graph.stream(
+                graph_input,
+                self.config,
+                context=self.context,
+                stream_mode=STREAM_MODES,
+                # One checkpoint per run, written when it ends or pauses for approval: a run
+                # that dies midway leaves the previous, consistent checkpoint (never a call
+                # without its answer), and its write, if any, is kept single by the approval
+                # id when the approval is repeated. Per-step saving cost a turn ~10 writes.
+                durability="exit",
+            ):
+                yield from translate(mode, data)
+        except Exception as err:  # the checkpoint stays consistent; the next turn repairs it
+            log.exception("turn failed in %s", self.thread_id)
+            turn.error = f"internal_error: {type(err).__name__}: {err}"[:2000]
+            yield ErrorEvent(
+                "internal_error",
+                "Something went wrong while handling this message; nothing more was changed. "
+                "Please try again.",
+            )
+        finally:
+            turn.save(a.session_factory, title=title)
