@@ -1,38 +1,52 @@
-"""SkyDesk: the Streamlit entry point. For now a start page with the demo world's contents;
-the chat, bookings, dashboards and admin pages arrive with their issues."""
+"""SkyDesk: the Streamlit entry point (`streamlit run app.py`).
 
-from __future__ import annotations
+Every run: page config; in production, refuse to start while the deployment is unsafe; sign the
+browser in (cookie) or show the sign-in form; then the navigation with the pages the role may
+use, the sidebar, and the chosen page, which checks the role again itself (ui/guards.py)."""
 
-import pandas as pd
 import streamlit as st
-from sqlalchemy.orm import Session, sessionmaker
 
-from config import get_settings
-from db.engine import make_engine, make_session_factory
-from services.clock import FixedClock, SystemClock
-from services.overview import persona_overview, world_counts
+from services import users
+from ui import auth, navigation, resources
+from ui.components import sidebar
 
 st.set_page_config(page_title="SkyDesk", page_icon="✈️", layout="wide")
+settings = resources.settings()
 
 
-@st.cache_resource
-def session_factory() -> sessionmaker[Session]:
-    return make_session_factory(make_engine(get_settings().database_url))
+@st.cache_resource(ttl=60, show_spinner=False)
+def production_problems(database_url: str) -> list[str]:
+    # bcrypt checks of the demo passwords take ~1 s: once a minute per process, not per click.
+    with resources.db_session() as session:
+        return users.production_readiness_problems(session, settings)
 
 
-settings = get_settings()
-clock = FixedClock(settings.demo_now) if settings.demo_now else SystemClock()
+if settings.environment == "production":
+    problems = production_problems(settings.database_url)
+    if problems:
+        st.error(
+            "**SkyDesk refuses to start in production mode:**\n\n"
+            + "\n".join(f"- {problem}" for problem in problems),
+            icon=":material/gpp_bad:",
+        )
+        st.stop()
 
-st.title("✈️ SkyDesk")
-st.caption(f"Alpine Air support desk · demo clock {clock.now():%Y-%m-%d %H:%M} UTC")
+with resources.db_session() as session:
+    authenticator = auth.authenticator(session)
+    auth.restore_from_cookie(authenticator)
+    account = auth.current_account(session)
 
-with session_factory()() as session:
-    counts = world_counts(session)
-    personas = persona_overview(session)
+user_box = st.sidebar.container()
+if account is not None and auth.sign_out_button(authenticator, account):
+    account = None
+if account is None:
+    asked_for = navigation.navigation(None)
+    account = auth.sign_in_form(authenticator)
+    if account is None:
+        st.stop()
+    st.switch_page(navigation.landing(asked_for, account.role))
 
-columns = st.columns(len(counts))
-for column, (name, value) in zip(columns, counts.items(), strict=True):
-    column.metric(name.capitalize(), f"{value:,}")
-
-st.subheader("Demo personas")
-st.dataframe(pd.DataFrame(personas), hide_index=True)
+auth.write_pending_cookie(authenticator)
+page = navigation.navigation(account.role)
+sidebar(user_box, account, resources.clock())
+page.run()

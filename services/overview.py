@@ -32,7 +32,10 @@ COUNTED = {
 
 
 def world_counts(session: Session) -> dict[str, int]:
-    return {name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in COUNTED.items()}
+    return {
+        name: session.scalar(select(func.count()).select_from(model)) or 0
+        for name, model in COUNTED.items()
+    }
 
 
 def persona_overview(session: Session) -> list[dict[str, Any]]:
@@ -44,7 +47,10 @@ def persona_overview(session: Session) -> list[dict[str, Any]]:
     passengers = session.scalars(select(Passenger).where(Passenger.email.in_(emails))).all()
     for passenger in sorted(passengers, key=lambda p: list(emails).index(p.email)):
         snap = build_snapshot(session, passenger)
-        trips = [f"{t['route']} {t['fare']} {t['departs_local']} ({t['status']})" for t in snap["tickets"]]
+        trips = [
+            f"{t['route']} {t['fare']} {t['departs_local']} ({t['status']})"
+            for t in snap["tickets"]
+        ]
         rows.append(
             {
                 "persona": emails[passenger.email],

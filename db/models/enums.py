@@ -56,6 +56,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     CUSTOMER = "customer"
     SYSTEM = "system"
+    # The audit's actor role for a sign-in attempt naming no existing account; never a login.
+    ANONYMOUS = "anonymous"
 
 
 class ConversationStatus(StrEnum):

@@ -1,0 +1,16 @@
+"""Conversation review: PLACEHOLDER until issue 6 delivers the real page.
+
+The page is already in the navigation and role table (ui/navigation.py) and checks the role
+itself; replace everything below the guard."""
+
+import streamlit as st
+
+from ui.guards import require_page
+
+require_page("review")
+
+st.title("Conversation review")
+st.info(
+    "Placeholder: the Conversation review page arrives with issue 6 (dashboards).",
+    icon=":material/construction:",
+)

@@ -1,0 +1,81 @@
+"""Small shared pieces of UI: the sidebar, messages, and tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+from pydantic import BaseModel
+from streamlit.delta_generator import DeltaGenerator
+
+from services.accounts import Account
+from services.clock import HOME_TZ, Clock
+from services.errors import DomainError
+from ui import resources
+
+T = TypeVar("T")
+MODEL_LABELS = {"builtin": "built-in (offline)", "openai": "OpenAI-compatible"}
+
+
+def sidebar(box: DeltaGenerator, account: Account, clock: Clock) -> None:
+    """Who is signed in, the model in use and the demo clock, drawn into `box` (a sidebar
+    container made before the sign-out button, so they appear above it)."""
+    settings = resources.settings()
+    model = MODEL_LABELS.get(settings.model_provider, settings.model_provider)
+    if settings.model_provider == "openai":
+        model += f" · {settings.openai_model}"
+    now = clock.now().astimezone(HOME_TZ)
+    with box:
+        st.markdown(f"**{account.name}**  \n`{account.username}` · {account.role.value}")
+        st.caption(f"Model: {model}")
+        frozen = " (frozen)" if settings.demo_now else ""
+        st.caption(f"Demo clock{frozen}: {now:%a %d %b %Y, %H:%M} Zurich")
+
+
+def attempt(action: Callable[[], T]) -> T | None:
+    """Run a service call; a refusal or bad input is shown as its sentence, not a traceback."""
+    try:
+        return action()
+    except DomainError as err:
+        st.warning(err.message, icon=":material/info:")
+        return None
+
+
+def flash(key: str) -> None:
+    """Show (once) the message a callback left under `key`: ("success"|"error", text)."""
+    message = st.session_state.pop(key, None)
+    if message:
+        kind, text = message
+        (st.success if kind == "success" else st.error)(text)
+
+
+def table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Mapping[str, Any],
+    *,
+    empty: str,
+    key: str | None = None,
+) -> None:
+    """A read-only table of `rows` showing `columns` (name -> st.column_config) in that order."""
+    if not rows:
+        st.caption(empty)
+        return
+    frame = pd.DataFrame(list(rows))
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_order=list(columns),
+        column_config=dict(columns),
+        key=key,
+    )
+
+
+def plain_rows(models: Iterable[BaseModel]) -> list[dict[str, Any]]:
+    """Table rows from service models, amounts as numbers (a NumberColumn formats floats)."""
+    return [
+        {k: float(v) if isinstance(v, Decimal) else v for k, v in m.model_dump().items()}
+        for m in models
+    ]

@@ -1,0 +1,51 @@
+"""The check at the top of every page: who is signed in, and may their role use this page?
+
+A page calls `require_page("key")` before it draws anything. Without the right role the page
+shows "Not allowed" and stops, whatever way it was reached (menu, URL, st.switch_page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+import streamlit as st
+
+from services import users
+from services.accounts import Account
+from services.context import ServiceContext
+from ui import auth, navigation, resources
+
+
+@dataclass(frozen=True)
+class PageAccess:
+    account: Account
+    read_only: bool  # the role may look but has no write controls on this page
+    own_passenger_only: bool  # a customer: the passenger is their own, fixed
+
+    def context(self, passenger_id: int | None = None) -> ServiceContext:
+        """The service context for this session; a customer's passenger is always their own."""
+        if self.own_passenger_only:
+            passenger_id = self.account.passenger_id
+        return ServiceContext(
+            actor=self.account.actor, passenger_id=passenger_id, clock=resources.clock()
+        )
+
+
+def not_allowed(message: str) -> NoReturn:
+    st.error(f"**Not allowed.** {message}", icon=":material/block:")
+    st.stop()
+
+
+def require_page(key: str) -> PageAccess:
+    page = navigation.spec(key)
+    with resources.db_session() as session:
+        account = auth.current_account(session)
+        if account is None:
+            not_allowed("Please sign in first.")
+        if account.role not in page.roles:
+            users.audit_page_refused(session, account, page=page.title, clock=resources.clock())
+            not_allowed(f"The {page.title} page is not available to the {account.role.value} role.")
+    only_own = account.role in page.own_passenger_only
+    if only_own and account.passenger_id is None:
+        not_allowed("This customer account is not linked to a passenger record.")
+    return PageAccess(account, account.role in page.read_only, only_own)
