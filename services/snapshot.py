@@ -15,6 +15,7 @@ from db.models import (
     Escalation,
     ExcursionBooking,
     HotelBooking,
+    LegStatus,
     Passenger,
     Ticket,
     TicketLeg,
@@ -53,6 +54,23 @@ def _ticket_view(ticket: Ticket, passenger: Passenger) -> dict[str, Any]:
                 "price_paid": f"{leg.price_paid:.2f}",
             }
             for leg in legs
+        ],
+        # Flights a change replaced: a cancelled or late one still counts for compensation.
+        "replaced_legs": [
+            flight_view(leg.flight).model_dump(
+                mode="json",
+                include={
+                    "id",
+                    "flight_no",
+                    "origin",
+                    "destination",
+                    "departure_local",
+                    "status",
+                    "delay_minutes",
+                },
+            )
+            for leg in ticket.legs
+            if leg.status == LegStatus.EXCHANGED
         ],
         "checked_bags": baggage_allowance(ticket.fare, passenger.tier),
         "issued_at": ticket.issued_at.isoformat(timespec="minutes"),

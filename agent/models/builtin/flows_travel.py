@@ -1,0 +1,331 @@
+"""Hotel, car rental and excursion flows: search and book, change dates, cancel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from agent.models.builtin.choices import pick, preselect
+from agent.models.builtin.core import Decision, Task, call, possessive, say, trips_of
+from agent.models.builtin.outcomes import failure, refusal, report_write
+from agent.models.builtin.render import chf, day_text, numbered
+from agent.models.builtin.transcript import Transcript
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of travel booking is named in the tools and the snapshot."""
+
+    key: str  # hotel | car | excursion
+    noun: str
+    search_tool: str
+    book_tool: str
+    change_tool: str | None
+    cancel_tool: str
+    snapshot_list: str
+    booking_id: str  # id field in the snapshot and the tools' argument
+    offer_id: str
+    start_field: str
+    end_field: str | None
+
+
+HOTEL = Kind(
+    "hotel",
+    "hotel booking",
+    "search_hotels",
+    "book_hotel",
+    "change_hotel_booking",
+    "cancel_hotel_booking",
+    "hotel_bookings",
+    "booking_id",
+    "hotel_id",
+    "checkin",
+    "checkout",
+)
+CAR = Kind(
+    "car",
+    "car rental",
+    "search_car_rentals",
+    "book_car_rental",
+    "change_car_rental",
+    "cancel_car_rental",
+    "car_rentals",
+    "rental_id",
+    "offer_id",
+    "start",
+    "end",
+)
+EXCURSION = Kind(
+    "excursion",
+    "excursion",
+    "search_excursions",
+    "book_excursion",
+    None,
+    "cancel_excursion",
+    "excursions",
+    "booking_id",
+    "excursion_id",
+    "date",
+    None,
+)
+KINDS = {k.key: k for k in (HOTEL, CAR, EXCURSION)}
+
+
+def _trip_city_and_day(trips: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    """The destination city and arrival day of the next trip, as a default for a stay."""
+    if not trips:
+        return None, None
+    for ticket in sorted(trips.get("tickets", []), key=lambda t: t.get("departs_local") or ""):
+        if ticket.get("status") == "active" and ticket.get("legs"):
+            last = ticket["legs"][-1]
+            return last["destination"], last["arrival_local"][:10]
+    return None, None
+
+
+def _dates(
+    kind: Kind, slots: dict[str, Any], default_day: str | None
+) -> tuple[str | None, str | None]:
+    dates = slots.get("dates") or []
+    start = dates[0] if dates else default_day
+    if kind is EXCURSION:
+        return start, None
+    end = dates[1] if len(dates) > 1 else None
+    length = slots.get("nights") if kind is HOTEL else slots.get("days")
+    if end is None and start and length:
+        end = (date.fromisoformat(start) + timedelta(days=length)).isoformat()
+    return start, end
+
+
+def _offer_line(kind: Kind, item: dict[str, Any]) -> str:
+    if kind is HOTEL:
+        return f"{item['name']} ({item['stars']}★), {chf(item['price_per_night'])} per night, {chf(item['total_price'])} for {item['nights']} nights"
+    if kind is CAR:
+        return f"{item['company']} {item['car_class']} ({item['model']}), {chf(item['price_per_day'])} per day, {chf(item['total_price'])} for {item['days']} days"
+    return f"{item['name']} ({item['duration_hours']:g} h), {chf(item['price_per_participant'])} per person, {chf(item['total_price'])} in total"
+
+
+def _offer_items(kind: Kind, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": _offer_line(kind, r),
+            "id": r[kind.offer_id],
+            "name": r.get("name") or f"{r.get('company')} {r.get('car_class')}",
+            "price": r.get("total_price"),
+        }
+        for r in results
+    ]
+
+
+def book(t: Transcript, task: Task, kind: Kind) -> Decision:
+    written = t.result(kind.book_tool)
+    if written is not None:
+        return report_write(written, task)
+    slots = task.slots
+    trips = trips_of(t)
+    city = slots.get("city")
+    if city is None or not (slots.get("dates") or kind is EXCURSION):
+        if trips is None and t.result("get_passenger_trips") is None:
+            return call("get_passenger_trips", task)
+        trip_city, trip_day = _trip_city_and_day(trips)
+        city = city or trip_city
+        slots = {**slots, "city": city, "default_day": trip_day}
+    start, end = _dates(kind, slots, slots.get("default_day") if not slots.get("dates") else None)
+    missing = []
+    if not city:
+        missing.append("in which city")
+    if kind is not EXCURSION and not start:
+        missing.append("from which date")
+    if kind is not EXCURSION and start and not end:
+        missing.append("for how many nights" if kind is HOTEL else "until which date")
+    if missing:
+        return say(
+            f"Sure — {', and '.join(missing)}?", Task(task.intent, slots, "awaiting_details")
+        )
+    chosen = slots.get("chosen_id")
+    party = slots.get("party") or 1
+    if task.stage == "chosen" and chosen is not None:
+        args: dict[str, Any] = {kind.offer_id: chosen}
+        if kind is HOTEL:
+            args |= {"checkin": start, "checkout": end, "guests": party}
+        elif kind is CAR:
+            args |= {"start": start, "end": end}
+        else:
+            args |= {"day": start or slots.get("offer_day"), "participants": party}
+        return call(
+            kind.book_tool,
+            Task(task.intent, slots, "executing"),
+            "Here is the booking for your approval.",
+            **args,
+        )
+    search = t.result(kind.search_tool)
+    if search is None:
+        if kind is HOTEL:
+            return call(
+                kind.search_tool, task, city=city, checkin=start, checkout=end, guests=party
+            )
+        if kind is CAR:
+            return call(kind.search_tool, task, city=city, start=start, end=end)
+        return (
+            call(kind.search_tool, task, city=city, day=start, participants=party)
+            if start
+            else call(kind.search_tool, task, city=city, participants=party)
+        )
+    if not search.ok:
+        return refusal(search, task) if search.refused else failure(search, task)
+    results = search.results[:5]
+    period = (
+        f" from {day_text(start)} to {day_text(end)}"
+        if end
+        else (f" on {day_text(start)}" if start else "")
+    )
+    if not results:
+        return say(
+            f"Nothing is available in {city}{period}. Shall I try other dates?",
+            Task(task.intent, {**slots, "dates": []}, "awaiting_details"),
+        )
+    lines = [_offer_line(kind, r) for r in results]
+    items = _offer_items(kind, results)
+    slots = {**slots, "dates": [d for d in (start, end) if d]}
+    chosen_index = preselect(slots.get("question", ""), items, t.today)
+    if chosen_index is not None and (start or kind is not EXCURSION):
+        return book(
+            t, Task(task.intent, {**slots, "chosen_id": items[chosen_index]["id"]}, "chosen"), kind
+        )
+    if kind is EXCURSION and not start:
+        return say(
+            f"Excursions in {city}:\n{numbered(lines)}\nWhich one, and on which date?",
+            Task(task.intent, slots, "awaiting_choice"),
+            {"kind": kind.key, "items": items},
+        )
+    return say(
+        f"Available in {city}{period}:\n{numbered(lines)}\nWhich one should I book?",
+        Task(task.intent, slots, "awaiting_choice"),
+        {"kind": kind.key, "items": items},
+    )
+
+
+def _pick_booking(
+    t: Transcript, task: Task, kind: Kind
+) -> tuple[dict[str, Any] | None, Decision | None]:
+    trips = trips_of(t)
+    if trips is None:
+        lookup = t.result("get_passenger_trips")
+        return None, failure(lookup, task) if lookup is not None else call(
+            "get_passenger_trips", task
+        )
+    bookings = [b for b in trips.get(kind.snapshot_list, []) if b.get("status") == "confirmed"]
+    wanted = task.slots.get("booking_id")
+    if wanted is not None:
+        found = [b for b in trips.get(kind.snapshot_list, []) if b.get(kind.booking_id) == wanted]
+        return (found[0] if found else {kind.booking_id: wanted}), None
+    city = task.slots.get("city")
+    if city and len(bookings) > 1:
+        bookings = [b for b in bookings if b.get("city", "").lower() == city.lower()] or bookings
+    if not bookings:
+        who = possessive(t, task.slots.get("first_person", False))
+        return None, say(
+            f"I don't see an active {kind.noun} in {who} bookings.",
+            Task(task.intent, task.slots, "done"),
+        )
+    if len(bookings) > 1:
+        from agent.models.builtin.understanding import understand
+
+        index = pick(
+            understand(t.user_text, t.today),
+            [{"name": b.get("hotel") or b.get("name") or b.get("company")} for b in bookings],
+        )
+        if index is None:
+            lines = [
+                f"{b.get('hotel') or b.get('name') or b.get('company')} in {b.get('city')} from {b.get(kind.start_field)}"
+                for b in bookings
+            ]
+            return None, say(
+                f"Which {kind.noun}?\n{numbered(lines)}",
+                Task(task.intent, task.slots, "awaiting_booking"),
+                {
+                    "kind": kind.key + "_booking",
+                    "items": [
+                        {
+                            "id": b[kind.booking_id],
+                            "name": b.get("hotel") or b.get("name") or b.get("company"),
+                        }
+                        for b in bookings
+                    ],
+                },
+            )
+        return bookings[index], None
+    return bookings[0], None
+
+
+def cancel(t: Transcript, task: Task, kind: Kind) -> Decision:
+    written = t.result(kind.cancel_tool)
+    if written is not None:
+        return report_write(written, task)
+    booking, ask = _pick_booking(t, task, kind)
+    if ask:
+        return ask
+    what = booking.get("hotel") or booking.get("name") or booking.get("company") or kind.noun
+    start = booking.get(kind.start_field)
+    if start and start <= t.today.isoformat():
+        # Starting today (or already started): well inside the 24-hour window, so no card.
+        return say(
+            f"The {what} {kind.noun} starts on {day_text(start)}, so it can no longer be cancelled: free cancellation ends 24 hours before the start (rule: booking_cancel_window). It stays booked; I can hand this to a colleague if needed.",
+            Task(task.intent, task.slots, "refused"),
+        )
+    return call(
+        kind.cancel_tool,
+        Task(task.intent, task.slots, "executing"),
+        f"Here is the cancellation of the {what} {kind.noun} for your approval.",
+        **{kind.booking_id: booking[kind.booking_id]},
+    )
+
+
+def change(t: Transcript, task: Task, kind: Kind) -> Decision:
+    written = t.result(kind.change_tool or "")
+    if written is not None:
+        return report_write(written, task)
+    booking, ask = _pick_booking(t, task, kind)
+    if ask:
+        return ask
+    if kind.end_field is None or kind.change_tool is None:
+        return say(
+            f"An {kind.noun} can't be moved; I can cancel it and book another date instead.",
+            Task(task.intent, task.slots, "done"),
+        )
+    start, end = _new_dates(task.slots, booking[kind.start_field], booking[kind.end_field])
+    if start is None:
+        return say(
+            "Which new dates should I use?", Task(task.intent, task.slots, "awaiting_details")
+        )
+    names = ("checkin", "checkout") if kind is HOTEL else ("start", "end")
+    return call(
+        kind.change_tool,
+        Task(task.intent, task.slots, "executing"),
+        f"Here is the new period ({day_text(start)} to {day_text(end)}) for your approval.",
+        **{kind.booking_id: booking[kind.booking_id], names[0]: start, names[1]: end},
+    )
+
+
+def _new_dates(slots: dict[str, Any], start: str, end: str) -> tuple[str | None, str | None]:
+    s, e = date.fromisoformat(start), date.fromisoformat(end)
+    if slots.get("start_date") or slots.get("end_date"):
+        new_s = date.fromisoformat(slots["start_date"]) if slots.get("start_date") else None
+        new_e = date.fromisoformat(slots["end_date"]) if slots.get("end_date") else None
+        if new_s and not new_e:
+            new_e = e if slots.get("keep_end") else new_s + (e - s)
+        return (new_s or s).isoformat(), (new_e or e).isoformat()
+    dates = [date.fromisoformat(d) for d in slots.get("dates") or []]
+    extra = slots.get("nights") or slots.get("days")
+    if len(dates) >= 2:
+        return dates[0].isoformat(), dates[1].isoformat()
+    if dates:
+        return dates[0].isoformat(), (dates[0] + (e - s)).isoformat()
+    if extra and slots.get("shorten"):
+        return s.isoformat(), (e - timedelta(days=extra)).isoformat()
+    if extra and slots.get("extend"):
+        return s.isoformat(), (e + timedelta(days=extra)).isoformat()
+    if slots.get("shift") is not None:
+        shift = timedelta(days=slots["shift"])
+        return (s + shift).isoformat(), (e + shift).isoformat()
+    return None, None
