@@ -85,7 +85,7 @@ def get_flight_status(
 def lookup_policy(env: Env, question: Annotated[str, "the policy question, in words"]) -> Any:
     """The sections of Alpine Air's policy document that answer a question (fares, changes,
     refunds, baggage, compensation, hotels, cars, excursions). Cite them when explaining."""
-    return policy_docs.lookup_policy(question, k=2)
+    return policy_docs.lookup_policy(question, k=3)
 
 
 def quote_flight_change(env: Env, ticket_no: TicketNo, new_flight_ids: list[int]) -> Any:

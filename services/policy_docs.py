@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import bm25s
+import Stemmer
 
 POLICY_PATH = Path(__file__).resolve().parent.parent / "docs" / "policy.md"
 
@@ -32,12 +33,15 @@ class PolicyIndex:
         if not sections:
             raise ValueError("the policy document has no '## ' sections")
         self.sections = sections
+        # Stemming lets "refunded" find "refund" and "cancelled" find "cancellation".
+        self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
         corpus = [f"{s.title}\n{s.title}\n{s.text}" for s in sections]  # titles count double
-        self._bm25.index(bm25s.tokenize(corpus, show_progress=False), show_progress=False)
+        tokens = bm25s.tokenize(corpus, stemmer=self._stemmer, show_progress=False)
+        self._bm25.index(tokens, show_progress=False)
 
     def search(self, question: str, k: int = 2) -> list[PolicySection]:
-        tokens = bm25s.tokenize([question], show_progress=False)
+        tokens = bm25s.tokenize([question], stemmer=self._stemmer, show_progress=False)
         if not tokens.vocab:
             return []
         k = min(k, len(self.sections))

@@ -25,6 +25,13 @@ def pick(u: Utterance, items: list[dict[str, Any]]) -> int | None:
         return None
     if u.flight_nos:
         wanted = {n.replace(" ", "") for n in u.flight_nos}
+        exact = [
+            i
+            for i, it in enumerate(items)
+            if {n.replace(" ", "") for n in it.get("flight_nos", [])} == wanted
+        ]
+        if len(exact) == 1:
+            return exact[0]
         hits = [
             i
             for i, it in enumerate(items)

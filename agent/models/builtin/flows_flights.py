@@ -101,6 +101,7 @@ def change_flight(t: Transcript, task: Task) -> Decision:
     ticket, ask = _need_ticket(t, task)
     if ask:
         return ask
+    task.slots["ticket_no"] = ticket["ticket_no"]  # remembered for "cancel that ticket" later
     slots = task.slots
     if ticket.get("foreign"):
         quote = t.result("quote_flight_change")
@@ -440,6 +441,23 @@ def book_flight(t: Transcript, task: Task) -> Decision:
         )
         if not slots.get(key)
     ]
+    if missing and not (slots.get("origin") and slots.get("destination")):
+        trips = trips_of(t)
+        if trips is None and t.result("get_passenger_trips") is None:
+            return call("get_passenger_trips", task)
+        reroute = not slots.get("explicit_book") and not slots.get("new_trip")
+        if trips and reroute and choose_ticket(task, trips)[0] is not None:
+            # "get him on a flight tomorrow" with a ticket booked means moving that ticket.
+            return change_flight(t, Task("change_flight", slots, "start"))
+        home = _home_airport(trips) if trips else None
+        if (
+            home
+            and slots.get("destination")
+            and not slots.get("origin")
+            and home != slots["destination"]
+        ):
+            slots = {**slots, "origin": home}
+            missing = [m for m in missing if m != "from which airport"]
     if missing:
         return say(
             f"Happy to look for flights — {', and '.join(missing)}?",

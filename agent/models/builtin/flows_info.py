@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import Stemmer
+
 from agent.models.builtin.core import Decision, Task, call, possessive, say, trips_of
 from agent.models.builtin.outcomes import failure, report_write
 from agent.models.builtin.render import chf, day_text, ticket_line
@@ -67,8 +69,14 @@ def policy(t: Transcript, task: Task) -> Decision:
             "I couldn't find that in Alpine Air's policy. I can hand the question to a colleague if you like.",
             Task(task.intent, task.slots, "done"),
         )
-    section = found.results[0]
-    text = f"From Alpine Air's policy ({section['title']}): {_best_sentences(section['text'], task.slots.get('question', ''))}"
+    question = task.slots.get("question", "")
+
+    # Re-read the retrieved sections and quote the one whose sentences answer best.
+    def coverage(s: dict[str, Any]) -> int:
+        return _section_score(s["text"], question) + _section_score(s["title"], question)
+
+    section = max(found.results, key=lambda s: (coverage(s), s.get("score", 0)))
+    text = f"From Alpine Air's policy ({section['title']}): {_best_sentences(section['text'], question)}"
     data = trips_of(t)
     if personal and data:
         allowance = _bag_answer(t, data)
@@ -113,23 +121,61 @@ def _units(text: str) -> list[str]:
     return [*re.split(r"(?<=[.!?])\s+", flat), *units]
 
 
+STEMMER = Stemmer.Stemmer("english")
+QUESTION_NOISE = {
+    "what",
+    "does",
+    "with",
+    "have",
+    "much",
+    "many",
+    "would",
+    "could",
+    "policy",
+    "about",
+    "when",
+    "where",
+    "still",
+    "there",
+}
+
+
+WEIGHTY = set(
+    STEMMER.stemWords(
+        [
+            "light",
+            "classic",
+            "flex",
+            "business",
+            "gold",
+            "silver",
+            "regular",
+            "card",
+            "hours",
+            "days",
+        ]
+    )
+)
+
+
+def _stems(text: str) -> set[str]:
+    words = [w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in QUESTION_NOISE]
+    return set(STEMMER.stemWords(words))
+
+
+def _section_score(text: str, question: str) -> int:
+    """How many of the question's words the section covers at all."""
+    return len(_stems(question) & _stems(text))
+
+
 def _best_sentences(text: str, question: str, limit: int = 3) -> str:
     units = [u for u in _units(text) if u]
-    words = set(re.findall(r"[a-z]{4,}", question.lower())) - {
-        "what",
-        "does",
-        "with",
-        "have",
-        "much",
-        "many",
-        "would",
-        "could",
-        "policy",
-        "about",
-    }
+    asked = _stems(question)
+    stems = [_stems(u) for u in units]
 
     def score(i: int) -> int:
-        return len(words & set(re.findall(r"[a-z]{4,}", units[i].lower())))
+        # A fare or tier named in the question is what the answer must be about.
+        return sum(3 if s in WEIGHTY else 1 for s in asked & stems[i])
 
     ranked = sorted(range(len(units)), key=lambda i: (-score(i), i))
     chosen = sorted(ranked[:limit])

@@ -228,6 +228,17 @@ def interpret(
     u: Utterance, t: Transcript, prev: Task | None, options: dict[str, Any] | None
 ) -> Task | None:
     slots = _slots(u, t)
+    # "cancel that ticket", "move it": the ticket we were just talking about.
+    refers_back = re.search(
+        r"\b(that|this|the same) (ticket|flight|booking)\b|\b(it|that one)\b", u.lower
+    )
+    if (
+        prev is not None
+        and prev.slots.get("ticket_no")
+        and "ticket_no" not in slots
+        and refers_back
+    ):
+        slots["ticket_no"] = prev.slots["ticket_no"]
     if slots.get("same_dates") and prev is not None:
         # "and the car the same dates": the period of what we just did.
         for key in ("start_date", "end_date", "dates"):
@@ -262,8 +273,15 @@ def interpret(
     asks_cost = u.has("cost", "refund") and (u.is_question or "much" in u.lower)
     if domain and u.has("cancel"):
         return Task(f"{domain}_cancel", slots)
+    same_as_before = (
+        prev is not None and slots.get("same_dates") and prev.intent.endswith("_change")
+    )
+    if same_as_before and domain and domain != "excursion":
+        # "and the car the same dates": the period of the change just made.
+        return Task(f"{domain}_change", slots)
     moving_dates = (
-        u.shift_days is not None
+        u.has("instead")
+        or u.shift_days is not None
         or "old_date" in slots
         or re.search(r"\bsame (return|check-?out|end|pick-?up) date\b", u.lower)
     )
@@ -279,9 +297,17 @@ def interpret(
         if re.search(r"\b(both|all)\b", u.lower):
             slots["all_tickets"] = True
         return Task("quote_cancel" if wondering else "cancel_ticket", slots)
-    if u.flight_nos and not u.has("change", "book") and (u.has("status") or u.is_question):
+    if (
+        u.flight_nos
+        and not u.has("change", "book", "cost")
+        and u.shift_days is None
+        and (u.has("status") or u.is_question)
+    ):
         return Task("flight_status", slots)
-    moving = u.has("change") or (u.shift_days is not None and not u.has("book"))
+    # "instead" means a change, unless a new booking is asked for ("book him ... instead").
+    moving = u.has("change") or (
+        (u.shift_days is not None or "old_date" in slots or u.has("instead")) and not u.has("book")
+    )
     rebooking = u.has("disruption") and (
         u.dates or u.shift_days is not None or u.is_question or u.has("flight")
     )
@@ -306,7 +332,9 @@ def interpret(
         if "origin" not in slots and len(u.places) == 1 and slots.get("destination") is None:
             slots["destination"] = u.places[0].place.code
         # Looking is not buying: without a booking word the options are listed, never booked.
-        return Task("book_flight", {**slots, "browse": not u.has("book")})
+        return Task(
+            "book_flight", {**slots, "browse": not u.has("book"), "explicit_book": u.has("book")}
+        )
     if u.has("trips"):
         return Task("trips", slots)
     if u.is_question and u.has("flight"):

@@ -61,11 +61,11 @@ CUES: list[tuple[str, str]] = [
     ("policy", r"\b(bags?|baggage|luggage|suitcases?|allowance|policy|policies|rules?|pets?)\b"),
     (
         "status",
-        r"\b(status|on time|delay\w*|late|departure time|leave on time|gate|going on with|still (flying|operating|on)|flying (today|tomorrow)|operat\w+|when does (her|his|my|their|the) flight (leave|depart)|what time does)\b",
+        r"\b(status|on time|delay\w*|late|departure time|leave on time|gate|going on with|still (flying|operating|on)|flying (today|tomorrow)|operat\w+|when (does|do|will) [^?.]{0,40}(leave|depart|take off)|what time does)\b",
     ),
 ]
 CANCEL = r"\b(cancel\w*|call off|scrap|drop the|don't need the|no longer need)\b"
-CHANGE = r"\b(change\w*|move\w*|moving|rebook\w*|re-book\w*|reschedul\w*|switch\w*|postpone\w*|push\w*|swap\w*|shift\w*|later flight|earlier flight|different flight|another flight|other flight|alternative|modify|extend\w*|shorten\w*|instead|can'?t make it|cannot make it|won'?t make it|different day|another day|other day|something (on|for)|anything (on|for)|earlier one|later one|put (me|him|her|them) on|get (me|him|her|them) on|longer|shorter|keep (it|the \w+) (until|till|longer|for))\b"
+CHANGE = r"\b(change\w*|move\w*|moving|rebook\w*|re-book\w*|reschedul\w*|switch\w*|postpone\w*|push\w*|swap\w*|shift\w*|later flight|earlier flight|different flight|another flight|other flight|alternative|modify|extend\w*|shorten\w*|can'?t make it|cannot make it|won'?t make it|different day|another day|other day|something (on|for)|anything (on|for)|earlier one|later one|put (me|him|her|them) on|get (me|him|her|them) on|longer|shorter|keep (it|the \w+) (until|till|longer|for))\b"
 BOOK = r"\b(book(?!ings?\b|ed\b)\w*|buy|purchase|reserve|get (her|him|me|them|us) a|need a|needs a|want a|wants a|would like a)\b"
 SEARCH = r"\b(search|find|look for|looking for|any|are there|is there|options?|available|availability|show me|what (flights|hotels|cars|excursions|tours))\b"
 REFUND = r"\b(refund\w*|money back|get back|reimburs\w*)\b"
@@ -246,6 +246,7 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
         ("cost", COST_QUESTION),
         ("trips", TRIPS),
         ("flight", FLIGHT),
+        ("instead", r"\b(instead|rather)\b"),
         ("greeting", GREETING),
         ("scope", OUT_OF_SCOPE),
         ("thanks", THANKS),
