@@ -1,0 +1,177 @@
+"""The runner end to end on demo worlds with the built-in model: for each kind of check, a case
+that should fail fails with a clear reason and a matching case passes. One suite run serves
+the whole module (in-process, one copy of the template world per case)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+
+from agent.models.scripted import ScriptedChatModel, reply
+from evals import DEFAULT_NOW, CaseResult, SuiteResult, run_suite
+from evals.cases_format import LoadedCase, load_cases
+from evals.world import Template
+from tests.evals.conftest import MOVE, case, write_cases
+
+# Her ticket as the snapshot shows it, written the loose ways the format allows.
+ANNA_TICKET = {"route": "zrh-lhr", "status": "active", "fare": "classic", "departs_date": "D+3",
+               "flight_nos": ["al 100"]}  # fmt: skip
+CASES = [
+    # tools_called / tools_not_called
+    case("tools-pass", tools_called=["get_passenger_trips"], tools_not_called=["change_flight"]),
+    case("tools-called-fail", tools_called=["search_flights"]),
+    case("tools-not-called-fail", tools_not_called=["get_passenger_trips"]),
+    # snapshot fields, reply texts, unchanged on a read-only conversation
+    case(
+        "lookup-pass",
+        snapshot={"tickets": [ANNA_TICKET], "compensations": []},
+        unchanged=True,
+        reply_contains=["ZRH-LHR"],
+        reply_not_contains=["Singapore"],
+    ),
+    case("snapshot-field-fail", snapshot={"tickets": [{"route": "ZRH-LHR", "fare": "Flex"}]}),
+    case("reply-contains-fail", reply_contains=["Singapore"]),
+    case("reply-not-contains-fail", reply_not_contains=["zrh-lhr"]),
+    # an approved change: the ticket moves to D+4 for CHF 50
+    case(
+        "move-pass",
+        MOVE,
+        tools_called=["change_flight"],
+        tools_not_called=["cancel_ticket"],
+        snapshot={"tickets": [{"route": "ZRH-LHR", "status": "active", "departs_date": "D+4"}]},
+        unchanged=False,
+        reply_contains=["CHF 50"],
+    ),
+    case("move-date-fail", MOVE, snapshot={"tickets": [{"departs_date": "D+3"}]}),
+    case("move-unchanged-fail", MOVE, unchanged=True),
+    # the same change denied: the write was asked for, nothing changed
+    case(
+        "deny-pass",
+        MOVE,
+        approvals="deny",
+        tools_called=["change_flight"],
+        snapshot={"tickets": [{"departs_date": "D+3", "flight_nos": ["AL 100"]}]},
+        unchanged=True,
+    ),
+    case("deny-fail", MOVE, approvals="deny", snapshot={"tickets": [{"departs_date": "D+4"}]}),
+    case("deny-changed-fail", MOVE, approvals="deny", unchanged=False),
+]
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory, template: Template) -> SuiteResult:
+    path = write_cases(tmp_path_factory.mktemp("cases"), CASES)
+    return run_suite([path], workers=1)
+
+
+@pytest.fixture(scope="module")
+def results(suite: SuiteResult) -> dict[str, CaseResult]:
+    return {c.id: c for c in suite.cases}
+
+
+def test_matching_cases_pass(results: dict[str, CaseResult]) -> None:
+    passing = [c for c in results if c.endswith("-pass")]
+    assert {c: results[c].reasons for c in passing} == {c: [] for c in passing}
+
+
+@pytest.mark.parametrize(
+    ("case_id", "reason"),
+    [
+        ("tools-called-fail",
+         "tools_called: search_flights was not called (called: get_passenger_trips)"),
+        ("tools-not-called-fail", "tools_not_called: get_passenger_trips was called"),
+        ("snapshot-field-fail",
+         "snapshot.tickets: no item matches {route: ZRH-LHR, fare: Flex} "
+         "(1 checked; closest: fare is Classic)"),
+        ("reply-contains-fail", "reply_contains: no reply contains 'Singapore' (last reply: \""),
+        ("reply-not-contains-fail", "reply_not_contains: reply 1 contains 'zrh-lhr': \""),
+        ("move-date-fail",
+         "snapshot.tickets: no item matches {departs_date: D+3 (=2026-11-29)} "
+         "(1 checked; closest: departs_date is 2026-11-30)"),
+        ("move-unchanged-fail",
+         "unchanged: domain tables changed: payments (1 inserted), seat_assignments "
+         "(1 inserted, 1 deleted), ticket_legs (1 inserted, 1 updated); e.g. "),
+        ("deny-fail",
+         "snapshot.tickets: no item matches {departs_date: D+4 (=2026-11-30)} "
+         "(1 checked; closest: departs_date is 2026-11-29)"),
+        ("deny-changed-fail", "unchanged: false, but no domain table changed"),
+    ],
+)  # fmt: skip
+def test_failing_cases_fail_with_one_clear_reason(
+    results: dict[str, CaseResult], case_id: str, reason: str
+) -> None:
+    result = results[case_id]
+    assert not result.passed
+    assert len(result.reasons) == 1
+    assert result.reasons[0].startswith(reason)
+
+
+def test_what_a_case_records(suite: SuiteResult, results: dict[str, CaseResult]) -> None:
+    assert [c.id for c in suite.cases] == [c["id"] for c in CASES]  # case order kept
+    assert (suite.passed, suite.failed, suite.model) == (4, 9, "skydesk-builtin-1")
+    move = results["move-pass"]
+    assert move.tools_called[0] == "get_passenger_trips" and "change_flight" in move.tools_called
+    kinds = [e["type"] for e in move.transcript]
+    assert kinds[0] == "user" and "approval_requested" in kinds and "decision" in kinds
+    decision = next(e for e in move.transcript if e["type"] == "decision")
+    assert (decision["tool"], decision["approved"]) == ("change_flight", True)
+    assert any("CHF 50" in r for r in move.replies)
+    # the approval card's summary is not a reply
+    request = next(e for e in move.transcript if e["type"] == "approval_requested")["request"]
+    assert request["summary"] not in move.replies
+    assert {c.table for c in move.changes} == {"payments", "seat_assignments", "ticket_legs"}
+    assert move.snapshot is not None and move.snapshot["tickets"][0]["departs_date"] == "2026-11-30"
+    denied = results["deny-pass"]
+    decision = next(e for e in denied.transcript if e["type"] == "decision")
+    assert (decision["approved"], decision["reason"]) == (False, "denied by evaluation")
+    assert denied.changes == []
+    assert suite.by_tag() == {"test": {"cases": 13, "passed": 4, "failed": 9, "pass_rate": 4 / 13}}
+
+
+# ---- exact control with a scripted model ------------------------------------------------------
+def scripted_lookup() -> BaseChatModel:
+    return ScriptedChatModel(
+        replies=[reply("", ("get_passenger_trips", {})), "She flies ZRH-LHR on Sunday."]
+    )
+
+
+def failing_model() -> BaseChatModel:
+    return ScriptedChatModel(replies=[RuntimeError("the model fell over")])
+
+
+def test_a_model_factory_is_used_per_case(tmp_path: Path, template: Template) -> None:
+    cases = [case(f"scripted-{i}", tools_called=["get_passenger_trips"],
+                  reply_contains=["zrh-lhr on sunday"]) for i in range(2)]  # fmt: skip
+    result = run_suite([write_cases(tmp_path, cases)], model=scripted_lookup, workers=1)
+    assert [(c.passed, c.reasons) for c in result.cases] == [(True, []), (True, [])]
+    assert result.model == "scripted_lookup"
+
+
+def test_a_runtime_error_fails_the_case_with_its_reason(tmp_path: Path, template: Template) -> None:
+    result = run_suite([write_cases(tmp_path, [case("boom")])], model=failing_model, workers=1)
+    (only,) = result.cases
+    assert not only.passed
+    assert only.reasons == [
+        "runtime error: model_error: I'm sorry, the language model failed (RuntimeError), so I "
+        "could not finish this reply. Nothing else was changed; please send your message again "
+        "in a moment."
+    ]
+
+
+def test_an_exception_fails_the_case_with_where_it_happened(
+    tmp_path: Path, template: Template
+) -> None:
+    from evals import worker
+
+    item = _loaded(tmp_path, case("gone"))
+    task = worker.Task(0, item, str(tmp_path / "missing.db"), DEFAULT_NOW, "builtin", str(tmp_path))
+    failed = worker.run_case(task)
+    assert not failed.passed
+    assert failed.reasons[0].startswith("runtime error: exception FileNotFoundError at ")
+
+
+def _loaded(folder: Path, data: dict[str, object]) -> LoadedCase:
+    (item,) = load_cases([write_cases(folder, [data], "one.yaml")])
+    return item
