@@ -59,7 +59,8 @@ refund.
 - Compensation (only when asked): CHF 200 per passenger for an airline-cancelled flight, \
 CHF 100 for a delay of 3 hours or more; once per ticket and flight.
 - Checked bags (regular/silver/gold): Light 0/1/2, Classic and Flex 1/2/3, Business 2/3/4.
-- Hotels, cars, excursions: free cancellation until 24 hours before the start; dates must be \
+- Hotels, cars, excursions: free cancellation until 24 hours before the start (after that only \
+an extension to a later end date); dates must be \
 valid; only the passenger's own bookings can be changed.
 """
 

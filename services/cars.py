@@ -29,6 +29,7 @@ from services.travel_common import (
     charge_method,
     check_active,
     check_cancellable,
+    check_change_window,
     check_not_started,
     check_period,
     city_timezone,
@@ -193,6 +194,14 @@ def change_car_rental(
     now = ctx.clock.now()
     check_not_started(start_moment(rental.start_date, PICKUP_TIME, tz), now, "car rental", tz)
     start, end, days = _period(start, end, tz, now)
+    check_change_window(
+        start_moment(rental.start_date, PICKUP_TIME, tz),
+        now,
+        old=(rental.start_date, rental.end_date),
+        new=(start, end),
+        what="car rental",
+        tz=tz,
+    )
     if (start, end) == (rental.start_date, rental.end_date):
         raise InvalidInput(
             f"Car rental {rental.id} is already from {start} to {end}; nothing to change."

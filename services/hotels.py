@@ -29,6 +29,7 @@ from services.travel_common import (
     charge_method,
     check_active,
     check_cancellable,
+    check_change_window,
     check_not_started,
     check_party,
     check_period,
@@ -203,6 +204,14 @@ def change_hotel_booking(
     now = ctx.clock.now()
     check_not_started(start_moment(booking.checkin, CHECKIN_TIME, tz), now, "hotel stay", tz)
     checkin, checkout, nights = _stay(checkin, checkout, tz, now)
+    check_change_window(
+        start_moment(booking.checkin, CHECKIN_TIME, tz),
+        now,
+        old=(booking.checkin, booking.checkout),
+        new=(checkin, checkout),
+        what="hotel stay",
+        tz=tz,
+    )
     if (checkin, checkout) == (booking.checkin, booking.checkout):
         raise InvalidInput(
             f"Hotel booking {booking.id} is already from {checkin} to {checkout}; nothing to change."

@@ -156,6 +156,30 @@ def check_not_started(start: datetime, now: datetime, what: str, tz: ZoneInfo) -
         )
 
 
+def check_change_window(
+    start: datetime,
+    now: datetime,
+    *,
+    old: tuple[date, date],
+    new: tuple[date, date],
+    what: str,
+    tz: ZoneInfo,
+) -> None:
+    """Inside the last 24 hours before the start only an extension (same start, later end) is
+    allowed: moving or shortening then would undo a booking whose free cancellation has ended."""
+    if start - now >= TRAVEL_BOOKING_FREE_CANCELLATION:
+        return
+    if new[0] == old[0] and new[1] > old[1]:
+        return
+    deadline = start - TRAVEL_BOOKING_FREE_CANCELLATION
+    raise PolicyViolation(
+        Rule.BOOKING_CANCEL_WINDOW,
+        f"This {what} starts on {local_text(start, tz)}; since {local_text(deadline, tz)} (24 hours "
+        "before) it can only be extended to a later end date, not moved or shortened. The agent "
+        "can escalate to a human colleague.",
+    )
+
+
 def check_cancellable(
     start: datetime, now: datetime, *, kind: str, what: str, tz: ZoneInfo, changeable: bool
 ) -> None:

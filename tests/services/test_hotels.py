@@ -470,15 +470,20 @@ def test_change_refuses_a_stay_that_has_started(session, clock, world):
     assert payments(session, world.me) == []
 
 
-def test_change_is_allowed_until_check_in_time(session, clock, world):
-    # Check-in today at 15:00 London time: at 14:59 the stay can still be moved.
+def test_inside_24_hours_a_stay_can_be_extended_but_not_moved(session, clock, world):
+    # Check-in today at 15:00 London time: free cancellation has closed, so moving or shortening
+    # the stay (which would refund part of it) is refused, while a later check-out is allowed.
     b = f.hotel_booking(session, world.me, world.cheap, D, 2, created_at=BOOKED_AT)
     session.commit()
     clock.advance(timedelta(hours=6, minutes=59))
-    result = hotels.change_hotel_booking(
-        session, context_for(world.me.id, clock), booking_id=b.id, checkin=day(1), checkout=day(3)
-    )
-    assert result.after["checkin"] == day(1).isoformat()
+    ctx = context_for(world.me.id, clock)
+    before = booking_row(session, b.id)
+    with pytest.raises(PolicyViolation) as exc:
+        hotels.change_hotel_booking(session, ctx, booking_id=b.id, checkin=day(1), checkout=day(3))
+    refused(session, exc.value, Rule.BOOKING_CANCEL_WINDOW, "extended")
+    assert booking_row(session, b.id) == before
+    result = hotels.change_hotel_booking(session, ctx, booking_id=b.id, checkin=D, checkout=day(3))
+    assert result.after["checkout"] == day(3).isoformat()
 
 
 def test_change_refuses_a_cancelled_booking(session, clock, world, stay):
