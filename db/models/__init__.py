@@ -29,6 +29,7 @@ from db.models.enums import (
     TicketStatus,
     Tier,
 )
+from db.models.evals import EvaluationRun
 from db.models.ops import (
     AuditEvent,
     AuditHead,
@@ -66,6 +67,7 @@ __all__ = [
     "DemoMeta",
     "Escalation",
     "EscalationReason",
+    "EvaluationRun",
     "Excursion",
     "ExcursionBooking",
     "ExecutedAction",

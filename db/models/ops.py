@@ -79,6 +79,11 @@ class AuditEvent(Base):
         Index("ix_audit_events_actor_ts", "actor", "ts"),
         Index("ix_audit_events_passenger_ts", "passenger_id", "ts"),
         Index("ix_audit_events_action_ts", "action", "ts"),
+        # Dashboards: covers approvals/denials/refusals by rule over a time range and the audit
+        # page's counts by outcome (with actor or action), as index-only scans; and one
+        # conversation's records for the review page.
+        Index("ix_audit_events_outcome_ts", "outcome", "ts", "rule", "actor", "action"),
+        Index("ix_audit_events_conversation_seq", "conversation_id", "seq"),
     )
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

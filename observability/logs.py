@@ -1,0 +1,125 @@
+"""JSON log lines (python-json-logger) carrying the conversation and user of the work being
+done, with passenger contact data masked before anything is written.
+
+`configure_logging(settings)` installs one handler on the root logger (idempotent: Streamlit
+re-runs the script on every interaction). `log_context(conversation_id=..., user=...)` binds
+ids for a block of work via contextvars, so they follow the code into threads and tasks that
+copy the context (LangGraph's and asyncio's executors do)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import IO, Any
+
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
+
+conversation_id_var: ContextVar[str | None] = ContextVar("conversation_id", default=None)
+user_var: ContextVar[str | None] = ContextVar("user", default=None)
+
+HANDLER_NAME = "skydesk-json"
+FORMAT = "%(levelname)s %(name)s %(message)s"
+RENAMED = {"levelname": "level", "name": "logger"}
+
+EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+# International numbers (+41 79 123 45 67, 0041-79-...) and national ones written in groups
+# (079 123 45 67, (044) 123-45-67). A run of digits without separators is left alone: ticket
+# numbers (13 digits), booking ids and timestamps are what logs are for.
+PHONE = re.compile(
+    r"(?<![\w+.,/-])(?:\+|00)\d{1,3}[\s./-]?(?:\(?\d{1,4}\)?[\s./-]?){1,5}\d{2,4}(?![\w:]|[.,/-]\d)"
+    r"|(?<![\w+.,/:-])\(?0\d{1,4}\)?[\s./-]\d{2,4}[\s./-]\d{2,4}(?:[\s./-]\d{2,4})?(?![\w:]|[.,/-]\d)"
+)
+
+
+def mask_text(text: str) -> str:
+    """Keep an e-mail's first letter and domain, and a phone number's last two digits."""
+    text = EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    return PHONE.sub(lambda m: "***" + re.sub(r"\D", "", m.group(0))[-2:], text)
+
+
+def mask_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: mask_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(mask_value(v) for v in value)
+    return value
+
+
+class ContextFilter(logging.Filter):
+    """Adds conversation_id and user from the context unless the call passed them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "conversation_id", None) is None:
+            record.conversation_id = conversation_id_var.get()
+        if getattr(record, "user", None) is None:
+            record.user = user_var.get()
+        return True
+
+
+class MaskingFilter(logging.Filter):
+    """Masks e-mails and phone numbers in the message, its arguments, extra fields and the
+    exception text. It formats the message once (record.args are consumed) so a number in an
+    argument cannot slip through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, dict):  # python-json-logger merges a dict message as fields
+            record.msg = mask_value(record.msg)
+        else:
+            record.msg = mask_text(record.getMessage())
+        record.args = None
+        for key, value in list(vars(record).items()):
+            if key not in RESERVED_ATTRS and not key.startswith("_"):
+                setattr(record, key, mask_value(value))
+        if record.exc_info:
+            record.exc_text = mask_text("".join(traceback.format_exception(*record.exc_info)))
+            record.exc_info = None  # formatters fall back to the masked exc_text
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
+        return True
+
+
+@contextmanager
+def log_context(*, conversation_id: str | None = None, user: str | None = None) -> Iterator[None]:
+    """Bind ids to every log line in this block (and in work it hands to copied contexts)."""
+    tokens = []
+    if conversation_id is not None:
+        tokens.append((conversation_id_var, conversation_id_var.set(conversation_id)))
+    if user is not None:
+        tokens.append((user_var, user_var.set(user)))
+    try:
+        yield
+    finally:
+        for var, token in reversed(tokens):
+            var.reset(token)
+
+
+def json_handler(stream: IO[str] | None = None) -> logging.Handler:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(JsonFormatter(FORMAT, rename_fields=RENAMED, timestamp=True))
+    handler.addFilter(ContextFilter())
+    handler.addFilter(MaskingFilter())
+    return handler
+
+
+def configure_logging(settings: Any, *, stream: IO[str] | None = None) -> logging.Handler:
+    """JSON lines on stderr (or `stream`) at settings.log_level; replaces the handler a
+    previous call installed, so calling it on every Streamlit re-run is harmless."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+        root.removeHandler(old)
+    handler = json_handler(stream)
+    root.addHandler(handler)
+    root.setLevel(str(getattr(settings, "log_level", "INFO")).upper())
+    # Per-request chatter from HTTP clients would drown the app's own lines.
+    for noisy in ("httpx", "httpcore", "urllib3", "openai"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return handler

@@ -1,0 +1,6 @@
+"""The managers' dashboards below the UI: audit trail queries and export, KPIs and trends,
+conversation review and coaching flags, evaluation history. Each Streamlit page calls these
+functions and only lays out their typed results.
+
+Modules: audit_log (filtered pages, count, detail, picker values), audit_export (CSV,
+integrity check), metrics (+ metrics_models), reviews, coaching, evaluations."""

@@ -1,0 +1,326 @@
+"""KPIs and trends for the Metrics page, each aggregate one or two GROUP BY queries.
+
+Every function takes a time range and a bucket width and returns its totals plus a per-bucket
+series (empty buckets filled with zeros), so the page draws cards from the totals and charts
+from the series; `metrics_dashboard` runs them all for the page.
+
+Sources: conversations (status, escalation reason), turns (latency, tokens, model, error,
+tool calls), feedback (ratings) and audit_events (approvals, denials, refusals by rule).
+`turns.tool_calls` as agent/records.py writes it: one object per call, `{"id", "name", "args",
+"status"}`, status one of ok, error, refused, invalid, denied, already_done (the tool's answer)
+or awaiting_approval (the turn paused at an approval card; the call is counted in the turn that
+resolves it, so a write that waited for approval counts once)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Integer, case, cast, column, func, literal_column, select, true
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from db.models import AuditEvent, Conversation, Feedback, Turn
+from services.dashboards.common import (
+    TimeRange,
+    analytic,
+    bucket_of,
+    counts_and_percentiles,
+    is_postgres,
+    rate,
+)
+from services.dashboards.metrics_models import (
+    ConversationPoint,
+    ConversationStats,
+    CsatPoint,
+    CsatStats,
+    DecisionPoint,
+    DecisionStats,
+    MetricsDashboard,
+    ModelUsage,
+    ReasonCount,
+    RuleCount,
+    ToolCount,
+    ToolPoint,
+    ToolStats,
+    TurnPoint,
+    TurnStats,
+    UsageStats,
+)
+
+# USD per million tokens (input, output), list prices; the built-in model costs nothing.
+# A model matches its entry or the longest entry its name starts with ("gpt-4o-mini-2024-07-18").
+MODEL_PRICES_USD_PER_MTOK: dict[str, tuple[float, float]] = {
+    "builtin": (0.0, 0.0),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+}
+ERROR_STATUS = "error"
+PAUSED_STATUS = "awaiting_approval"
+
+
+def _fill(span: TimeRange, found: dict[datetime, Any], empty: Any) -> list[Any]:
+    return [found.get(start) or empty(start) for start in span.starts()]
+
+
+def conversation_stats(
+    session: Session, *, since: datetime, until: datetime, bucket: str = "day"
+) -> ConversationStats:
+    span = TimeRange.of(since, until, bucket)
+    analytic(session)
+    b = bucket_of(session, Conversation.started_at, span.bucket)
+    rows = session.execute(
+        select(b, Conversation.status, Conversation.escalation_reason, func.count())
+        .where(Conversation.started_at >= span.since, Conversation.started_at < span.until)
+        .group_by(b, Conversation.status, Conversation.escalation_reason)
+    ).all()
+    per_bucket: dict[datetime, Counter[str]] = defaultdict(Counter)
+    reasons: Counter[str] = Counter()
+    for start, status, reason, n in rows:
+        per_bucket[start][status.value] += n
+        if status.value == "escalated":
+            reasons[reason or "unspecified"] += n
+    totals = sum(per_bucket.values(), Counter())
+    total = sum(totals.values())
+    found = {
+        s: ConversationPoint(s, sum(c.values()), c["resolved"], c["escalated"])
+        for s, c in per_bucket.items()
+    }
+    return ConversationStats(
+        total=total,
+        resolved=totals["resolved"],
+        escalated=totals["escalated"],
+        open=totals["open"],
+        resolution_rate=rate(totals["resolved"], total),
+        escalation_rate=rate(totals["escalated"], total),
+        by_reason=[
+            ReasonCount(r, n, rate(n, total))
+            for r, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        series=_fill(span, found, ConversationPoint),
+    )
+
+
+def turn_stats(
+    session: Session, *, since: datetime, until: datetime, bucket: str = "day"
+) -> TurnStats:
+    """Turns, failed turns and latency p50/p95 per bucket and overall, in the database (see
+    common.counts_and_percentiles: percentile_cont on PostgreSQL, window functions on SQLite)."""
+    span = TimeRange.of(since, until, bucket)
+    analytic(session)
+    b = bucket_of(session, Turn.started_at, span.bucket)
+    figures = counts_and_percentiles(
+        session,
+        value=Turn.latency_ms,
+        group=b,
+        where=[Turn.started_at >= span.since, Turn.started_at < span.until],
+        counts=[func.count(), func.count(Turn.error)],
+    )
+    total = figures.pop(None)
+    found = {s: TurnPoint(s, *f.counts, f.p50, f.p95) for s, f in figures.items()}
+    (n, errors) = total.counts
+    return TurnStats(
+        n, errors, rate(errors, n), total.p50, total.p95, _fill(span, found, TurnPoint)
+    )
+
+
+def _tool_call_elements(session: Session) -> tuple[Any, Any, Any]:
+    """The FROM item expanding turns.tool_calls to one row per call, with its name and status.
+
+    An item is an object (what the runtime writes) or a bare tool name (the seed's history:
+    a call with no status). JSON keys and types are literals, so GROUP BY repeats the exact
+    SELECT expression."""
+    if is_postgres(session):
+        calls = func.jsonb_array_elements(Turn.tool_calls).table_valued(column("value", JSONB))
+        calls = calls.alias("call")
+        is_object = func.jsonb_typeof(calls.c.value) == literal_column("'object'")
+        whole = calls.c.value.op("#>>")(literal_column("'{}'"))
+        field = calls.c.value.op("->>")
+        name = case((is_object, field(literal_column("'name'"))), else_=whole)
+        status = case((is_object, field(literal_column("'status'"))))
+    else:
+        calls = func.json_each(Turn.tool_calls).table_valued("value", "type").alias("call")
+        is_object = calls.c.type == literal_column("'object'")
+        field = partial(func.json_extract, calls.c.value)
+        name = case((is_object, field(literal_column("'$.name'"))), else_=calls.c.value)
+        status = case((is_object, field(literal_column("'$.status'"))))
+    return calls, name, status
+
+
+def tool_stats(
+    session: Session, *, since: datetime, until: datetime, bucket: str = "day"
+) -> ToolStats:
+    """Tool calls by tool, and the share that failed (status "error"), from turns.tool_calls."""
+    span = TimeRange.of(since, until, bucket)
+    analytic(session)
+    calls, name, status = _tool_call_elements(session)
+    b = bucket_of(session, Turn.started_at, span.bucket)
+    is_error = cast(status == ERROR_STATUS, Integer)
+    rows = session.execute(
+        select(b, name, func.count(), func.coalesce(func.sum(is_error), 0))
+        .select_from(Turn)
+        .join(calls, true())
+        .where(
+            Turn.started_at >= span.since,
+            Turn.started_at < span.until,
+            func.coalesce(status, "") != PAUSED_STATUS,
+        )
+        .group_by(b, name)
+    ).all()
+    by_tool: Counter[str] = Counter()
+    tool_errors: Counter[str] = Counter()
+    per_bucket: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
+    for start, tool, n, errors in rows:
+        by_tool[tool or "unknown"] += n
+        tool_errors[tool or "unknown"] += errors
+        per_bucket[start][0] += n
+        per_bucket[start][1] += errors
+    total, errors = sum(by_tool.values()), sum(tool_errors.values())
+    return ToolStats(
+        calls=total,
+        errors=errors,
+        error_rate=rate(errors, total),
+        by_tool=[
+            ToolCount(t, n, tool_errors[t], rate(tool_errors[t], n))
+            for t, n in sorted(by_tool.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        series=_fill(span, {s: ToolPoint(s, *v) for s, v in per_bucket.items()}, ToolPoint),
+    )
+
+
+def decision_stats(
+    session: Session, *, since: datetime, until: datetime, bucket: str = "day"
+) -> DecisionStats:
+    """From the audit trail: an index-only scan of ix_audit_events_outcome_ts (migration 0003)."""
+    span = TimeRange.of(since, until, bucket)
+    analytic(session)
+    b = bucket_of(session, AuditEvent.ts, span.bucket)
+    rows = session.execute(
+        select(b, AuditEvent.outcome, AuditEvent.rule, func.count())
+        .where(
+            AuditEvent.outcome.in_(("approved", "denied", "refused")),
+            AuditEvent.ts >= span.since,
+            AuditEvent.ts < span.until,
+        )
+        .group_by(b, AuditEvent.outcome, AuditEvent.rule)
+    ).all()
+    per_bucket: dict[datetime, Counter[str]] = defaultdict(Counter)
+    rules: Counter[str] = Counter()
+    for start, outcome, rule, n in rows:
+        per_bucket[start][outcome] += n
+        if outcome == "refused":
+            rules[rule or "unspecified"] += n
+    totals = sum(per_bucket.values(), Counter())
+    decided = totals["approved"] + totals["denied"]
+    found = {
+        s: DecisionPoint(s, c["approved"], c["denied"], c["refused"]) for s, c in per_bucket.items()
+    }
+    return DecisionStats(
+        approved=totals["approved"],
+        denied=totals["denied"],
+        approval_rate=rate(totals["approved"], decided),
+        denial_rate=rate(totals["denied"], decided),
+        refused=totals["refused"],
+        refusals_by_rule=[
+            RuleCount(r, n) for r, n in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        series=_fill(span, found, DecisionPoint),
+    )
+
+
+def csat_stats(
+    session: Session, *, since: datetime, until: datetime, bucket: str = "day"
+) -> CsatStats:
+    span = TimeRange.of(since, until, bucket)
+    analytic(session)
+    b = bucket_of(session, Feedback.created_at, span.bucket)
+    rows = session.execute(
+        select(b, Feedback.rating, func.count())
+        .where(Feedback.created_at >= span.since, Feedback.created_at < span.until)
+        .group_by(b, Feedback.rating)
+    ).all()
+    per_bucket: dict[datetime, Counter[int]] = defaultdict(Counter)
+    for start, rating, n in rows:
+        per_bucket[start][rating] += n
+    distribution = sum(per_bucket.values(), Counter())
+
+    def summary(c: Counter[int]) -> tuple[int, float | None, float | None]:
+        rated = sum(c.values())
+        satisfied = c[4] + c[5]
+        return rated, rate(sum(r * n for r, n in c.items()), rated), rate(satisfied, rated)
+
+    found = {s: CsatPoint(s, *summary(c)) for s, c in per_bucket.items()}
+    rated, mean, satisfied_share = summary(distribution)
+    return CsatStats(
+        rated=rated,
+        mean=mean,
+        satisfied_share=satisfied_share,
+        distribution={r: distribution[r] for r in range(1, 6)},
+        series=_fill(span, found, CsatPoint),
+    )
+
+
+def price_of(model: str, prices: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
+    if model in prices:
+        return prices[model]
+    if model.startswith("builtin"):
+        return (0.0, 0.0)
+    matches = [name for name in prices if model.startswith(name)]
+    return prices[max(matches, key=len)] if matches else None
+
+
+def usage_stats(
+    session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    prices: dict[str, tuple[float, float]] | None = None,
+) -> UsageStats:
+    """Tokens and estimated cost per model (cost = tokens x list price; no discounts)."""
+    span = TimeRange.of(since, until)
+    analytic(session)
+    table = MODEL_PRICES_USD_PER_MTOK if prices is None else prices
+    rows = session.execute(
+        select(Turn.model, func.count(), func.sum(Turn.tokens_in), func.sum(Turn.tokens_out))
+        .where(Turn.started_at >= span.since, Turn.started_at < span.until)
+        .group_by(Turn.model)
+        .order_by(Turn.model)
+    ).all()
+    by_model, unpriced = [], []
+    for model, n, tokens_in, tokens_out in rows:
+        price = price_of(model, table)
+        cost = None
+        if price is None:
+            unpriced.append(model)
+        else:
+            cost = (int(tokens_in) * price[0] + int(tokens_out) * price[1]) / 1_000_000
+        by_model.append(ModelUsage(model, n, int(tokens_in), int(tokens_out), cost))
+    return UsageStats(
+        by_model=by_model,
+        tokens_in=sum(u.tokens_in for u in by_model),
+        tokens_out=sum(u.tokens_out for u in by_model),
+        cost_usd=sum(u.cost_usd or 0.0 for u in by_model),
+        unpriced_models=unpriced,
+    )
+
+
+def metrics_dashboard(
+    session: Session, *, since: datetime, until: datetime, bucket: str = "day"
+) -> MetricsDashboard:
+    """Everything the Metrics page shows, in one read-only transaction."""
+    span = TimeRange.of(since, until, bucket)
+    kwargs: dict[str, Any] = {"since": span.since, "until": span.until, "bucket": span.bucket}
+    return MetricsDashboard(
+        range=span,
+        conversations=conversation_stats(session, **kwargs),
+        turns=turn_stats(session, **kwargs),
+        tools=tool_stats(session, **kwargs),
+        decisions=decision_stats(session, **kwargs),
+        csat=csat_stats(session, **kwargs),
+        usage=usage_stats(session, since=span.since, until=span.until),
+    )
