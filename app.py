@@ -6,12 +6,14 @@ use, the sidebar, and the chosen page, which checks the role again itself (ui/gu
 
 import streamlit as st
 
+import observability
 from services import users
 from ui import auth, navigation, resources
 from ui.components import sidebar
 
 st.set_page_config(page_title="SkyDesk", page_icon="✈️", layout="wide")
 settings = resources.settings()
+observability.setup(settings)  # JSON logs and the metrics endpoint; idempotent per process
 
 
 @st.cache_resource(ttl=60, show_spinner=False)

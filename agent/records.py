@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Conversation, ConversationStatus, EscalationReason, Turn
+from observability import metrics
 from services.clock import Clock
 from services.context import Actor
 
@@ -86,6 +87,15 @@ class TurnLog:
     def save(self, factory: sessionmaker[Session], *, title: str | None = None) -> None:
         """Never raises: a turn that could not be recorded must not break the chat."""
         latency = (time.perf_counter() - self.t0) * 1000
+        metrics.observe_turn(
+            latency / 1000,
+            self.model,
+            self.error,
+            tokens_in=self.tokens_in,
+            tokens_out=self.tokens_out,
+        )
+        for call in self.calls.values():
+            metrics.count_tool_call(call["name"], str(call.get("status") or "unknown"))
         try:
             with factory() as session, session.begin():
                 if session.get_bind().dialect.name == "postgresql":

@@ -38,6 +38,7 @@ from agent.streaming import Translator, history_items
 from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, ConversationStatus, EscalationReason, Role
+from observability import metrics
 from services.access import current_passenger
 from services.clock import Clock, FixedClock, SystemClock
 from services.context import Actor, ServiceContext
@@ -215,6 +216,7 @@ class Chat:
             return
         limiter = self.assistant.rate_limiter
         if limiter is not None and not (verdict := limiter.hit(self.actor.username)).allowed:
+            metrics.count_rate_limit("chat")
             yield ErrorEvent(
                 "rate_limited",
                 f"Too many messages: the limit is {limiter.rate} per user. "
@@ -252,6 +254,7 @@ class Chat:
                 Decision.approve(request, by) if approved else Decision.deny(request, by, reason)
             )
             command = Command(resume={item.id: decision.model_dump(mode="json")})
+            metrics.count_approval("approved" if approved else "denied")
             yield from self._run(command, resolving=(request, approved))
 
     def _run(

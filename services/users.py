@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from config import DEFAULT_COOKIE_KEY, Settings
 from db.models import Passenger, Role, User
+from observability import metrics
 from services import audit
 from services.accounts import ACCOUNT_ROLES, Account, find_user, get_account, normalize_username
 from services.admin import Change, admin_action
@@ -85,6 +86,7 @@ def sign_in(
     # Keyed by a digest: the limiter's store (Redis) should not hold what people typed.
     decision = limiter.hit(hashlib.sha256(name.encode()).hexdigest()[:32])
     if not decision.allowed:
+        metrics.count_rate_limit("login")
         message = f"Too many sign-in attempts. Please try again in {decision.retry_after_s} s."
         _audit_login(session, ctx, "refused", "rate_limited", message)
         return SignInResult(None, message, decision.retry_after_s)
