@@ -19,6 +19,8 @@ SUITES = {
     "seed": "bench.seed_bench",
     "queries": "bench.query_bench",
     "agent": "bench.agent_bench",
+    "dashboards": "bench.dashboard_bench",
+    "evals": "bench.eval_bench",
 }
 
 
