@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 
-.PHONY: run test test-pg lint format bench seed verify-audit clean
+.PHONY: run test test-pg test-browser lint format bench seed verify-audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(VENV)/.dev
 ## test-pg: the whole suite on this machine's PostgreSQL (a fresh database per run)
 test-pg: $(VENV)/.dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest
+
+## test-browser: only the end-to-end browser test (Debian's Chromium at /usr/bin/chromium;
+## it refreshes docs/screenshots/). `make test` runs it too, and skips it without Chromium.
+test-browser: $(VENV)/.dev
+	$(PY) -m pytest -m browser
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

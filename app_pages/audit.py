@@ -1,16 +1,29 @@
-"""Audit: PLACEHOLDER until issue 6 delivers the real page.
-
-The page is already in the navigation and role table (ui/navigation.py) and checks the role
-itself; replace everything below the guard."""
+"""Audit: the trail of every tool call, approval, denial, refusal, login and admin action.
+Filter it, page through it (never the whole table at once), open a record for its arguments
+and before -> after, export the matching records as CSV, and verify the hash chain."""
 
 import streamlit as st
 
+from ui.dashboard_audit import (
+    audit_filters,
+    integrity_check,
+    matching_count,
+    record_detail,
+    summary_and_export,
+    trail,
+)
 from ui.guards import require_page
 
-require_page("audit")
+access = require_page("audit")
 
 st.title("Audit")
-st.info(
-    "Placeholder: the Audit page arrives with issue 6 (dashboards).",
-    icon=":material/construction:",
-)
+trail_tab, chain_tab = st.tabs(["Trail", "Integrity check"])
+with trail_tab:
+    query = audit_filters()
+    total = matching_count(query)
+    if total is not None:
+        summary_and_export(query, total)
+        rows = trail(query, total)
+        record_detail(rows)
+with chain_tab:
+    integrity_check()

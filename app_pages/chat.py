@@ -1,16 +1,47 @@
-"""Chat: PLACEHOLDER until the chat page's issue delivers the real page.
+"""Chat: the support agent (or admin) and the assistant, about one passenger's trips.
 
-The page is already in the navigation and role table (ui/navigation.py) and checks the role
-itself; replace everything below the guard."""
+Pick the passenger (a customer talks about their own trips only), start or resume a
+conversation, and ask; the answer streams in with its tool steps. Every change the assistant
+proposes waits on an approval card until someone approves or denies it. Each conversation can
+be rated, marked resolved or escalated to a colleague."""
 
 import streamlit as st
 
+from ui.chat_assistant import model_picker, warm_up
+from ui.chat_panel import conversation_actions, conversation_list, message_box, suggested_prompts
+from ui.chat_state import ChatDesk, show_notice
+from ui.chat_transcript import approval_card, run_queued, transcript
 from ui.guards import require_page
+from ui.passenger_picker import passenger_picker
 
-require_page("chat")
+access = require_page("chat")
 
-st.title("Chat")
-st.info(
-    "Placeholder: the Chat page (passenger picker, streaming answers, approval cards) arrives with the agent issue (agent/runtime.py).",
-    icon=":material/construction:",
-)
+heading, model = st.columns([4, 1], vertical_alignment="bottom")
+heading.title("Chat")
+with model:
+    provider = model_picker()
+
+if access.own_passenger_only:
+    passenger_id = access.account.passenger_id
+else:
+    passenger_id = passenger_picker("chat")
+
+desk = ChatDesk.open(access, passenger_id, provider) if passenger_id is not None else None
+if desk is None:
+    st.caption("Find and choose the passenger you are helping to start a conversation.")
+else:
+    if access.own_passenger_only:
+        st.info(f"Your trips, **{desk.passenger.name}**", icon=":material/person:")
+    conversation, side = st.columns([3, 1], gap="large")
+    with side:
+        show_notice()
+    with conversation:
+        transcript(desk)
+        run_queued(desk)
+        approval_card(desk)
+        suggested_prompts(desk)
+    with side:
+        conversation_list(desk)
+        conversation_actions(desk)
+message_box(desk)
+warm_up()

@@ -1,16 +1,19 @@
-"""Evaluations: PLACEHOLDER until its issue delivers the real page.
-
-The page is already in the navigation and role table (ui/navigation.py) and checks the role
-itself; replace everything below the guard."""
+"""Evaluations: run the conversation evaluation suite (evals/cases) with the built-in or an
+OpenAI-compatible model, watch its progress, and read the stored runs: pass rate by tag, the
+failed cases with their reasons, and the pass-rate trend across runs."""
 
 import streamlit as st
 
+from ui.dashboard_evaluations import history, run_history, run_panel, run_results
 from ui.guards import require_page
 
-require_page("evaluations")
+access = require_page("evaluations")
 
 st.title("Evaluations")
-st.info(
-    "Placeholder: the Evaluations page arrives with the evaluations issue (evals/).",
-    icon=":material/construction:",
-)
+run_panel(access.account.username)
+runs = history()
+st.subheader("Results")
+run_results(runs)
+if runs:
+    st.subheader("History")
+    run_history(runs)

@@ -1,16 +1,18 @@
-"""Conversation review: PLACEHOLDER until issue 6 delivers the real page.
-
-The page is already in the navigation and role table (ui/navigation.py) and checks the role
-itself; replace everything below the guard."""
+"""Conversation review: find past conversations by outcome, rating, passenger and agent, read
+one (the transcript with its tool steps and approvals, the turns, the audit records and the
+feedback), and flag it for coaching with a note (audited)."""
 
 import streamlit as st
 
+from ui.dashboard_review import conversation, conversation_list, pick_conversation, review_filters
 from ui.guards import require_page
 
-require_page("review")
+access = require_page("review")
 
 st.title("Conversation review")
-st.info(
-    "Placeholder: the Conversation review page arrives with issue 6 (dashboards).",
-    icon=":material/construction:",
-)
+query = review_filters()
+rows = conversation_list(query)
+chosen = pick_conversation(rows)
+if chosen is not None:
+    st.divider()
+    conversation(access, chosen)

@@ -21,6 +21,7 @@ SUITES = {
     "agent": "bench.agent_bench",
     "dashboards": "bench.dashboard_bench",
     "evals": "bench.eval_bench",
+    "ui": "bench.ui_bench",
 }
 
 

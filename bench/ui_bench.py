@@ -1,0 +1,182 @@
+"""The Chat page's speed as a person meets it (BRIEF section 8: first page render <= 3 s).
+
+- Server start to the first rendered Chat page, in headless Debian Chromium (Playwright) over a
+  freshly seeded demo world (SQLite): from `streamlit run app.py` starting until the page's
+  first meaningful element (the Chat title and the passenger search box) is visible. Measured
+  twice: a returning agent whose sign-in cookie is still valid (what "first page render after
+  `make run`" means for the desk), and an agent signing in through the form (includes typing
+  and the bcrypt check). The median of 3 fresh servers each. Beside them: when the server
+  answers its health check, and the same page opened in a new tab once the server is warm
+  (every later visit). `--quick` skips the browser part.
+- Time to the first streamed token of a built-in answer, through the runtime directly: from
+  chat.send() to the first TokenChunk of "What bookings does she have?" in a new conversation
+  (one tool call, then the streamed answer); median and p95 over 20.
+
+python -m bench.ui_bench [--quick]"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from agent.events import ErrorEvent, TokenChunk
+from agent.runtime import Assistant
+from bench.common import figure, machine, percentiles
+from config import Settings
+from db.models import Role
+from db.seed import persona_passenger_id
+from services.context import Actor
+from tests.browser import harness
+
+NOW = datetime.fromisoformat("2026-11-26T08:00:00+00:00")
+TARGET_S = 3.0
+QUESTION = "What bookings does she have?"
+SERVER_RUNS = 3
+COOKIE = "skydesk_auth"  # ui.auth.COOKIE_NAME (not imported: ui loads Streamlit)
+
+
+def _chat_page_visible(page: Any) -> None:
+    page.get_by_role("heading", name="Chat", exact=True).wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Find a passenger").wait_for(timeout=60_000)
+
+
+def _wait_for_cookie(context: Any, timeout_s: float = 20) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(c["name"] == COOKIE for c in context.cookies()):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"the sign-in cookie {COOKIE} was not set within {timeout_s} s")
+
+
+def _server_to_chat(url: str, folder: Path, run: int, storage: Any | None) -> dict[str, Any]:
+    """One fresh server: seconds from its start until it answers its health check and until
+    the Chat page shows; then the same page in a second tab (a warm server), and the browser's
+    storage (its sign-in cookie). With `storage`, the browser arrives signed in."""
+    env = harness.server_env(url, NOW)
+    with harness.chromium() as browser:
+        context = browser.new_context(viewport=harness.VIEWPORT, storage_state=storage)
+        page = context.new_page()
+        server = harness.AppServer(env, folder / f"server-{run}.log")
+        try:
+            ready = server.wait_ready()
+            page.goto(server.url)
+            if storage is None:
+                page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+                harness.sign_in(page, "agent", "agent-demo")
+            _chat_page_visible(page)
+            first = time.perf_counter() - server.started_at
+            harness.settle(page)  # the cookie is written in the run after the sign-in
+            page.wait_for_timeout(500)
+            second = context.new_page()
+            start = time.perf_counter()
+            second.goto(server.url)
+            _chat_page_visible(second)
+            warm = time.perf_counter() - start
+            return {
+                "ready": ready,
+                "first": first,
+                "warm": warm,
+                "storage": context.storage_state(),
+            }
+        finally:
+            context.close()
+            server.stop()
+
+
+def browser_figures(results: dict[str, Any], url: str, folder: Path) -> None:
+    if problem := harness.chromium_problem():
+        results["notes"].append(f"ui: browser figures skipped: {problem}")
+        print(f"  skipped: {problem}")
+        return
+    with_form = [_server_to_chat(url, folder, run, None) for run in range(SERVER_RUNS)]
+    storage = with_form[-1]["storage"]
+    signed_in = [_server_to_chat(url, folder, SERVER_RUNS + run, storage) for run in range(3)]
+
+    def median(runs: list[dict[str, Any]], key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    figure(results, "ui: server start -> health check answers", median(signed_in, "ready"), "s")
+    figure(
+        results,
+        "ui: server start -> Chat page (agent, cookie)",
+        median(signed_in, "first"),
+        "s",
+        target=TARGET_S,
+    )
+    figure(
+        results,
+        "ui: server start -> Chat page (agent, sign-in form)",
+        median(with_form, "first"),
+        "s",
+        target=TARGET_S,
+    )
+    figure(
+        results,
+        "ui: Chat page in a new tab, warm server (cookie)",
+        median(signed_in, "warm"),
+        "s",
+        target=TARGET_S,
+    )
+
+
+def first_token_figures(results: dict[str, Any], url: str, n: int) -> None:
+    # The chat limit is the production default (10/minute): raised so 20 messages fit.
+    settings = Settings(database_url=url, demo_now=NOW, chat_rate_limit="10000/minute")
+    assistant = Assistant.from_settings(settings)
+    agent = Actor("agent", Role.AGENT)
+    try:
+        with assistant.session_factory() as session:
+            anna = persona_passenger_id(session, "anna")
+
+        def first_token_ms() -> float:
+            chat = assistant.start(agent, anna)
+            start = time.perf_counter()
+            first = None
+            for event in chat.send(QUESTION):  # the run finishes: its turn is recorded
+                if isinstance(event, ErrorEvent):
+                    raise RuntimeError(f"{event.kind}: {event.message}")
+                if first is None and isinstance(event, TokenChunk):
+                    first = (time.perf_counter() - start) * 1000
+            if first is None:
+                raise RuntimeError("the answer streamed no token")
+            return first
+
+        for _ in range(3):  # warm-up: imports, compiled queries, the first connections
+            first_token_ms()
+        timing = percentiles([first_token_ms() for _ in range(n)])
+    finally:
+        assistant.close()
+    figure(results, "ui: first streamed token, built-in (median)", timing.p50_ms, "ms")
+    figure(results, "ui: first streamed token, built-in (p95)", timing.p95_ms, "ms")
+
+
+def run(results: dict[str, Any], *, quick: bool = False) -> None:
+    with tempfile.TemporaryDirectory(prefix="skydesk_ui_bench_") as tmp:
+        folder = Path(tmp)
+        url = f"sqlite:///{folder / 'skydesk.db'}"
+        harness.seed_demo_world(url, NOW)
+        first_token_figures(results, url, n=10 if quick else 20)
+        if quick:
+            results["notes"].append("ui: --quick skips the browser figures")
+        else:
+            browser_figures(results, url, folder)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="skip the browser figures")
+    args = parser.parse_args()
+    results: dict[str, Any] = {"machine": machine(), "figures": [], "notes": []}
+    run(results, quick=args.quick)
+    for note in results["notes"]:
+        print(f"note: {note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The Evaluations page: a small suite (two tiny cases in a temporary folder) runs with a
+progress bar, is stored, and shows its pass rate by tag, its failure and
+its place in the history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+import evals
+import ui.dashboard_evaluations
+from db.models import EvaluationRun
+from tests.ui.apptest import open_page, page_content, signed_in, texts
+
+pytestmark = pytest.mark.usefixtures("app_env")
+LOOKUP = "What bookings does she have?"
+CASES = [
+    {"id": "ui-lookup-pass", "persona": "anna", "tags": ["ui", "lookup"], "turns": [LOOKUP],
+     "expect": {"tools_called": ["get_passenger_trips"], "unchanged": True}},
+    {"id": "ui-lookup-fail", "persona": "anna", "tags": ["ui"], "turns": [LOOKUP],
+     "expect": {"reply_contains": ["Singapore"]}},
+]  # fmt: skip
+
+
+def evaluations(role: str = "manager") -> AppTest:
+    at = open_page(signed_in(role), "evaluations")
+    assert not at.exception, at.exception
+    return at
+
+
+def small_suite(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "tiny.yaml").write_text(yaml.safe_dump(CASES, sort_keys=False))
+    return folder
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_the_page_for_managers_and_admins(role: str) -> None:
+    at = evaluations(role)
+    assert at.title[0].value == "Evaluations"
+    assert at.caption[0].value.startswith("Suite `evals/cases`: ")  # the visible suite
+    assert at.button(key="evaluations_start").label == "Run suite"
+    assert at.selectbox(key="evaluations_model").value == "builtin"
+    assert "Results" in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("role", ["agent", "customer"])
+def test_agents_and_customers_are_not_allowed(role: str) -> None:
+    at = open_page(signed_in(role), "evaluations")
+    assert not at.exception
+    assert page_content(at) == [
+        ("error", f"**Not allowed.** The Evaluations page is not available to the {role} role.")
+    ]
+
+
+def test_a_small_suite_runs_with_progress_and_is_stored(
+    app_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reported: list[tuple[int, int]] = []
+
+    def run_suite(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
+        def spy(done: int, total: int) -> None:
+            reported.append((done, total))
+            progress(done, total)
+
+        return evals.run_suite(*args, progress=spy, **kwargs)
+
+    monkeypatch.setattr(ui.dashboard_evaluations, "run_suite", run_suite)
+    at = evaluations()
+    at.session_state["evaluations_cases"] = str(small_suite(tmp_path / "suite"))
+    at.run()
+    assert at.caption[0].value.startswith(
+        f"Suite `{tmp_path / 'suite'}`: 2 cases in 1 file, 2 tags."
+    )
+
+    at.button(key="evaluations_start").click().run(timeout=120)
+    assert not at.exception, at.exception
+    with app_env.sessions() as session:
+        run = session.scalars(select(EvaluationRun).order_by(EvaluationRun.id.desc())).first()
+    assert run is not None
+    assert (run.cases, run.passed, run.failed, run.triggered_by) == (2, 1, 1, "ui:manager")
+
+    assert reported == [(1, 2), (2, 2)]  # the bar moved after each case
+    (bar,) = at.get("progress")
+    assert bar.proto.value == 100
+    assert bar.proto.text.endswith(f": 1 passed, 1 failed. Stored as run #{run.id}.")
+
+    assert at.selectbox(key="evaluations_run").value == run.id
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Pass rate"], metrics["Passed"], metrics["Failed"]) == ("50.0%", "1", "1")
+    by_tag, failures, *_ = (df.value for df in at.dataframe)
+    assert by_tag.set_index("tag")[["cases", "passed", "failed"]].to_dict("index") == {
+        "lookup": {"cases": 1, "passed": 1, "failed": 0},
+        "ui": {"cases": 2, "passed": 1, "failed": 1},
+    }
+    assert failures["id"].tolist() == ["ui-lookup-fail"]
+    assert "Singapore" in failures["reason"][0]
+
+    # The history lists the run and draws the trend.
+    history = at.dataframe[-1].value
+    assert run.id in history["id"].tolist()
+    assert "History" in [s.value for s in at.subheader]
+    assert at.get("plotly_chart")
+    assert "Results" in texts(at)

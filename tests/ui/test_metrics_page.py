@@ -1,0 +1,138 @@
+"""The Metrics page on a demo world with 60 days of history: the KPI cards show exactly the
+service's figures for the chosen range, the trends are Plotly charts, and the figures refresh
+themselves every 30 seconds while live refresh is on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from db.engine import make_session_factory
+from db.seed import seed_world
+from db.seed.scratch import scratch_engine
+from services.dashboards.metrics import metrics_dashboard
+from services.dashboards.metrics_models import MetricsDashboard
+from tests.conftest import FROZEN_NOW
+from tests.ui.apptest import open_page, page_content, signed_in
+from tests.ui.conftest import World
+
+pytestmark = pytest.mark.usefixtures("app_env")
+# Relative ranges end with the demo clock's minute.
+UNTIL = FROZEN_NOW + timedelta(minutes=1)
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    with scratch_engine("ui", os.environ.get("TEST_DATABASE_URL")) as engine:
+        seed_world(engine, size="demo", now=FROZEN_NOW, history=120)
+        yield World(
+            engine.url.render_as_string(hide_password=False),
+            engine,
+            make_session_factory(engine),
+        )
+        st.cache_resource.clear()
+
+
+@pytest.fixture
+def fragments(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The run_every of each st.fragment the page declares (AppTest runs no timers)."""
+    seen: list[object] = []
+    original = st.fragment
+
+    def spy(func=None, *, run_every=None, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(run_every)
+        return original(func, run_every=run_every, **kwargs)
+
+    monkeypatch.setattr(st, "fragment", spy)
+    return seen
+
+
+def metrics(role: str = "manager") -> AppTest:
+    at = open_page(signed_in(role), "metrics")
+    assert not at.exception, at.exception
+    return at
+
+
+def figures(world: World, days: int, bucket: str = "day") -> MetricsDashboard:
+    with world.sessions() as session:
+        return metrics_dashboard(
+            session, since=UNTIL - timedelta(days=days), until=UNTIL, bucket=bucket
+        )
+
+
+def pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def expected_cards(d: MetricsDashboard) -> dict[str, str]:
+    c, t, dec, csat, u = d.conversations, d.turns, d.decisions, d.csat, d.usage
+    return {
+        "Conversations": f"{c.total:,}",
+        "Turns": f"{t.total:,}",
+        "Resolution rate": pct(c.resolution_rate),
+        "Escalation rate": pct(c.escalation_rate),
+        "CSAT": f"{csat.mean:.2f} / 5",
+        "Satisfied (4–5)": pct(csat.satisfied_share),
+        "Approval rate": pct(dec.approval_rate),
+        "Denial rate": pct(dec.denial_rate),
+        "Policy refusals": f"{dec.refused:,}",
+        "Turn latency p50": f"{round(t.latency_p50_ms):,} ms",
+        "Turn latency p95": f"{round(t.latency_p95_ms):,} ms",
+        "Tool error rate": pct(d.tools.error_rate),
+        "Tokens in": f"{u.tokens_in:,}",
+        "Tokens out": f"{u.tokens_out:,}",
+        "Estimated cost": f"USD {u.cost_usd:,.2f}",
+    }
+
+
+def cards(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_kpis_and_trends_for_managers_and_admins(app_env, role: str) -> None:
+    at = metrics(role)
+    assert at.title[0].value == "Metrics"
+    assert at.selectbox(key="metrics_range").value == "Last 7 days"
+    assert cards(at) == expected_cards(figures(app_env, 7))
+    assert len(at.get("plotly_chart")) >= 8  # every trend and breakdown
+    assert "daily trend" in at.caption[0].value
+
+
+@pytest.mark.parametrize("role", ["agent", "customer"])
+def test_agents_and_customers_are_not_allowed(role: str) -> None:
+    at = open_page(signed_in(role), "metrics")
+    assert not at.exception
+    assert page_content(at) == [
+        ("error", f"**Not allowed.** The Metrics page is not available to the {role} role.")
+    ]
+
+
+@pytest.mark.parametrize(("label", "days"), [("Last 30 days", 30), ("Last 90 days", 90)])
+def test_the_cards_follow_the_chosen_range(app_env, label: str, days: int) -> None:
+    at = metrics().selectbox(key="metrics_range").select(label).run()
+    d = figures(app_env, days)
+    assert d.conversations.total > 0 and d.decisions.refused > 0  # there is something to show
+    assert cards(at) == expected_cards(d)
+
+
+def test_the_last_24_hours_in_hourly_buckets(app_env) -> None:
+    at = metrics().selectbox(key="metrics_range").select("Last 24 hours").run()
+    assert "hourly trend" in at.caption[0].value
+    assert cards(at)["Turns"] == f"{figures(app_env, 1, 'hour').turns.total:,}"
+
+
+def test_live_refresh_every_30_seconds_until_switched_off(fragments) -> None:
+    at = metrics()
+    assert at.toggle(key="metrics_live").value is True
+    assert fragments[-1] == timedelta(seconds=30)
+    assert at.caption[0].value.endswith("refreshes every 30 s")
+    at = at.toggle(key="metrics_live").set_value(False).run()
+    assert fragments[-1] is None
+    assert not at.caption[0].value.endswith("refreshes every 30 s")
+    assert len(at.metric) == 15  # still drawn, once

@@ -1,0 +1,191 @@
+"""Around the conversation: the passenger's conversations to resume, this conversation's rating
+and its Mark resolved / Escalate actions, suggested prompts, and the message box. The actions
+are service calls (services.conversations), run in callbacks; their outcome is a notice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from db.models import ConversationStatus, EscalationReason
+from services import conversations
+from services.clock import HOME_TZ
+from services.context import ServiceContext
+from services.conversations import ConversationSummary
+from services.errors import DomainError
+from services.escalations import MAX_SUMMARY
+from ui import resources
+from ui.chat_prompts import suggestions
+from ui.chat_state import INPUT, ChatDesk, notify, open_conversation, queue, queue_typed_message
+
+STATUS_BADGES = {
+    ConversationStatus.OPEN: ("Open", "blue", ":material/forum:"),
+    ConversationStatus.RESOLVED: ("Resolved", "green", ":material/task_alt:"),
+    ConversationStatus.ESCALATED: ("Escalated", "orange", ":material/support_agent:"),
+}
+ESCALATE_REASON, ESCALATE_SUMMARY = "chat_escalate_reason", "chat_escalate_summary"
+REASON_WORDS = {
+    EscalationReason.CUSTOMER_REQUEST: "The customer asks for a person",
+    EscalationReason.MISSING_KNOWLEDGE: "The assistant lacks the knowledge",
+    EscalationReason.UNSUPPORTED_REQUEST: "Not something the desk can do",
+    EscalationReason.POLICY_RESTRICTION: "A rule needs an exception",
+    EscalationReason.TOOL_FAILURE: "A system failed",
+}
+
+
+def _service(action: Callable[..., Any], ctx: ServiceContext, done: str, **kwargs: Any) -> None:
+    """A conversation action in a callback: the service decides; the outcome is a notice."""
+    try:
+        with resources.db_session() as session:
+            action(session, ctx, **kwargs)
+    except DomainError as err:
+        notify("warning", err.message)
+    else:
+        notify("success", done)
+
+
+# --- the conversations to resume ---------------------------------------------------------------
+
+
+def _when(c: ConversationSummary) -> str:
+    return f"{c.updated_at.astimezone(HOME_TZ):%d %b %H:%M}"
+
+
+def conversation_list(desk: ChatDesk) -> None:
+    st.markdown("**Conversations**")
+    st.button(
+        "New conversation",
+        key="chat_new",
+        icon=":material/add_comment:",
+        disabled=desk.chat is None,
+        on_click=open_conversation,
+        args=(desk.passenger.id, None),
+        width="stretch",
+    )
+    try:
+        rows = desk.conversations()
+    except DomainError as err:
+        st.caption(err.message)
+        return
+    if not rows:
+        st.caption(f"No earlier conversations about {desk.passenger.name}.")
+        return
+    with st.container(height=320 if len(rows) > 6 else "content", border=False):
+        for c in rows:
+            label, _, icon = STATUS_BADGES[c.status]
+            st.button(
+                c.title[:60],
+                key=f"chat_open_{c.id}",
+                icon=icon,
+                help=f"{label} · {_when(c)} · {c.held_by or 'unknown'} · {c.turns} turns",
+                type="primary" if c.id == desk.thread_id else "tertiary",
+                on_click=open_conversation,
+                args=(desk.passenger.id, c.id),
+                width="stretch",
+            )
+
+
+# --- this conversation: rating, resolve, escalate ------------------------------------------------
+
+
+def _rate(ctx: ServiceContext, key: str) -> None:
+    stars = st.session_state.get(key)
+    if stars is not None:
+        rating = int(stars) + 1
+        _service(
+            conversations.rate_conversation, ctx, f"Rated {rating} of 5. Thank you.", rating=rating
+        )
+
+
+def _escalate(ctx: ServiceContext) -> None:
+    _service(
+        conversations.escalate_conversation,
+        ctx,
+        "Escalated to a colleague.",
+        reason=st.session_state.get(ESCALATE_REASON) or EscalationReason.CUSTOMER_REQUEST,
+        summary=st.session_state.get(ESCALATE_SUMMARY, ""),
+    )
+
+
+def conversation_actions(desk: ChatDesk) -> None:
+    summary = desk.summary
+    if desk.chat is None or summary is None:
+        return
+    st.markdown("**This conversation**")
+    label, color, icon = STATUS_BADGES[summary.status]
+    reason = f" · {summary.escalation_reason}" if summary.escalation_reason else ""
+    st.badge(label + reason, color=color, icon=icon)  # type: ignore[arg-type]
+    ctx = desk.context()
+    rating_key = f"chat_rating_{summary.id}"
+    st.caption("How helpful was the assistant?")
+    st.feedback(
+        "stars",
+        key=rating_key,
+        default=summary.rating - 1 if summary.rating else None,
+        on_change=_rate,
+        args=(ctx, rating_key),
+    )
+    st.button(
+        "Mark resolved",
+        key="chat_resolve",
+        icon=":material/task_alt:",
+        disabled=summary.status == ConversationStatus.RESOLVED,
+        on_click=_service,
+        args=(conversations.resolve_conversation, ctx, "Marked resolved."),
+        width="stretch",
+    )
+    if summary.status != ConversationStatus.OPEN:
+        return
+    with (
+        st.popover("Escalate", icon=":material/support_agent:", width="stretch"),
+        st.form("chat_escalate_form", border=False),
+    ):
+        st.selectbox(
+            "Reason",
+            list(EscalationReason),
+            format_func=lambda r: REASON_WORDS[r],
+            key=ESCALATE_REASON,
+        )
+        st.text_area(
+            "Summary for the colleague",
+            key=ESCALATE_SUMMARY,
+            value=summary.title if summary.title != "(no message yet)" else "",
+            max_chars=MAX_SUMMARY,
+        )
+        st.form_submit_button(
+            "Escalate", key="chat_escalate", type="primary", on_click=_escalate, args=(ctx,)
+        )
+
+
+# --- prompts and the message box -----------------------------------------------------------------
+
+
+def suggested_prompts(desk: ChatDesk) -> None:
+    if desk.resolved or desk.pending_approval() is not None:
+        return
+    prompts = suggestions(desk.passenger.email, own=desk.access.own_passenger_only)
+    with st.container(horizontal=True, key="chat_prompts"):
+        for i, text in enumerate(prompts):
+            st.button(
+                text,
+                key=f"chat_prompt_{i}",
+                icon=":material/lightbulb:",
+                on_click=queue,
+                args=("send", text),
+            )
+
+
+def message_box(desk: ChatDesk | None) -> None:
+    """The chat input, pinned to the bottom of the page; closed while it cannot be used."""
+    if desk is None:
+        placeholder, disabled = "Choose a passenger first", True
+    elif desk.pending_approval() is not None:
+        placeholder, disabled = "Approve or deny the change above first", True
+    elif desk.resolved:
+        placeholder, disabled = "This conversation is resolved; start a new one", True
+    else:
+        first = desk.passenger.name.split()[0]
+        placeholder, disabled = f"Ask about {first}'s trips…", False
+    st.chat_input(placeholder, key=INPUT, on_submit=queue_typed_message, disabled=disabled)
