@@ -268,8 +268,8 @@ def csat_stats(
 def price_of(model: str, prices: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
     if model in prices:
         return prices[model]
-    if model.startswith("builtin"):
-        return (0.0, 0.0)
+    if model.startswith(("builtin", "skydesk-builtin", "scripted")):
+        return (0.0, 0.0)  # the offline models run in-process and cost nothing per token
     matches = [name for name in prices if model.startswith(name)]
     return prices[max(matches, key=len)] if matches else None
 

@@ -133,6 +133,7 @@ def test_price_lookup_by_prefix() -> None:
     assert metrics.price_of("gpt-4o-mini-2024-07-18", table) == table["gpt-4o-mini"]
     assert metrics.price_of("gpt-4o-2024-08-06", table) == table["gpt-4o"]
     assert metrics.price_of("builtin-v2", table) == (0.0, 0.0)
+    assert metrics.price_of("skydesk-builtin-1", table) == (0.0, 0.0)
     assert metrics.price_of("llama-3.1-8b", table) is None
 
 
