@@ -27,10 +27,10 @@ STATUS_BADGES = {
 }
 ESCALATE_REASON, ESCALATE_SUMMARY = "chat_escalate_reason", "chat_escalate_summary"
 REASON_WORDS = {
-    EscalationReason.CUSTOMER_REQUEST: "The customer asks for a person",
-    EscalationReason.MISSING_KNOWLEDGE: "The assistant lacks the knowledge",
-    EscalationReason.UNSUPPORTED_REQUEST: "Not something the desk can do",
-    EscalationReason.POLICY_RESTRICTION: "A rule needs an exception",
+    EscalationReason.CUSTOMER_REQUEST: "Asks for a person",
+    EscalationReason.MISSING_KNOWLEDGE: "Missing knowledge",
+    EscalationReason.UNSUPPORTED_REQUEST: "Unsupported request",
+    EscalationReason.POLICY_RESTRICTION: "Needs a policy exception",
     EscalationReason.TOOL_FAILURE: "A system failed",
 }
 
@@ -70,7 +70,12 @@ def conversation_list(desk: ChatDesk) -> None:
         st.caption(err.message)
         return
     if not rows:
-        st.caption(f"No earlier conversations about {desk.passenger.name}.")
+        own = desk.access.own_passenger_only
+        st.caption(
+            "No earlier conversations."
+            if own
+            else f"No conversations about {desk.passenger.name} yet."
+        )
         return
     with st.container(height=320 if len(rows) > 6 else "content", border=False):
         for c in rows:

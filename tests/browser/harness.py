@@ -159,27 +159,38 @@ def chromium() -> Iterator[Any]:
 # --- what a person does on the page ----------------------------------------------------------
 
 
+IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')"""
+
+
 def settle(page: Any, timeout_ms: int = 30_000) -> None:
-    """Wait until the app has finished its run (Streamlit's "running" indicator is gone)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
-    )
-    page.wait_for_timeout(250)  # the last deltas paint
+    """Wait until the app has finished its runs: Streamlit's "running" indicator is gone and
+    no element is left over from an earlier run, and still so a moment later (a sign-in's
+    run is followed at once by the run of the page it switches to)."""
+    for _ in range(2):
+        page.wait_for_function(IDLE, timeout=timeout_ms)
+        page.wait_for_timeout(250)
 
 
 def sign_in(page: Any, username: str, password: str) -> None:
+    page.get_by_role("button", name="Sign in").wait_for()
+    settle(page)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 
 
 def sign_out(page: Any) -> None:
+    settle(page)
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in").wait_for()
+    settle(page)
 
 
 def open_page(page: Any, title: str) -> None:
-    """Click the page in the sidebar menu and wait for its title."""
+    """Click the page in the sidebar menu (once the app is idle: a click during a rerun that
+    switches pages can be lost) and wait for its title."""
+    settle(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
     page.get_by_role("heading", name=title, exact=True).first.wait_for()
     settle(page)
@@ -197,6 +208,7 @@ def pick_passenger(page: Any, query: str, option: str) -> None:
 
 
 def ask(page: Any, text: str) -> None:
+    settle(page)
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(text)
     box.press("Enter")

@@ -34,13 +34,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.AppServ
 
 
 @pytest.fixture
-def page(server: harness.AppServer) -> Iterator[Any]:
+def page(server: harness.AppServer, request: pytest.FixtureRequest) -> Iterator[Any]:
     with harness.chromium() as browser:
         context = browser.new_context(viewport=harness.VIEWPORT)
         context.set_default_timeout(30_000)
         tab = context.new_page()
         tab.goto(server.url)
         yield tab
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            failure = server.log_path.with_name("failure.png")
+            tab.screenshot(path=str(failure))
+            print(f"browser at the failure: {failure}\nserver log: {server.log_path}")
+            print(server.log())
         context.close()
 
 
@@ -60,7 +66,6 @@ def test_agent_moves_annas_flight_and_admin_opens_every_page(page: Any) -> None:
     shot(page, "01-sign-in")
     harness.sign_in(page, "agent", "agent-demo")
     expect(page.get_by_role("heading", name="Chat", exact=True)).to_be_visible()
-    harness.settle(page)
 
     # Anna wants to fly one day later: the options, then the first one behind an approval card.
     harness.pick_passenger(page, "anna.keller@example.com", r"^Anna Keller")
