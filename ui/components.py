@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 from streamlit.delta_generator import DeltaGenerator
@@ -63,6 +62,8 @@ def table(
     if not rows:
         st.caption(empty)
         return
+    import pandas as pd  # here, not at import: pandas costs ~1 s of every page's first load
+
     frame = pd.DataFrame(list(rows))
     st.dataframe(
         frame,
