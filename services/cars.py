@@ -192,10 +192,11 @@ def change_car_rental(
     offer = locked(session, CarRentalOffer, rental.offer_id, "car rental offer")
     tz = city_timezone(session, offer.city)
     now = ctx.clock.now()
-    check_not_started(start_moment(rental.start_date, PICKUP_TIME, tz), now, "car rental", tz)
+    starts = start_moment(rental.start_date, PICKUP_TIME, tz)
+    check_not_started(starts, now, "car rental", tz)
     start, end, days = _period(start, end, tz, now)
     check_change_window(
-        start_moment(rental.start_date, PICKUP_TIME, tz),
+        starts,
         now,
         old=(rental.start_date, rental.end_date),
         new=(start, end),

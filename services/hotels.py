@@ -202,10 +202,11 @@ def change_hotel_booking(
     hotel = locked(session, Hotel, booking.hotel_id, "hotel")
     tz = city_timezone(session, hotel.city)
     now = ctx.clock.now()
-    check_not_started(start_moment(booking.checkin, CHECKIN_TIME, tz), now, "hotel stay", tz)
+    starts = start_moment(booking.checkin, CHECKIN_TIME, tz)
+    check_not_started(starts, now, "hotel stay", tz)
     checkin, checkout, nights = _stay(checkin, checkout, tz, now)
     check_change_window(
-        start_moment(booking.checkin, CHECKIN_TIME, tz),
+        starts,
         now,
         old=(booking.checkin, booking.checkout),
         new=(checkin, checkout),
