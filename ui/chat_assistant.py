@@ -17,24 +17,16 @@ import streamlit as st
 
 from config import Settings
 from ui import resources
-from ui.components import MODEL_LABELS
+from ui.components import BUILTIN, MODEL_KEY, OPENAI, model_label
 
 if TYPE_CHECKING:
     from agent.runtime import Assistant
-
-BUILTIN, OPENAI = "builtin", "openai"
-MODEL_KEY = "chat_model"
 
 
 def available_models(settings: Settings) -> list[str]:
     """The built-in model always; an OpenAI-compatible endpoint only once one is configured."""
     openai_configured = bool(settings.openai_base_url or settings.openai_api_key)
     return [BUILTIN, OPENAI] if openai_configured else [BUILTIN]
-
-
-def model_label(provider: str, settings: Settings) -> str:
-    label = MODEL_LABELS.get(provider, provider)
-    return f"{label} · {settings.openai_model}" if provider == OPENAI else label
 
 
 def _close(assistant: Assistant) -> None:

@@ -10,22 +10,29 @@ import streamlit as st
 from pydantic import BaseModel
 from streamlit.delta_generator import DeltaGenerator
 
+from config import Settings
 from services.accounts import Account
 from services.clock import HOME_TZ, Clock
 from services.errors import DomainError
 from ui import resources
 
 T = TypeVar("T")
-MODEL_LABELS = {"builtin": "built-in (offline)", "openai": "OpenAI-compatible"}
+BUILTIN, OPENAI = "builtin", "openai"
+MODEL_LABELS = {BUILTIN: "built-in (offline)", OPENAI: "OpenAI-compatible"}
+MODEL_KEY = "chat_model"  # the Chat page's model picker; the sidebar names its choice
+
+
+def model_label(provider: str, settings: Settings) -> str:
+    label = MODEL_LABELS.get(provider, provider)
+    return f"{label} · {settings.openai_model}" if provider == OPENAI else label
 
 
 def sidebar(box: DeltaGenerator, account: Account, clock: Clock) -> None:
-    """Who is signed in, the model in use and the demo clock, drawn into `box` (a sidebar
-    container made before the sign-out button, so they appear above it)."""
+    """Who is signed in, the model in use (the one chosen on the Chat page, else the configured
+    default) and the demo clock, drawn into `box` (a sidebar container made before the
+    sign-out button, so they appear above it)."""
     settings = resources.settings()
-    model = MODEL_LABELS.get(settings.model_provider, settings.model_provider)
-    if settings.model_provider == "openai":
-        model += f" · {settings.openai_model}"
+    model = model_label(st.session_state.get(MODEL_KEY) or settings.model_provider, settings)
     now = clock.now().astimezone(HOME_TZ)
     with box:
         st.markdown(f"**{account.name}**  \n`{account.username}` · {account.role.value}")

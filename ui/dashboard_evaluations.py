@@ -21,8 +21,8 @@ from evals.results import SuiteResult
 from services.dashboards import evaluations
 from services.dashboards.evaluations import RunSummary
 from ui import resources
-from ui.chat_assistant import available_models, model_label
-from ui.components import attempt, table
+from ui.chat_assistant import available_models
+from ui.components import attempt, model_label, table
 from ui.dashboard_common import local
 
 cc = st.column_config

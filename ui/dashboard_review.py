@@ -21,9 +21,9 @@ from services.dashboards import coaching, reviews
 from services.dashboards.reviews import ConversationReview, ConversationRow, ReviewFilters
 from services.errors import DomainError
 from ui import resources
-from ui.chat_assistant import BUILTIN, assistant, available_models
+from ui.chat_assistant import assistant, available_models
 from ui.chat_format import plain, step_line, tidy, tool_label
-from ui.components import attempt, flash, table
+from ui.components import BUILTIN, attempt, flash, table
 from ui.dashboard_audit import COLUMNS as AUDIT_COLUMNS
 from ui.dashboard_common import Pager, Period, local, passenger_filter, period_picker, stars
 from ui.guards import PageAccess

@@ -267,6 +267,10 @@ def test_the_agent_escalates_a_conversation(app_env) -> None:
     )
 
 
+def sidebar_captions(at: AppTest) -> list[str]:
+    return [caption.value for caption in at.sidebar.caption]
+
+
 def test_the_model_picker_offers_openai_only_when_configured(app_env, monkeypatch) -> None:
     at = chat_page("agent")
     picker = at.selectbox(key="chat_model")
@@ -278,8 +282,11 @@ def test_the_model_picker_offers_openai_only_when_configured(app_env, monkeypatc
     picker = at.selectbox(key="chat_model")
     assert picker.value == "builtin" and not picker.disabled
     assert picker.options == ["built-in (offline)", "OpenAI-compatible · gpt-4o-mini"]
-    # Chosen, the endpoint is used; down, the chat says so and goes on.
-    at = pick(picker.select("openai").run(), app_env, "hugo", "Hugo Brun")
+    assert "Model: built-in (offline)" in sidebar_captions(at)
+    # Chosen, the sidebar names it and the endpoint is used; down, the chat says so and goes on.
+    at = picker.select("openai").run()
+    assert "Model: OpenAI-compatible · gpt-4o-mini" in sidebar_captions(at)
+    at = pick(at, app_env, "hugo", "Hugo Brun")
     at = say(at, "Is his flight on time?")
     assert said(at) == ["Is his flight on time?"]
     problems = [w.value for msg in at.chat_message for w in msg.warning]
