@@ -1,14 +1,17 @@
 """End to end in a real browser: `streamlit run app.py` over a freshly seeded demo world at the
 frozen demo clock, driven in Debian's Chromium. The demo agent moves Anna's flight a day later
 through the chat (options, choice, approval card, Approve) and finds the new flight (D+4) on the
-Bookings page; then the admin opens the remaining pages. Each page is photographed into
-docs/screenshots/ on the way."""
+Bookings page; then the admin opens the remaining pages. Each page is photographed on the way:
+into docs/screenshots/ with `make test-browser` (SKYDESK_SCREENSHOTS), else into a temporary
+folder, so `make test` leaves the tracked pictures alone."""
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +21,7 @@ from tests.browser import harness
 from tests.conftest import FROZEN_NOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
-SHOTS = harness.ROOT / "docs" / "screenshots"
+SHOTS_ENV = "SKYDESK_SCREENSHOTS"
 D = demo_date(FixedClock(FROZEN_NOW))
 
 
@@ -50,13 +53,21 @@ def page(server: harness.AppServer, request: pytest.FixtureRequest) -> Iterator[
         context.close()
 
 
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    harness.settle(page)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+@pytest.fixture
+def shot(tmp_path: Path) -> Callable[[Any, str], None]:
+    folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Any, name: str) -> None:
+        harness.settle(page)
+        page.screenshot(path=str(folder / f"{name}.png"))
+
+    return take
 
 
-def test_agent_moves_annas_flight_and_admin_opens_every_page(page: Any) -> None:
+def test_agent_moves_annas_flight_and_admin_opens_every_page(
+    page: Any, shot: Callable[[Any, str], None]
+) -> None:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=30_000)
