@@ -26,4 +26,4 @@ with trail_tab:
         rows = trail(query, total)
         record_detail(rows)
 with chain_tab:
-    integrity_check()
+    integrity_check(access.context())

@@ -28,14 +28,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from bench.common import Timing, figure, machine, percentiles, pg_available, pg_database_url
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from db.models import AuditEvent, Conversation, DemoMeta
+from db.models import AuditEvent, Conversation, DemoMeta, Role
 from db.seed import seed_world
 from db.seed.world import GENERATOR_VERSION
+from services import audit
+from services.clock import FixedClock
+from services.context import Actor, ServiceContext
 from services.dashboards import audit_export, audit_log, evaluations, metrics, reviews
 
 DB_NAME = "skydesk_bench_history"
 MARKER_KEY = "bench_dashboard_history"
 ANCHOR = datetime(2026, 11, 26, 8, tzinfo=UTC)  # the demo clock of the benchmark world
+BENCH_MANAGER = ServiceContext(Actor("bench", Role.MANAGER), clock=FixedClock(ANCHOR))
 
 
 @dataclass(frozen=True)
@@ -200,14 +204,27 @@ def measure(
             "ms",
         )
         started = time.perf_counter()
-        report = audit_export.integrity_check(session)
+        report = audit_export.integrity_check(session, BENCH_MANAGER)
         figure(
             results,
-            f"dashboards integrity check, {report.records:,} records ({label})",
+            f"dashboards integrity check, whole chain, {report.records:,} records ({label})",
             (time.perf_counter() - started) * 1000,
             "ms",
         )
-        results["notes"].append(f"dashboards: CSV export in {chunks} chunks; {report}")
+        # "Check new records" after a check a day ago: from that day's first record on.
+        day_ago = session.scalar(
+            select(func.min(AuditEvent.seq)).where(AuditEvent.ts >= ANCHOR - timedelta(days=1))
+        )
+        anchor = session.get(AuditEvent, day_ago - 1)
+        started = time.perf_counter()
+        since = audit.verify(session, after=audit.Checkpoint(anchor.seq, anchor.hash))
+        figure(
+            results,
+            f"dashboards integrity check, new records only, {since.records:,} records ({label})",
+            (time.perf_counter() - started) * 1000,
+            "ms",
+        )
+        results["notes"].append(f"dashboards: CSV export in {chunks} chunks; {report}; {since}")
 
 
 def run(results: dict[str, Any], *, quick: bool = False) -> None:

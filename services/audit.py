@@ -1,5 +1,6 @@
 """The audit trail: append-only, hash-chained records of every tool call, approval, denial,
-refusal, login and admin action. `python -m services.audit verify` checks the chain."""
+refusal, login and admin action. `python -m services.audit verify [--new-records-only]` checks
+the chain and records the check (services/audit_checks.py)."""
 
 from __future__ import annotations
 
@@ -121,24 +122,53 @@ def record(session: Session, ctx: ServiceContext, **fields: Any) -> AuditEvent:
 
 
 @dataclass(frozen=True)
+class Checkpoint:
+    """A record up to which the chain was found intact: a later check can start from it."""
+
+    seq: int
+    hash: str
+
+
+START = Checkpoint(0, GENESIS_HASH)
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     ok: bool
-    records: int
+    records: int  # how many records this check read (from `start` on)
     first_bad_seq: int | None = None
     problem: str | None = None
+    start: Checkpoint = START
+    last: Checkpoint = START  # the last record found intact
 
     def __str__(self) -> str:
+        scope = f" after record {self.start.seq}" if self.start.seq else ""
         if self.ok:
-            return f"audit chain intact: {self.records} records"
+            return f"audit chain intact: {self.records} records{scope}"
         return f"audit chain BROKEN at record {self.first_bad_seq}: {self.problem}"
 
 
-def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order and report the first changed, inserted or deleted record."""
-    prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
+def verify(session: Session, *, batch: int = 5000, after: Checkpoint = START) -> VerifyResult:
+    """Walk the chain in order and report the first changed, inserted or deleted record.
+
+    With `after` (the checkpoint of an earlier intact check), only the records after it are
+    read, and the checkpoint record itself must still hash to what it did: that catches any
+    rewrite that re-chains the older records, but not an old record edited without rehashing
+    (its stored hash then no longer matches its content); only a check from the start does."""
+    prev_hash, expected_seq, count, last = after.hash, after.seq + 1, 0, after
     # Plain rows, not ORM objects: a million-record chain verifies ~40% faster.
     columns = select(*AuditEvent.__table__.columns).order_by(AuditEvent.seq)
+    if after.seq:
+        anchor = session.execute(columns.where(AuditEvent.seq == after.seq)).first()
+        if anchor is None or anchor.hash != after.hash or record_hash(anchor) != anchor.hash:
+            problem = f"record {after.seq}, where the last check ended, was changed or deleted"
+            return VerifyResult(False, 0, after.seq, problem, after, after)
+        columns = columns.where(AuditEvent.seq > after.seq)
     rows = session.execute(columns.execution_options(yield_per=batch))
+
+    def broken(seq: int, problem: str) -> VerifyResult:
+        return VerifyResult(False, count, seq, problem, after, last)
+
     for event in rows:
         count += 1
         if event.seq != expected_seq:
@@ -147,23 +177,21 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
                 if event.seq == expected_seq + 1
                 else f"{expected_seq}-{event.seq - 1}"
             )
-            return VerifyResult(False, count, expected_seq, f"record(s) {gap} deleted")
+            return broken(expected_seq, f"record(s) {gap} deleted")
         if record_hash(event) != event.hash:
-            return VerifyResult(False, count, event.seq, "record content changed (hash mismatch)")
+            return broken(event.seq, "record content changed (hash mismatch)")
         if event.prev_hash != prev_hash:
-            return VerifyResult(
-                False, count, event.seq, "link to the previous record broken (changed or inserted)"
-            )
+            return broken(event.seq, "link to the previous record broken (changed or inserted)")
         prev_hash, expected_seq = event.hash, event.seq + 1
+        last = Checkpoint(event.seq, event.hash)
     head = session.get(AuditHead, HEAD_ID)
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev_hash):
         if head.last_seq > expected_seq - 1:
-            problem = f"record(s) {expected_seq}-{head.last_seq} deleted from the end"
-            return VerifyResult(False, count, expected_seq, problem)
-        return VerifyResult(
-            False, count, expected_seq - 1, "chain head does not match the last record"
-        )
-    return VerifyResult(True, count)
+            return broken(
+                expected_seq, f"record(s) {expected_seq}-{head.last_seq} deleted from the end"
+            )
+        return broken(expected_seq - 1, "chain head does not match the last record")
+    return VerifyResult(True, count, start=after, last=last)
 
 
 def count_events(session: Session) -> int:
@@ -173,14 +201,26 @@ def count_events(session: Session) -> int:
 def main(argv: list[str] | None = None) -> int:
     from config import get_settings
     from db.engine import make_engine, make_session_factory
+    from services.audit_checks import check_chain
+    from services.context import SYSTEM_ACTOR
 
     parser = argparse.ArgumentParser(prog="python -m services.audit", description=__doc__)
     parser.add_argument("command", choices=["verify"])
     parser.add_argument("--database-url", default=get_settings().database_url)
+    parser.add_argument(
+        "--new-records-only",
+        action="store_true",
+        help="start from the last check that found the chain intact (fast; the default "
+        "check from the first record also finds old records edited in place)",
+    )
     args = parser.parse_args(argv)
     engine = make_engine(args.database_url)
-    with make_session_factory(engine)() as session:
-        result = verify(session)
+    try:
+        with make_session_factory(engine)() as session:
+            ctx = ServiceContext(SYSTEM_ACTOR)
+            result = check_chain(session, ctx, new_records_only=args.new_records_only)
+    finally:
+        engine.dispose()
     print(result)
     return 0 if result.ok else 1
 

@@ -4,7 +4,7 @@ services.dashboards function returns; none decides anything.
 
 Session-state keys (all "audit_"): the filters' widgets, audit_page_size, the pager's
 audit_cursors / audit_pager_query, audit_record (the record shown in detail) and
-audit_integrity (the last integrity check and when it ran)."""
+audit_integrity (this session's last check of the chain and when it ran)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from services.context import ServiceContext
 from services.dashboards import audit_export, audit_log
 from services.dashboards.audit_export import IntegrityReport
 from services.dashboards.audit_log import OUTCOMES, AuditFilters, AuditRow
@@ -245,31 +246,45 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def integrity_check() -> None:
-    """The "Verify chain" button and the result of the last check."""
+def integrity_check(ctx: ServiceContext) -> None:
+    """The check buttons, when the chain was last found intact, and the result of this
+    session's last check. Each check is recorded on the trail."""
     st.caption(
         "Each record holds the hash of the one before: changing, inserting or deleting any "
-        "record breaks the chain from there on."
+        "record breaks the chain from there on. *Check new records* starts where the last "
+        "intact check ended; *Verify whole chain* also finds an old record edited in place."
     )
-    if st.button(
-        "Verify chain", icon=":material/verified_user:", key="audit_verify", type="primary"
+    last_check = st.empty()  # filled after this run's check, so it is never a step behind
+    new_only, whole = st.columns(2)
+    scope = None
+    if new_only.button("Check new records", icon=":material/update:", key="audit_verify_new"):
+        scope = True
+    if whole.button(
+        "Verify whole chain", icon=":material/verified_user:", key="audit_verify", type="primary"
     ):
-        with st.spinner("Verifying every record of the chain…"), resources.db_session() as session:
-            report = audit_export.integrity_check(session)
-        st.session_state[INTEGRITY] = (report, resources.clock().now())
+        scope = False
+    if scope is not None:
+        with st.spinner("Verifying the chain…"), resources.db_session() as session:
+            report = attempt(
+                lambda: audit_export.integrity_check(session, ctx, new_records_only=scope)
+            )
+        if report is not None:
+            st.session_state[INTEGRITY] = (report, resources.clock().now())
+    with resources.db_session() as session:
+        last = audit_export.last_check(session)
+    if last is not None:
+        last_check.caption(
+            f"Last found intact up to record {last.checkpoint.seq:,}, by {last.by}, "
+            f"{local(last.at):%d %b %Y %H:%M} Zurich."
+        )
     checked: tuple[IntegrityReport, datetime] | None = st.session_state.get(INTEGRITY)
     if checked is None:
         return
     report, when = checked
     at = f"Checked {local(when):%d %b %Y %H:%M:%S} Zurich."
     if report.ok:
-        st.success(
-            f"Intact: all {report.records:,} records verified. {at}", icon=":material/verified:"
-        )
+        st.success(f"{report} {at}", icon=":material/verified:")
         return
-    st.error(
-        f"Broken at record {report.first_bad_seq}: {report.problem}. {at}",
-        icon=":material/gpp_bad:",
-    )
+    st.error(f"{report}. {at}", icon=":material/gpp_bad:")
     if report.first_bad is not None:
         table([_plain(report.first_bad)], COLUMNS, empty="", key="audit_first_bad")

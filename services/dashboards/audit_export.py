@@ -1,5 +1,6 @@
 """The Audit page's export and integrity check: the filtered trail as CSV, streamed in
-chunks, and services.audit.verify with the first broken record itself."""
+chunks, and a recorded check of the chain (services/audit_checks.py) with the first broken
+record itself."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent
-from services import audit
+from services.audit_checks import LastCheck, check_chain, last_intact_check
+from services.context import ServiceContext
 from services.dashboards.audit_log import ROW_COLUMNS, AuditFilters, AuditRow, conditions
 from services.errors import InvalidInput
 
@@ -31,11 +33,18 @@ class IntegrityReport:
     first_bad_seq: int | None
     problem: str | None
     first_bad: AuditRow | None  # the named record, when it still exists
+    after_seq: int = 0  # the check started after this record (0: from the first one)
 
     def __str__(self) -> str:
-        if self.ok:
-            return f"Audit chain intact: {self.records:,} records checked."
-        return f"Audit chain BROKEN at record {self.first_bad_seq}: {self.problem}"
+        if not self.ok:
+            return f"Audit chain BROKEN at record {self.first_bad_seq}: {self.problem}"
+        if self.after_seq:
+            plural = "" if self.records == 1 else "s"
+            return (
+                f"Audit chain intact: {self.records:,} new record{plural} after record "
+                f"{self.after_seq:,} checked."
+            )
+        return f"Audit chain intact: all {self.records:,} records checked."
 
 
 def _csv_cell(value: Any) -> Any:
@@ -91,14 +100,22 @@ def export_csv(
             return
 
 
-def integrity_check(session: Session) -> IntegrityReport:
-    """services.audit.verify over the whole chain, plus the first broken record itself."""
-    result = audit.verify(session)
+def integrity_check(
+    session: Session, ctx: ServiceContext, *, new_records_only: bool = False
+) -> IntegrityReport:
+    """A recorded check of the chain (the whole chain, or the records after the last intact
+    check), plus the first broken record itself."""
+    result = check_chain(session, ctx, new_records_only=new_records_only)
     first_bad = None
     if result.first_bad_seq is not None:
         event = session.get(AuditEvent, result.first_bad_seq)
         if event is not None:
             first_bad = AuditRow(*(getattr(event, c.key) for c in ROW_COLUMNS))
     return IntegrityReport(
-        result.ok, result.records, result.first_bad_seq, result.problem, first_bad
+        result.ok, result.records, result.first_bad_seq, result.problem, first_bad, result.start.seq
     )
+
+
+def last_check(session: Session) -> LastCheck | None:
+    """The newest check that found the chain intact (where "new records only" starts)."""
+    return last_intact_check(session)

@@ -166,14 +166,22 @@ def test_picker_values(session, history) -> None:
     assert "refused" in choices.outcomes
 
 
+MANAGER = ServiceContext(actor=Actor("manager1", Role.MANAGER), clock=FixedClock(at(26, 8, 0)))
+
+
 def test_integrity_check_intact_then_tampered(session, history) -> None:
-    report = audit_export.integrity_check(session)
+    report = audit_export.integrity_check(session, MANAGER)
     assert report.ok and report.records == 12 and report.first_bad is None
+    assert str(report) == "Audit chain intact: all 12 records checked."
+    assert audit_export.last_check(session).by == "manager1"
+    report = audit_export.integrity_check(session, MANAGER, new_records_only=True)
+    assert (report.ok, report.records, report.after_seq) == (True, 1, 12)  # the first check
+    assert str(report) == "Audit chain intact: 1 new record after record 12 checked."
     target = history.seqs["c2_denied"]
     session.execute(update(AuditEvent).where(AuditEvent.seq == target).values(outcome="approved"))
     session.commit()
     session.expire_all()
-    report = audit_export.integrity_check(session)
+    report = audit_export.integrity_check(session, MANAGER)
     assert not report.ok
     assert report.first_bad_seq == target
     assert report.first_bad is not None and report.first_bad.outcome == "approved"
@@ -186,6 +194,6 @@ def test_integrity_check_names_a_deleted_record(session, history) -> None:
     target = history.seqs["c3_ok"]
     session.execute(delete(AuditEvent).where(AuditEvent.seq == target))
     session.commit()
-    report = audit_export.integrity_check(session)
+    report = audit_export.integrity_check(session, MANAGER)
     assert (report.ok, report.first_bad_seq, report.first_bad) == (False, target, None)
     assert "deleted" in report.problem

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 import streamlit as st
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -110,7 +110,7 @@ def test_the_trail_for_managers_and_admins(role: str) -> None:
     seqs = [r["seq"] for r in shown(at)]
     assert seqs == sorted(seqs, reverse=True)
     assert at.download_button(key="audit_export").label == "Export CSV"
-    assert at.button(key="audit_verify").label == "Verify chain"
+    assert at.button(key="audit_verify").label == "Verify whole chain"
     assert {s.label for s in at.selectbox} >= {"Time range", "Actor", "Rows per page"}
     assert {m.label for m in at.multiselect} == {"Outcome", "Action or tool"}
 
@@ -197,7 +197,7 @@ def test_csv_export_holds_exactly_the_filtered_records(app_env, deferred) -> Non
 def test_a_changed_record_breaks_the_chain_there(app_env) -> None:
     at = audit()
     at = at.button(key="audit_verify").click().run()
-    assert at.success[0].value.startswith("Intact: all ")
+    assert at.success[0].value.startswith("Audit chain intact: all ")
     with app_env.engine.begin() as conn:
         seq = conn.scalar(select(AuditEvent.seq).where(AuditEvent.outcome == "denied").limit(1))
         message = conn.scalar(select(AuditEvent.message).where(AuditEvent.seq == seq))
@@ -209,7 +209,7 @@ def test_a_changed_record_breaks_the_chain_there(app_env) -> None:
         at = at.button(key="audit_verify").click().run()
         assert not at.exception
         assert at.error[0].value.startswith(
-            f"Broken at record {seq}: record content changed (hash mismatch)."
+            f"Audit chain BROKEN at record {seq}: record content changed (hash mismatch)."
         )
         assert at.tabs[1].dataframe[0].value["seq"].tolist() == [seq]
     finally:
@@ -218,3 +218,28 @@ def test_a_changed_record_breaks_the_chain_there(app_env) -> None:
                 text("UPDATE audit_events SET message = :m WHERE seq = :seq"),
                 {"m": message, "seq": seq},
             )
+
+
+def test_new_records_are_checked_from_where_the_last_check_ended(app_env) -> None:
+    at = audit("admin").button(key="audit_verify").click().run()
+    assert at.success[0].value.startswith("Audit chain intact: all ")
+    with app_env.engine.connect() as conn:
+        checked_to = conn.scalar(select(func.max(AuditEvent.seq)))  # the check is the last one
+    assert any(
+        f"Last found intact up to record {checked_to - 1:,}, by admin" in c for c in texts(at)
+    )
+    at = audit("manager").button(key="audit_verify_new").click().run()  # signing in is audited
+    assert not at.exception
+    with app_env.engine.connect() as conn:
+        checks = conn.execute(
+            select(AuditEvent.seq, AuditEvent.actor, AuditEvent.outcome)
+            .where(AuditEvent.action == "verify_audit_chain")
+            .order_by(AuditEvent.seq.desc())
+            .limit(2)
+        ).all()
+    assert [(c.actor, c.outcome) for c in checks] == [("manager", "ok"), ("admin", "ok")]
+    # From the admin's check (record checked_to) to the sign-in before the manager's check.
+    new = checks[0].seq - checked_to
+    assert at.success[0].value.startswith(
+        f"Audit chain intact: {new} new records after record {checked_to - 1:,} checked."
+    )
