@@ -8,6 +8,11 @@
   and the bcrypt check). The median of 3 fresh servers each. Beside them: when the server
   answers its health check, and the same page opened in a new tab once the server is warm
   (every later visit). `--quick` skips the browser part.
+- The framework's floor on the same machine: a bare Streamlit script that draws only the same
+  two elements, started and opened the same way. SkyDesk's own cost is the difference.
+  Servers start as after `make run`: bytecode compiled (`make compile`; the installs compile
+  the dependencies'), since PYTHONDONTWRITEBYTECODE=1 (containers, CI) would otherwise make
+  every server compile ~1,000 modules before its first page.
 - Time to the first streamed token of a built-in answer, through the runtime directly: from
   chat.send() to the first TokenChunk of "What bookings does she have?" in a new conversation
   (one tool call, then the streamed answer); median and p95 over 20.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import tempfile
 import time
 from datetime import datetime
@@ -38,6 +44,11 @@ TARGET_S = 3.0
 QUESTION = "What bookings does she have?"
 SERVER_RUNS = 3
 COOKIE = "skydesk_auth"  # ui.auth.COOKIE_NAME (not imported: ui loads Streamlit)
+BARE_PAGE = """import streamlit as st
+
+st.title("Chat")
+st.text_input("Find a passenger")
+"""
 
 
 def _chat_page_visible(page: Any) -> None:
@@ -89,11 +100,31 @@ def _server_to_chat(url: str, folder: Path, run: int, storage: Any | None) -> di
             server.stop()
 
 
+def _bare_page_first_render(url: str, folder: Path, run: int) -> float:
+    """Seconds from the start of a server for a bare two-element script to its first render."""
+    script = folder / "bare_page.py"
+    script.write_text(BARE_PAGE)
+    with harness.chromium() as browser:
+        page = browser.new_page(viewport=harness.VIEWPORT)
+        server = harness.AppServer(
+            harness.server_env(url, NOW), folder / f"bare-{run}.log", script=script
+        )
+        try:
+            server.wait_ready()
+            page.goto(server.url)
+            _chat_page_visible(page)
+            return time.perf_counter() - server.started_at
+        finally:
+            server.stop()
+
+
 def browser_figures(results: dict[str, Any], url: str, folder: Path) -> None:
     if problem := harness.chromium_problem():
         results["notes"].append(f"ui: browser figures skipped: {problem}")
         print(f"  skipped: {problem}")
         return
+    subprocess.run(["make", "-s", "compile"], cwd=harness.ROOT, check=True)
+    floor = statistics.median(_bare_page_first_render(url, folder, run) for run in range(3))
     with_form = [_server_to_chat(url, folder, run, None) for run in range(SERVER_RUNS)]
     storage = with_form[-1]["storage"]
     signed_in = [_server_to_chat(url, folder, SERVER_RUNS + run, storage) for run in range(3)]
@@ -108,6 +139,13 @@ def browser_figures(results: dict[str, Any], url: str, folder: Path) -> None:
         median(signed_in, "first"),
         "s",
         target=TARGET_S,
+    )
+    figure(results, "ui: server start -> bare Streamlit page (framework floor)", floor, "s")
+    figure(
+        results,
+        "ui: SkyDesk's own share of the first Chat page (cookie minus floor)",
+        median(signed_in, "first") - floor,
+        "s",
     )
     figure(
         results,

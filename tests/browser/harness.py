@@ -80,9 +80,16 @@ def server_env(database_url: str, now: datetime, **extra: str) -> dict[str, str]
 
 
 class AppServer:
-    """`streamlit run app.py` as a child process; `url` once it answers its health check."""
+    """`streamlit run app.py` (or another script) as a child process; `url` once it answers its
+    health check."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        port: int | None = None,
+        script: Path = ROOT / "app.py",
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -90,7 +97,7 @@ class AppServer:
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "app.py",
+                sys.executable, "-m", "streamlit", "run", str(script),
                 "--server.address", "127.0.0.1", "--server.port", str(self.port),
                 "--server.headless", "true", "--server.fileWatcherType", "none",
                 "--browser.gatherUsageStats", "false",
