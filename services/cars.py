@@ -5,10 +5,9 @@ again on the return day, so rentals are counted per day over [start, end)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -17,32 +16,28 @@ from sqlalchemy.orm import Session
 from db.models import BookingStatus, CarRental, CarRentalOffer
 from services.access import current_passenger
 from services.context import ServiceContext
-from services.errors import InvalidInput, PolicyViolation, Rule
+from services.errors import PolicyViolation, Rule
 from services.operations import OperationResult, operation
 from services.pricing import money
+from services.travel_bookings import (
+    ChangeableKind,
+    Period,
+    cancel_booking,
+    change_booking_dates,
+    confirm_booking,
+)
 from services.travel_common import (
     MAX_RENTAL_DAYS,
     PICKUP_TIME,
     booking_view,
-    cancellation_deadline,
-    charge_booking,
-    charge_method,
-    check_active,
-    check_cancellable,
-    check_change_window,
-    check_not_started,
-    check_period,
     city_timezone,
     locked,
-    owned_booking,
     peak_taken,
-    refund_booking,
     resolve_city,
-    settle_difference,
-    start_moment,
 )
+from services.travel_payments import charge_method
 
-RENTAL = ("pick-up", "return")
+RENTAL = Period(("pick-up", "return"), "day", MAX_RENTAL_DAYS)
 
 
 class CarOffer(BaseModel):
@@ -63,12 +58,6 @@ def _cars_taken(
     """Per offer, the most cars rented on any day of [start, end)."""
     cols = (CarRental.offer_id, CarRental.start_date, CarRental.end_date)
     return peak_taken(session, *cols, ids, start, end, exclude_booking_id=exclude)
-
-
-def _period(start: date, end: date, tz: ZoneInfo, now: datetime) -> tuple[date, date, int]:
-    return check_period(
-        start, end, tz=tz, now=now, labels=RENTAL, unit="day", max_units=MAX_RENTAL_DAYS
-    )
 
 
 def _check_car(
@@ -96,8 +85,38 @@ def _view(rental: CarRental, offer: CarRentalOffer) -> dict[str, Any]:
     )
 
 
-def _reasons(rental_id: int) -> list[str]:
-    return [f"car rental {rental_id}", f"car rental {rental_id} change"]
+def _move(rental: CarRental, start: date, end: date) -> None:
+    rental.start_date, rental.end_date = start, end
+
+
+# What sets car rentals apart in the book/change/cancel steps every travel kind shares.
+CAR_RENTALS: ChangeableKind[CarRental, CarRentalOffer] = ChangeableKind(
+    model=CarRental,
+    record="car rental",
+    result_key="rental_id",
+    label="Car rental",
+    cancel_what="car rental",
+    starts_at=PICKUP_TIME,
+    free_cancellation="Car rentals: free cancellation until 24 hours before pick-up",
+    offer_of=lambda rental: rental.offer,
+    first_day=lambda rental: rental.start_date,
+    view=_view,
+    describe=lambda rental, offer: (
+        f"Car rental {rental.id} ({offer.company}, {offer.city}, {rental.start_date} - "
+        f"{rental.end_date})"
+    ),
+    period=RENTAL,
+    span="car rental",
+    offer_model=CarRentalOffer,
+    offer_record="car rental offer",
+    offer_id=lambda rental: rental.offer_id,
+    dates=lambda rental: (rental.start_date, rental.end_date),
+    move=_move,
+    rate=lambda offer: offer.price_per_day,
+    check_free=_check_car,
+    name=lambda rental, offer: f"Car rental {rental.id} ({offer.company}, {offer.city})",
+    change_rule="Car rental date change before pick-up: the price difference is charged or refunded.",
+)
 
 
 @operation("search_car_rentals", write=False)
@@ -107,7 +126,7 @@ def search_car_rentals(
     """Car rental offers in a city with a car free for every day, cheapest first."""
     name = resolve_city(session, city, CarRentalOffer.city, "car rentals")
     tz = city_timezone(session, name)
-    start, end, days = _period(start, end, tz, ctx.clock.now())
+    start, end, days = RENTAL.check(start, end, tz, ctx.clock.now())
     offers = list(session.scalars(select(CarRentalOffer).where(CarRentalOffer.city == name)))
     taken = _cars_taken(session, [o.id for o in offers], start, end)
     results = [
@@ -144,40 +163,31 @@ def book_car_rental(
     offer = locked(session, CarRentalOffer, offer_id, "car rental offer")
     tz = city_timezone(session, offer.city)
     now = ctx.clock.now()
-    start, end, days = _period(start, end, tz, now)
+    start, end, days = RENTAL.check(start, end, tz, now)
     method = charge_method(session, passenger, payment_method_id)
     _check_car(session, offer, start, end)
-    price = money(offer.price_per_day * days)
     rental = CarRental(
         passenger_id=passenger.id,
         offer_id=offer.id,
         start_date=start,
         end_date=end,
-        price=price,
+        price=money(offer.price_per_day * days),
         status=BookingStatus.CONFIRMED,
         created_at=now,
     )
-    session.add(rental)
-    session.flush()
-    charge_booking(
+    return confirm_booking(
         session,
         ctx,
-        passenger,
-        amount=price,
-        reason=_reasons(rental.id)[0],
+        CAR_RENTALS,
+        passenger=passenger,
+        booking=rental,
+        offer=offer,
+        tz=tz,
         payment_method_id=method,
-    )
-    deadline = cancellation_deadline(start_moment(start, PICKUP_TIME, tz), tz)
-    return OperationResult(
         summary=(
             f"Rented a {offer.car_class} car ({offer.model}) from {offer.company} in {offer.city}, "
-            f"{start} to {end} ({days} days); charged CHF {price}. "
-            f"Free cancellation until {deadline}."
+            f"{start} to {end} ({days} days)"
         ),
-        after=_view(rental, offer),
-        charged=price,
-        rule=f"Car rentals: free cancellation until 24 hours before pick-up ({deadline}).",
-        data={"rental_id": rental.id},
     )
 
 
@@ -186,83 +196,12 @@ def change_car_rental(
     session: Session, ctx: ServiceContext, *, rental_id: int, start: date, end: date
 ) -> OperationResult:
     """Move a car rental to new dates before pick-up, charging or refunding the difference."""
-    passenger = current_passenger(session, ctx)
-    rental = owned_booking(session, CarRental, rental_id, passenger, "car rental")
-    check_active(rental.status, "car rental", rental.id)
-    offer = locked(session, CarRentalOffer, rental.offer_id, "car rental offer")
-    tz = city_timezone(session, offer.city)
-    now = ctx.clock.now()
-    starts = start_moment(rental.start_date, PICKUP_TIME, tz)
-    check_not_started(starts, now, "car rental", tz)
-    start, end, days = _period(start, end, tz, now)
-    check_change_window(
-        starts,
-        now,
-        old=(rental.start_date, rental.end_date),
-        new=(start, end),
-        what="car rental",
-        tz=tz,
-    )
-    if (start, end) == (rental.start_date, rental.end_date):
-        raise InvalidInput(
-            f"Car rental {rental.id} is already from {start} to {end}; nothing to change."
-        )
-    _check_car(session, offer, start, end, exclude=rental.id)
-    before = _view(rental, offer)
-    new_price = money(offer.price_per_day * days)
-    charged, refunded, money_text = settle_difference(
-        session, ctx, passenger, old=rental.price, new=new_price, reasons=_reasons(rental.id)
-    )
-    rental.start_date, rental.end_date, rental.price = start, end, new_price
-    session.flush()
-    return OperationResult(
-        summary=(
-            f"Car rental {rental.id} ({offer.company}, {offer.city}) moved to {start} - {end} "
-            f"({days} days); {money_text}."
-        ),
-        before=before,
-        after=_view(rental, offer),
-        charged=charged,
-        refunded=refunded,
-        rule="Car rental date change before pick-up: the price difference is charged or refunded.",
-        data={"rental_id": rental.id},
+    return change_booking_dates(
+        session, ctx, CAR_RENTALS, booking_id=rental_id, start=start, end=end
     )
 
 
 @operation("cancel_car_rental", write=True)
 def cancel_car_rental(session: Session, ctx: ServiceContext, *, rental_id: int) -> OperationResult:
     """Cancel a car rental free of charge (until 24 hours before pick-up) and refund it."""
-    passenger = current_passenger(session, ctx)
-    rental = owned_booking(session, CarRental, rental_id, passenger, "car rental")
-    check_active(rental.status, "car rental", rental.id)
-    offer = rental.offer
-    tz = city_timezone(session, offer.city)
-    start = start_moment(rental.start_date, PICKUP_TIME, tz)
-    check_cancellable(
-        start, ctx.clock.now(), kind="Car rental", what="car rental", tz=tz, changeable=True
-    )
-    before = _view(rental, offer)
-    rental.status = BookingStatus.CANCELLED
-    refund = refund_booking(
-        session,
-        ctx,
-        passenger,
-        amount=rental.price,
-        reasons=_reasons(rental.id),
-        reason=f"car rental {rental.id} cancellation",
-    )
-    session.flush()
-    return OperationResult(
-        summary=(
-            f"Car rental {rental.id} ({offer.company}, {offer.city}, {rental.start_date} - "
-            f"{rental.end_date}) cancelled; refunded CHF {refund}."
-        ),
-        before=before,
-        after=_view(rental, offer),
-        refunded=refund,
-        rule=(
-            "Car rentals: free cancellation until 24 hours before pick-up "
-            f"({cancellation_deadline(start, tz)}); the full price is refunded."
-        ),
-        data={"rental_id": rental.id},
-    )
+    return cancel_booking(session, ctx, CAR_RENTALS, booking_id=rental_id)

@@ -18,24 +18,19 @@ from services.context import ServiceContext
 from services.errors import InvalidInput, PolicyViolation, Rule
 from services.operations import OperationResult, operation
 from services.pricing import money
+from services.travel_bookings import TravelKind, cancel_booking, confirm_booking
 from services.travel_common import (
     EXCURSION_TIME,
     as_date,
     booking_view,
-    cancellation_deadline,
-    charge_booking,
-    charge_method,
-    check_active,
-    check_cancellable,
     check_party,
     city_timezone,
     local_text,
     locked,
-    owned_booking,
-    refund_booking,
     resolve_city,
     start_moment,
 )
+from services.travel_payments import charge_method
 
 ONE_DAY = timedelta(days=1)
 
@@ -81,6 +76,16 @@ def _check_day(session: Session, city: str, value: date | str, now: datetime) ->
     return day
 
 
+def _check_spots(session: Session, excursion: Excursion, day: date, participants: int) -> None:
+    left = excursion.capacity - _spots_taken(session, [excursion.id], day).get(excursion.id, 0)
+    if left < participants:
+        raise PolicyViolation(
+            Rule.NO_AVAILABILITY,
+            f"{excursion.name} on {day} has {max(left, 0)} free spot{'s' if left != 1 else ''} "
+            f"left, not enough for {participants}; another day or excursion may have room.",
+        )
+
+
 def _view(booking: ExcursionBooking, excursion: Excursion) -> dict[str, Any]:
     return booking_view(
         booking_id=booking.id,
@@ -91,6 +96,25 @@ def _view(booking: ExcursionBooking, excursion: Excursion) -> dict[str, Any]:
         price=booking.price,
         status=booking.status.value,
     )
+
+
+# What sets excursions apart in the book/cancel steps every travel kind shares (an
+# excursion's date cannot be changed: it is cancelled and booked again instead).
+EXCURSIONS: TravelKind[ExcursionBooking, Excursion] = TravelKind(
+    model=ExcursionBooking,
+    record="excursion booking",
+    result_key="booking_id",
+    label="Excursion",
+    cancel_what="excursion",
+    starts_at=EXCURSION_TIME,
+    free_cancellation="Excursions: free cancellation until 24 hours before the start",
+    offer_of=lambda booking: booking.excursion,
+    first_day=lambda booking: booking.date,
+    view=_view,
+    describe=lambda booking, excursion: (
+        f"Excursion booking {booking.id} ({excursion.name}, {booking.date})"
+    ),
+)
 
 
 @operation("search_excursions", write=False)
@@ -148,82 +172,33 @@ def book_excursion(
     now = ctx.clock.now()
     day = _check_day(session, excursion.city, day, now)
     method = charge_method(session, passenger, payment_method_id)
-    left = excursion.capacity - _spots_taken(session, [excursion.id], day).get(excursion.id, 0)
-    if left < participants:
-        raise PolicyViolation(
-            Rule.NO_AVAILABILITY,
-            f"{excursion.name} on {day} has {max(left, 0)} free spot{'s' if left != 1 else ''} "
-            f"left, not enough for {participants}; another day or excursion may have room.",
-        )
-    price = money(excursion.price * participants)
+    _check_spots(session, excursion, day, participants)
     booking = ExcursionBooking(
         passenger_id=passenger.id,
         excursion_id=excursion.id,
         date=day,
         participants=participants,
-        price=price,
+        price=money(excursion.price * participants),
         status=BookingStatus.CONFIRMED,
         created_at=now,
     )
-    session.add(booking)
-    session.flush()
-    charge_booking(
+    return confirm_booking(
         session,
         ctx,
-        passenger,
-        amount=price,
-        reason=f"excursion booking {booking.id}",
+        EXCURSIONS,
+        passenger=passenger,
+        booking=booking,
+        offer=excursion,
+        tz=city_timezone(session, excursion.city),
         payment_method_id=method,
-    )
-    tz = city_timezone(session, excursion.city)
-    deadline = cancellation_deadline(start_moment(day, EXCURSION_TIME, tz), tz)
-    return OperationResult(
         summary=(
             f"Booked {excursion.name} in {excursion.city} on {day} for {participants} "
-            f"participant{'s' if participants > 1 else ''}; charged CHF {price}. "
-            f"Free cancellation until {deadline}."
+            f"participant{'s' if participants > 1 else ''}"
         ),
-        after=_view(booking, excursion),
-        charged=price,
-        rule=f"Excursions: free cancellation until 24 hours before the start ({deadline}).",
-        data={"booking_id": booking.id},
     )
 
 
 @operation("cancel_excursion", write=True)
 def cancel_excursion(session: Session, ctx: ServiceContext, *, booking_id: int) -> OperationResult:
     """Cancel an excursion booking free of charge (until 24 hours before it starts) and refund it."""
-    passenger = current_passenger(session, ctx)
-    booking = owned_booking(session, ExcursionBooking, booking_id, passenger, "excursion booking")
-    check_active(booking.status, "excursion booking", booking.id)
-    excursion = booking.excursion
-    tz = city_timezone(session, excursion.city)
-    start = start_moment(booking.date, EXCURSION_TIME, tz)
-    check_cancellable(
-        start, ctx.clock.now(), kind="Excursion", what="excursion", tz=tz, changeable=False
-    )
-    before = _view(booking, excursion)
-    booking.status = BookingStatus.CANCELLED
-    refund = refund_booking(
-        session,
-        ctx,
-        passenger,
-        amount=booking.price,
-        reasons=[f"excursion booking {booking.id}"],
-        reason=f"excursion booking {booking.id} cancellation",
-    )
-    session.flush()
-    return OperationResult(
-        summary=(
-            f"Excursion booking {booking.id} ({excursion.name}, {booking.date}) cancelled; "
-            f"refunded CHF {refund}."
-        ),
-        before=before,
-        after=_view(booking, excursion),
-        refunded=refund,
-        rule=(
-            "Excursions: free cancellation until 24 hours before the start "
-            f"({cancellation_deadline(start, tz)}); the full price is refunded."
-        ),
-        data={"booking_id": booking.id},
-    )
+    return cancel_booking(session, ctx, EXCURSIONS, booking_id=booking_id)

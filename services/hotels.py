@@ -5,10 +5,9 @@ outnumber the confirmed bookings covering that night."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -17,33 +16,29 @@ from sqlalchemy.orm import Session
 from db.models import BookingStatus, Hotel, HotelBooking
 from services.access import current_passenger
 from services.context import ServiceContext
-from services.errors import InvalidInput, PolicyViolation, Rule
+from services.errors import PolicyViolation, Rule
 from services.operations import OperationResult, operation
 from services.pricing import money
+from services.travel_bookings import (
+    ChangeableKind,
+    Period,
+    cancel_booking,
+    change_booking_dates,
+    confirm_booking,
+)
 from services.travel_common import (
     CHECKIN_TIME,
     MAX_HOTEL_NIGHTS,
     booking_view,
-    cancellation_deadline,
-    charge_booking,
-    charge_method,
-    check_active,
-    check_cancellable,
-    check_change_window,
-    check_not_started,
     check_party,
-    check_period,
     city_timezone,
     locked,
-    owned_booking,
     peak_taken,
-    refund_booking,
     resolve_city,
-    settle_difference,
-    start_moment,
 )
+from services.travel_payments import charge_method
 
-STAY = ("check-in", "check-out")
+STAY = Period(("check-in", "check-out"), "night", MAX_HOTEL_NIGHTS)
 
 
 class HotelOffer(BaseModel):
@@ -65,14 +60,8 @@ def _rooms_taken(
     return peak_taken(session, *cols, ids, checkin, checkout, exclude_booking_id=exclude)
 
 
-def _stay(checkin: date, checkout: date, tz: ZoneInfo, now: datetime) -> tuple[date, date, int]:
-    return check_period(
-        checkin, checkout, tz=tz, now=now, labels=STAY, unit="night", max_units=MAX_HOTEL_NIGHTS
-    )
-
-
 def _check_room(
-    session: Session, hotel: Hotel, checkin: date, checkout: date, *, exclude: int | None = None
+    session: Session, hotel: Hotel, checkin: date, checkout: date, exclude: int | None = None
 ) -> None:
     taken = _rooms_taken(session, [hotel.id], checkin, checkout, exclude)
     if taken.get(hotel.id, 0) >= hotel.rooms:
@@ -97,8 +86,37 @@ def _view(booking: HotelBooking, hotel: Hotel) -> dict[str, Any]:
     )
 
 
-def _reasons(booking_id: int) -> list[str]:
-    return [f"hotel booking {booking_id}", f"hotel booking {booking_id} change"]
+def _move(booking: HotelBooking, checkin: date, checkout: date) -> None:
+    booking.checkin, booking.checkout = checkin, checkout
+
+
+# What sets hotel stays apart in the book/change/cancel steps every travel kind shares.
+HOTEL_STAYS: ChangeableKind[HotelBooking, Hotel] = ChangeableKind(
+    model=HotelBooking,
+    record="hotel booking",
+    result_key="booking_id",
+    label="Hotel",
+    cancel_what="hotel booking",
+    starts_at=CHECKIN_TIME,
+    free_cancellation="Hotel bookings: free cancellation until 24 hours before check-in",
+    offer_of=lambda booking: booking.hotel,
+    first_day=lambda booking: booking.checkin,
+    view=_view,
+    describe=lambda booking, hotel: (
+        f"Hotel booking {booking.id} at {hotel.name} ({booking.checkin} - {booking.checkout})"
+    ),
+    period=STAY,
+    span="hotel stay",
+    offer_model=Hotel,
+    offer_record="hotel",
+    offer_id=lambda booking: booking.hotel_id,
+    dates=lambda booking: (booking.checkin, booking.checkout),
+    move=_move,
+    rate=lambda hotel: hotel.price_per_night,
+    check_free=_check_room,
+    name=lambda booking, hotel: f"Hotel booking {booking.id} at {hotel.name}",
+    change_rule="Hotel date change before check-in: the price difference is charged or refunded.",
+)
 
 
 @operation("search_hotels", write=False)
@@ -115,7 +133,7 @@ def search_hotels(
     check_party(guests, "guests")
     name = resolve_city(session, city, Hotel.city, "hotels")
     tz = city_timezone(session, name)
-    checkin, checkout, nights = _stay(checkin, checkout, tz, ctx.clock.now())
+    checkin, checkout, nights = STAY.check(checkin, checkout, tz, ctx.clock.now())
     hotels = list(session.scalars(select(Hotel).where(Hotel.city == name)))
     taken = _rooms_taken(session, [h.id for h in hotels], checkin, checkout)
     offers = [
@@ -153,41 +171,32 @@ def book_hotel(
     hotel = locked(session, Hotel, hotel_id, "hotel")
     tz = city_timezone(session, hotel.city)
     now = ctx.clock.now()
-    checkin, checkout, nights = _stay(checkin, checkout, tz, now)
+    checkin, checkout, nights = STAY.check(checkin, checkout, tz, now)
     method = charge_method(session, passenger, payment_method_id)
     _check_room(session, hotel, checkin, checkout)
-    price = money(hotel.price_per_night * nights)
     booking = HotelBooking(
         passenger_id=passenger.id,
         hotel_id=hotel.id,
         checkin=checkin,
         checkout=checkout,
         guests=guests,
-        price=price,
+        price=money(hotel.price_per_night * nights),
         status=BookingStatus.CONFIRMED,
         created_at=now,
     )
-    session.add(booking)
-    session.flush()
-    charge_booking(
+    return confirm_booking(
         session,
         ctx,
-        passenger,
-        amount=price,
-        reason=_reasons(booking.id)[0],
+        HOTEL_STAYS,
+        passenger=passenger,
+        booking=booking,
+        offer=hotel,
+        tz=tz,
         payment_method_id=method,
-    )
-    deadline = cancellation_deadline(start_moment(checkin, CHECKIN_TIME, tz), tz)
-    return OperationResult(
         summary=(
             f"Booked {hotel.name} in {hotel.city} from {checkin} to {checkout} ({nights} nights, "
-            f"{guests} guest{'s' if guests > 1 else ''}); charged CHF {price}. "
-            f"Free cancellation until {deadline}."
+            f"{guests} guest{'s' if guests > 1 else ''})"
         ),
-        after=_view(booking, hotel),
-        charged=price,
-        rule=f"Hotel bookings: free cancellation until 24 hours before check-in ({deadline}).",
-        data={"booking_id": booking.id},
     )
 
 
@@ -196,46 +205,8 @@ def change_hotel_booking(
     session: Session, ctx: ServiceContext, *, booking_id: int, checkin: date, checkout: date
 ) -> OperationResult:
     """Move a hotel stay to new dates before check-in, charging or refunding the difference."""
-    passenger = current_passenger(session, ctx)
-    booking = owned_booking(session, HotelBooking, booking_id, passenger, "hotel booking")
-    check_active(booking.status, "hotel booking", booking.id)
-    hotel = locked(session, Hotel, booking.hotel_id, "hotel")
-    tz = city_timezone(session, hotel.city)
-    now = ctx.clock.now()
-    starts = start_moment(booking.checkin, CHECKIN_TIME, tz)
-    check_not_started(starts, now, "hotel stay", tz)
-    checkin, checkout, nights = _stay(checkin, checkout, tz, now)
-    check_change_window(
-        starts,
-        now,
-        old=(booking.checkin, booking.checkout),
-        new=(checkin, checkout),
-        what="hotel stay",
-        tz=tz,
-    )
-    if (checkin, checkout) == (booking.checkin, booking.checkout):
-        raise InvalidInput(
-            f"Hotel booking {booking.id} is already from {checkin} to {checkout}; nothing to change."
-        )
-    _check_room(session, hotel, checkin, checkout, exclude=booking.id)
-    before = _view(booking, hotel)
-    new_price = money(hotel.price_per_night * nights)
-    charged, refunded, money_text = settle_difference(
-        session, ctx, passenger, old=booking.price, new=new_price, reasons=_reasons(booking.id)
-    )
-    booking.checkin, booking.checkout, booking.price = checkin, checkout, new_price
-    session.flush()
-    return OperationResult(
-        summary=(
-            f"Hotel booking {booking.id} at {hotel.name} moved to {checkin} - {checkout} "
-            f"({nights} nights); {money_text}."
-        ),
-        before=before,
-        after=_view(booking, hotel),
-        charged=charged,
-        refunded=refunded,
-        rule="Hotel date change before check-in: the price difference is charged or refunded.",
-        data={"booking_id": booking.id},
+    return change_booking_dates(
+        session, ctx, HOTEL_STAYS, booking_id=booking_id, start=checkin, end=checkout
     )
 
 
@@ -244,37 +215,4 @@ def cancel_hotel_booking(
     session: Session, ctx: ServiceContext, *, booking_id: int
 ) -> OperationResult:
     """Cancel a hotel booking free of charge (until 24 hours before check-in) and refund it."""
-    passenger = current_passenger(session, ctx)
-    booking = owned_booking(session, HotelBooking, booking_id, passenger, "hotel booking")
-    check_active(booking.status, "hotel booking", booking.id)
-    hotel = booking.hotel
-    tz = city_timezone(session, hotel.city)
-    start = start_moment(booking.checkin, CHECKIN_TIME, tz)
-    check_cancellable(
-        start, ctx.clock.now(), kind="Hotel", what="hotel booking", tz=tz, changeable=True
-    )
-    before = _view(booking, hotel)
-    booking.status = BookingStatus.CANCELLED
-    refund = refund_booking(
-        session,
-        ctx,
-        passenger,
-        amount=booking.price,
-        reasons=_reasons(booking.id),
-        reason=f"hotel booking {booking.id} cancellation",
-    )
-    session.flush()
-    return OperationResult(
-        summary=(
-            f"Hotel booking {booking.id} at {hotel.name} ({booking.checkin} - {booking.checkout}) "
-            f"cancelled; refunded CHF {refund}."
-        ),
-        before=before,
-        after=_view(booking, hotel),
-        refunded=refund,
-        rule=(
-            "Hotel bookings: free cancellation until 24 hours before check-in "
-            f"({cancellation_deadline(start, tz)}); the full price is refunded."
-        ),
-        data={"booking_id": booking.id},
-    )
+    return cancel_booking(session, ctx, HOTEL_STAYS, booking_id=booking_id)

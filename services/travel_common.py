@@ -1,12 +1,14 @@
 """Shared rules for hotel, car and excursion bookings: dates and local start times, party size,
-cities, payment methods and the cancellation window (BRIEF section 4, docs/policy.md)."""
+cities, ownership and the cancellation window (BRIEF section 4, docs/policy.md).
+
+Cards, charges and refunds are in travel_payments; the book/change/cancel steps the three kinds
+share are in travel_bookings."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,15 +25,10 @@ from db.models import (
     Hotel,
     HotelBooking,
     Passenger,
-    Payment,
-    PaymentMethod,
 )
 from services.access import check_owner
-from services.context import ServiceContext
 from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
-from services.policy import TRAVEL_BOOKING_FREE_CANCELLATION, ZERO, check_travel_cancellation
-from services.pricing import money
-from services.tickets import record_payment
+from services.policy import TRAVEL_BOOKING_FREE_CANCELLATION, check_travel_cancellation
 
 # The moment a booking "starts": what the 24-hour window and "already started" count from.
 CHECKIN_TIME = time(15, 0)
@@ -272,53 +269,6 @@ def cancellation_deadline(start: datetime, tz: ZoneInfo) -> str:
     return local_text(start - TRAVEL_BOOKING_FREE_CANCELLATION, tz)
 
 
-def charge_method(session: Session, passenger: Passenger, payment_method_id: int | None) -> int:
-    """The card a new booking is charged to: one of the passenger's own, by default the first."""
-    if payment_method_id is None:
-        if not passenger.payment_methods:
-            raise PolicyViolation(
-                Rule.PAYMENT_METHOD,
-                f"{passenger.full_name} has no payment method on file, so nothing can be charged; "
-                "add a card first.",
-            )
-        return passenger.payment_methods[0].id
-    method = session.get(PaymentMethod, as_id(payment_method_id, "payment method"))
-    if method is None or method.passenger_id != passenger.id:
-        raise PolicyViolation(
-            Rule.PAYMENT_METHOD,
-            f"Payment method {payment_method_id} is not one of {passenger.full_name}'s cards; "
-            "use a card on the passenger's own file.",
-        )
-    return method.id
-
-
-def paid_with(
-    session: Session, passenger: Passenger, reasons: Iterable[str], amount: Decimal, kind: str
-) -> int:
-    """The card that paid a booking (refunds go back to it), else the passenger's first card."""
-    # Travel bookings keep no card of their own; the booking's charges name it.
-    method = session.scalars(
-        select(Payment.payment_method_id)
-        .where(
-            Payment.passenger_id == passenger.id,
-            Payment.kind == "charge",
-            Payment.reason.in_(list(reasons)),
-            Payment.payment_method_id.is_not(None),
-        )
-        .order_by(Payment.id.desc())
-        .limit(1)
-    ).first()
-    if method is not None:
-        return method
-    if not passenger.payment_methods:
-        raise PolicyViolation(
-            Rule.PAYMENT_METHOD,
-            f"{passenger.full_name} has no payment method on file for the {kind} of "
-            f"CHF {amount}; add a card first.",
-        )
-    return passenger.payment_methods[0].id
-
-
 def overlaps(spans: Iterable[tuple[date, date, int]], start: date, end: date) -> int:
     """The highest number of units taken on any single day of [start, end)."""
     spans = list(spans)
@@ -332,84 +282,3 @@ def overlaps(spans: Iterable[tuple[date, date, int]], start: date, end: date) ->
 def booking_view(**fields: Any) -> dict[str, Any]:
     """A before/after snapshot, with dates as ISO text like the passenger snapshot."""
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()}
-
-
-def settle_difference(
-    session: Session,
-    ctx: ServiceContext,
-    passenger: Passenger,
-    *,
-    old: Decimal,
-    new: Decimal,
-    reasons: list[str],
-) -> tuple[Decimal, Decimal, str]:
-    """Charge a higher new price or refund a lower one to the card that paid the booking.
-
-    `reasons` are the booking's payment reasons, the first for the booking, the last for changes.
-    Returns (charged, refunded, the outcome in words)."""
-    difference = money(new - old)
-    charged, refunded = max(difference, ZERO), max(-difference, ZERO)
-    if difference:
-        amount, kind = (charged, "charge") if charged else (refunded, "refund")
-        record_payment(
-            session,
-            ctx,
-            passenger=passenger,
-            ticket=None,
-            kind=kind,
-            amount=amount,
-            reason=reasons[-1],
-            payment_method_id=paid_with(session, passenger, reasons, amount, kind),
-        )
-    if charged:
-        return charged, refunded, f"charged CHF {charged}"
-    if refunded:
-        return charged, refunded, f"refunded CHF {refunded}"
-    return charged, refunded, "same price, nothing charged or refunded"
-
-
-def charge_booking(
-    session: Session,
-    ctx: ServiceContext,
-    passenger: Passenger,
-    *,
-    amount: Decimal,
-    reason: str,
-    payment_method_id: int,
-) -> None:
-    """Charge a new booking to the card chosen for it."""
-    record_payment(
-        session,
-        ctx,
-        passenger=passenger,
-        ticket=None,
-        kind="charge",
-        amount=amount,
-        reason=reason,
-        payment_method_id=payment_method_id,
-    )
-
-
-def refund_booking(
-    session: Session,
-    ctx: ServiceContext,
-    passenger: Passenger,
-    *,
-    amount: Decimal,
-    reasons: list[str],
-    reason: str,
-) -> Decimal:
-    """Refund a cancelled booking in full to the card that paid it."""
-    refund = money(amount)
-    if refund > ZERO:
-        record_payment(
-            session,
-            ctx,
-            passenger=passenger,
-            ticket=None,
-            kind="refund",
-            amount=refund,
-            reason=reason,
-            payment_method_id=paid_with(session, passenger, reasons, refund, "refund"),
-        )
-    return refund
