@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent
 DEFAULT_SQLITE_URL = f"sqlite:///{ROOT / 'data' / 'skydesk.db'}"
 DEFAULT_COOKIE_KEY = "skydesk-demo-cookie-key-change-me"
+# Each evaluation worker is a whole interpreter with the agent (~200 MB), and the Evaluations
+# page runs them on the server that also serves the users' chats.
+MAX_EVAL_WORKERS = 4
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity: a taskset or cpuset, not every CPU)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class Settings(BaseSettings):
@@ -38,6 +50,8 @@ class Settings(BaseSettings):
     cookie_key: SecretStr = SecretStr(DEFAULT_COOKIE_KEY)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: str = "INFO"
+    # Worker processes of a suite run from the Evaluations page (1: in the server's process).
+    eval_workers: int = Field(default_factory=lambda: min(usable_cpus(), MAX_EVAL_WORKERS), ge=1)
 
     @field_validator("demo_now")
     @classmethod

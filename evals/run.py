@@ -75,7 +75,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     # A plain counter on a terminal, not tqdm: its monitor thread would make this process
-    # multi-threaded, and worker processes are forked only from a single-threaded one.
+    # multi-threaded, and only a single-threaded one forks its workers at once (any other
+    # starts a helper process for them first, see evals/pool.py).
     tty = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:

@@ -3,32 +3,27 @@ copy in worker processes, collect the results in case order."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import shutil
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from config import usable_cpus
+from evals import pool
 from evals.cases_format import CaseFormatError, LoadedCase, load_cases
 from evals.results import CaseResult, SuiteResult
-from evals.worker import ModelSpec, Task, model_for, run_case
+from evals.worker import ModelSpec, Task
 from evals.world import DEFAULT_NOW, DEFAULT_SEED, pinned_template
 
 Progress = Callable[[int, int], None]
 
 
 def default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    return usable_cpus()
 
 
 def model_label(model: ModelSpec) -> str:
@@ -44,32 +39,6 @@ def model_label(model: ModelSpec) -> str:
     if isinstance(model, str):
         raise ValueError(f"unknown model {model!r}: use builtin or openai")
     return getattr(model, "__name__", type(model).__name__)[:60]
-
-
-def _context() -> BaseContext:
-    """fork when this process runs no other thread (a CLI run: workers start instantly, with
-    every module already imported); otherwise (a Streamlit server, a test runner with server
-    threads) forkserver, whose clean server imports the runner once and forks from there."""
-    methods = multiprocessing.get_all_start_methods()
-    alone = threading.current_thread() is threading.main_thread() and threading.active_count() == 1
-    if "fork" in methods and alone:
-        return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["evals.worker"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-def _results(tasks: list[Task], workers: int) -> Iterator[CaseResult]:
-    if workers <= 1 or len(tasks) <= 1:
-        yield from map(run_case, tasks)
-        return
-    context = _context()
-    if context.get_start_method() == "fork" and tasks[0].model == "builtin":
-        model_for("builtin")  # built once here, inherited by every forked worker
-    with context.Pool(processes=min(workers, len(tasks))) as pool:
-        yield from pool.imap_unordered(run_case, tasks, chunksize=1)
 
 
 def run_suite(
@@ -90,7 +59,9 @@ def run_suite(
     model: "builtin", "openai" (SKYDESK_OPENAI_* from the environment), or a factory returning
     a chat model, called once per case (module-level, so worker processes can import it).
     now: the frozen demo clock (default DEFAULT_NOW). workers: processes (default: the CPUs;
-    1 runs in this process). progress(done, total) is called after each case.
+    1 runs in this process; from a process with other threads, such as a Streamlit server,
+    they are started by a helper process: evals/pool.py). progress(done, total) is called
+    after each case, in the calling thread.
     database_url: a PostgreSQL server URL to run each case on a database of its own there,
     created from a template database (default: SQLite copies).
     Raises CaseFormatError for invalid case files, or when no case is selected."""
@@ -116,7 +87,7 @@ def run_suite(
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
         tasks = [Task(i, item, template, now, model, workdir, database_url)
                  for i, item in enumerate(cases)]  # fmt: skip
-        for done, result in enumerate(_results(tasks, workers), start=1):
+        for done, result in enumerate(pool.results(tasks, workers), start=1):
             results[position[result.id]] = result
             if progress:
                 progress(done, len(tasks))

@@ -1,6 +1,7 @@
 """The Evaluations page's parts: run the conversation evaluation suite (evals.run_suite, with
-a progress bar) and store the run (services.dashboards.evaluations.save_run); one stored run
-with its pass rate by tag and its failures; the history and the pass-rate trend across runs.
+a progress bar, on SKYDESK_EVAL_WORKERS worker processes) and store the run
+(services.dashboards.evaluations.save_run); one stored run with its pass rate by tag and its
+failures; the history and the pass-rate trend across runs.
 
 Session-state keys (all "evaluations_"): evaluations_cases (the suite's file or folder;
 default evals/cases, tests point it at a small one), evaluations_model, evaluations_keyword,
@@ -17,6 +18,7 @@ import streamlit as st
 
 from config import ROOT
 from evals import DEFAULT_CASES, CaseFormatError, load_cases, run_suite
+from evals.pool import WorkersFailed
 from evals.results import SuiteResult
 from services.dashboards import evaluations
 from services.dashboards.evaluations import RunSummary
@@ -27,12 +29,6 @@ from ui.dashboard_common import local
 
 cc = st.column_config
 CASES_KEY = "evaluations_cases"
-# The page runs the cases in the server's own process, one after the other. Worker processes
-# cannot be started from a Streamlit script: forkserver and spawn children re-import the
-# parent's __main__ by its path, and Streamlit makes that app.py, so every worker would run the
-# app and die (the pool restarts them forever). In-process costs little: the visible suite takes
-# about as long on one core as on two workers (~40 s). `python -m evals.run` uses workers.
-WORKERS = 1
 RUN_KEY = "evaluations_run"
 HISTORY = 50
 
@@ -91,10 +87,10 @@ def run_panel(username: str) -> None:
         "Run suite", icon=":material/play_arrow:", type="primary", key="evaluations_start",
         width="stretch",
     ):  # fmt: skip
-        run_and_store(path, model, keyword.strip() or None, username)
+        run_and_store(path, model, keyword.strip() or None, username, settings.eval_workers)
 
 
-def run_and_store(path: str, model: str, keyword: str | None, username: str) -> None:
+def run_and_store(path: str, model: str, keyword: str | None, username: str, workers: int) -> None:
     bar = st.progress(0.0, text="Preparing the demo world… (stay on this page until it is stored)")
 
     def progress(done: int, total: int) -> None:
@@ -106,11 +102,17 @@ def run_and_store(path: str, model: str, keyword: str | None, username: str) -> 
             model=model,
             keyword=keyword,
             progress=progress,
-            workers=WORKERS,
+            # From this server's script thread run_suite starts the workers in a helper
+            # process (evals/pool.py); progress is still reported here, case by case.
+            workers=workers,
         )
     except CaseFormatError as err:
         bar.empty()
         st.error(f"Nothing was run:\n\n{err}")
+        return
+    except WorkersFailed as err:
+        bar.empty()
+        st.error(f"The run stopped, nothing was stored: {err}")
         return
     with resources.db_session() as session:
         stored = attempt(

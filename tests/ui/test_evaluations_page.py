@@ -1,6 +1,6 @@
-"""The Evaluations page: a small suite (two tiny cases in a temporary folder) runs with a
-progress bar, is stored, and shows its pass rate by tag, its failure and
-its place in the history."""
+"""The Evaluations page: a small suite (two tiny cases in a temporary folder) runs on two
+worker processes with a progress bar, is stored, and shows its pass rate by tag, its failure
+and its place in the history."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import evals
 import ui.dashboard_evaluations
+from config import get_settings
 from db.models import EvaluationRun
 from tests.ui.apptest import open_page, page_content, signed_in, texts
 
@@ -61,15 +62,22 @@ def test_a_small_suite_runs_with_progress_and_is_stored(
     app_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reported: list[tuple[int, int]] = []
+    workers: list[int] = []
 
     def run_suite(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
         def spy(done: int, total: int) -> None:
             reported.append((done, total))
             progress(done, total)
 
-        return evals.run_suite(*args, progress=spy, **kwargs)
+        result = evals.run_suite(*args, progress=spy, **kwargs)
+        workers.append(result.workers)
+        return result
 
     monkeypatch.setattr(ui.dashboard_evaluations, "run_suite", run_suite)
+    # Worker processes started from a Streamlit script thread, whose __main__ is app.py (they
+    # used to run app.py and crash, forever), whatever the number of CPUs here.
+    monkeypatch.setenv("SKYDESK_EVAL_WORKERS", "2")
+    get_settings.cache_clear()
     at = evaluations()
     at.session_state["evaluations_cases"] = str(small_suite(tmp_path / "suite"))
     at.run()
@@ -84,6 +92,7 @@ def test_a_small_suite_runs_with_progress_and_is_stored(
     assert run is not None
     assert (run.cases, run.passed, run.failed, run.triggered_by) == (2, 1, 1, "ui:manager")
 
+    assert workers == [2]
     assert reported == [(1, 2), (2, 2)]  # the bar moved after each case
     (bar,) = at.get("progress")
     assert bar.proto.value == 100
