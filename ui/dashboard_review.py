@@ -261,12 +261,9 @@ def _steps(steps: list[tuple[str, str]]) -> None:
         steps.clear()
 
 
-def _calls(calls: list[Any]) -> list[str]:
-    """ "search_flights: ok" per call (db.seed's generated history writes bare names)."""
-    return [
-        f"{c.get('name')}: {c.get('status') or '?'}" if isinstance(c, dict) else str(c)
-        for c in calls
-    ]
+def _calls(calls: list[dict[str, Any]]) -> list[str]:
+    """ "search_flights: ok" per call, as agent/records.py records it."""
+    return [f"{c.get('name')}: {c.get('status') or '?'}" for c in calls]
 
 
 def turn_table(review: ConversationReview) -> None:

@@ -1,5 +1,7 @@
 """Operational history for the dashboards: conversations with turns, feedback, escalations and a
-hash-chained audit trail, spread over the 60 days before the demo clock.
+hash-chained audit trail, spread over the 60 days before the demo clock. Tool calls are
+recorded as the live runtime records them, failures and approval cards included
+(history_calls.py), so the dashboards read seeded and live turns alike.
 
 Audit hashes come from services.audit.record_hash itself, given a light record object with the
 same attributes as AuditEvent (building a million ORM objects would dominate the run time)."""
@@ -14,30 +16,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from db.models import AuditEvent, EscalationReason
+from db.seed import history_calls as hc
+from db.seed.bulk import json_text
 from db.seed.draw import Weighted
 from db.seed.sink import RowSink
 from services.audit import GENESIS_HASH, record_hash
-from services.errors import Rule
 
-READ_TOOLS = (
-    "get_passenger_trips", "search_flights", "get_flight_status", "lookup_policy",
-    "quote_flight_change", "quote_cancellation", "search_hotels", "search_car_rentals",
-    "search_excursions",
-)  # fmt: skip
-WRITE_TOOLS = (
-    "change_flight", "cancel_ticket", "book_flight", "request_compensation", "book_hotel",
-    "change_hotel_booking", "cancel_hotel_booking", "book_car_rental", "change_car_rental",
-    "cancel_car_rental", "book_excursion", "cancel_excursion",
-)  # fmt: skip
-READS = Weighted(READ_TOOLS, (30, 18, 10, 12, 9, 7, 6, 4, 4))
-WRITES = Weighted(WRITE_TOOLS, (22, 12, 6, 10, 8, 3, 4, 5, 2, 2, 4, 2))
 RATINGS = Weighted((1, 2, 3, 4, 5), (5, 7, 13, 30, 45))  # skewed high, as feedback is
-ESCALATE = "escalate_to_human"
-REFUSAL_RULES = (Rule.FARE_NO_CHANGE, Rule.TOO_CLOSE_TO_DEPARTURE, Rule.NO_SEAT,
-                 Rule.COMPENSATION_NOT_ELIGIBLE, Rule.BOOKING_CANCEL_WINDOW, Rule.NOT_OWNER,
-                 Rule.LEG_FLOWN, Rule.REBOOKING_WINDOW)  # fmt: skip
-ERRORS = ("model endpoint timeout after 30 s", "database unavailable: connection refused",
-          "model returned a malformed tool call")  # fmt: skip
 COMMENTS = {1: "Did not understand what I needed.", 2: "Too many steps.", 3: "OK in the end.",
             4: "Quick and clear.", 5: "Excellent, solved in a minute."}  # fmt: skip
 WINDOW = timedelta(days=60)
@@ -67,39 +52,6 @@ def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
     return [1 + counts[i] for i in range(parts)]
 
 
-def _tool_calls(rng: random.Random) -> list[str]:
-    roll = rng.random()
-    if roll < 0.25:
-        return []
-    calls = [READS.pick(rng) for _ in range(1 if roll < 0.75 else 2)]
-    if rng.random() < 0.3:
-        calls.append(WRITES.pick(rng))
-    return calls
-
-
-def _events_for(
-    calls: list[str], rng: random.Random
-) -> list[tuple[str, str, str | None, str | None]]:
-    """Audit events (action, outcome, rule, message) that a turn's tool calls leave behind."""
-    events: list[tuple[str, str, str | None, str | None]] = []
-    for tool in calls:
-        if tool in READ_TOOLS or tool == ESCALATE:
-            events.append((tool, "ok", None, None))
-            continue
-        roll = rng.random()
-        if roll < 0.12:
-            rule = rng.choice(REFUSAL_RULES).value
-            events.append((tool, "refused", rule, f"refused by rule {rule}"))
-        elif roll < 0.22:
-            events.append(("deny", "denied", None, f"agent denied {tool}"))
-        elif roll < 0.24:
-            events.append((tool, "error", None, rng.choice(ERRORS)))
-        else:
-            events.append(("approve", "approved", None, f"agent approved {tool}"))
-            events.append((tool, "executed", None, None))
-    return events
-
-
 @dataclass
 class HistoryPlan:
     conversations: int
@@ -118,9 +70,11 @@ def write_history(
         return 0, GENESIS_HASH
     turns_per = _spread(plan.turns, plan.conversations, rng)
     audit_per = _spread(plan.audit, plan.conversations, rng)
+    # Tool calls draw from a stream of their own: tuning them reshuffles no conversation.
+    tool_rng = random.Random(rng.getrandbits(64))
     events: list[tuple[Any, ...]] = []
     for c in range(plan.conversations):
-        events.extend(_conversation(sink, rng, now, plan, turns_per[c], audit_per[c]))
+        events.extend(_conversation(sink, rng, tool_rng, now, plan, turns_per[c], audit_per[c]))
         if c % 512 == 0:
             sink.maybe_flush()
     return _write_audit(sink, events)
@@ -131,8 +85,8 @@ REASONS = tuple(r.value for r in EscalationReason)
 
 
 def _conversation(
-    sink: RowSink, rng: random.Random, now: datetime, plan: HistoryPlan, turn_count: int,
-    audit_count: int,
+    sink: RowSink, rng: random.Random, tool_rng: random.Random, now: datetime,
+    plan: HistoryPlan, turn_count: int, audit_count: int,
 ) -> list[tuple[Any, ...]]:  # fmt: skip
     """One conversation's rows; returns its audit events (ts, ...) for the global chain."""
     conv_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -144,26 +98,39 @@ def _conversation(
     latest = WINDOW.total_seconds() - 600 - 250 * turn_count
     started = now - WINDOW + timedelta(seconds=rng.uniform(0, max(0.0, latest)))
     fast = model == "builtin"
-    at = started
-    turns: list[tuple[Any, ...]] = []
-    calls_by_turn: list[list[str]] = []
-    for _ in range(turn_count):
-        calls = _tool_calls(rng)
-        error = rng.choice(ERRORS) if rng.random() < 0.02 else None
-        latency = rng.lognormvariate(2.8 if fast else 7.2, 0.5 if fast else 0.45)
-        tokens_in = rng.randint(250, 900) + 450 * len(turns)
-        turns.append((at, round(latency, 2), calls, tokens_in, rng.randint(20, 260), error))
-        calls_by_turn.append(calls)
-        at += timedelta(seconds=rng.uniform(15, 240))
     status, reason = "resolved", None
     if started > now - timedelta(days=2) and rng.random() < 0.4:
         status = "open"
     elif rng.random() < 0.1:
         status, reason = "escalated", rng.choice(REASONS)
-        calls_by_turn[-1].append(ESCALATE)
+    calls = hc.Calls(tool_rng, hc.slots(tool_rng, started, reason))
+    script: list[hc.Event] = [("login", "ok", None, None)]
+    at = started
+    first: str | None = None  # the first tool called names the conversation
+    turns: list[tuple[Any, ...]] = []
+    for k in range(turn_count):
+        after = turn_count - 1 - k  # runs still to come
+        error = hc.turn_error(tool_rng, fast)
+        if reason is not None and after == 0 and calls.pending is not None:
+            # Approving the escalation card: the conversation's last run, with no new call.
+            error = None
+            entries, audited = calls.resolve()
+        else:
+            # An escalating conversation asks for a human in its last two runs, with no write
+            # card of its own in the way.
+            entries, audited = calls.turn(error, writes=reason is None or after > 1)
+            if reason is not None and after <= 1:
+                audited += calls.escalate(entries, approved_now=turn_count == 1)
+        script.extend(audited)
+        if first is None and entries:
+            first = entries[0]["name"]
+        latency = rng.lognormvariate(2.8 if fast else 7.2, 0.5 if fast else 0.45)
+        tokens_in = rng.randint(250, 900) + 450 * len(turns)
+        tool_calls = json_text(entries)  # now, not at the flush: see JsonText
+        turns.append((at, round(latency, 2), tool_calls, tokens_in, rng.randint(20, 260), error))
+        at += timedelta(seconds=rng.uniform(15, 240))
     rating = RATINGS.pick(rng) if rng.random() < 0.4 else None
-    tools = [t for calls in calls_by_turn for t in calls]
-    title = tools[0].replace("_", " ").capitalize() if tools else "Policy question"
+    title = first.replace("_", " ").capitalize() if first else "Policy question"
     user_id = plan.users[username]
     # Parent row first: a chunk flush may happen between any two rows.
     sink.add("conversations", (conv_id, user_id, passenger, title, status, reason, model,
@@ -176,13 +143,9 @@ def _conversation(
     if reason is not None:
         state = "open" if at > now - timedelta(days=3) else "closed"
         sink.add("escalations", (sink.next_id("escalations"), passenger, conv_id, reason,
-                                 f"Customer needs a human: {title.lower()}", username, at, state,
-                                 None))  # fmt: skip
-    script: list[tuple[str, str, str | None, str | None]] = [("login", "ok", None, None)]
-    for calls in calls_by_turn:
-        script.extend(_events_for(calls, rng))
+                                 calls.values["summary"], username, at, state, None))  # fmt: skip
     while len(script) < audit_count:
-        script.append((READS.pick(rng), "ok", None, None))
+        script.append((hc.READS.pick(rng), "ok", None, None))
     span = max(1.0, (at - started).total_seconds())
     events = []
     for k, (action, outcome, rule, message) in enumerate(script[:audit_count]):

@@ -26,7 +26,9 @@ from db.seed.sizes import SizePlan, size_plan
 from services.audit import HEAD_ID
 from services.clock import FixedClock, demo_date
 
-GENERATOR_VERSION = "1"
+# Raised when what is generated changes, so the worlds bench/ keeps are generated anew
+# (2: history tool calls in the runtime's format).
+GENERATOR_VERSION = "2"
 
 
 class SeedError(RuntimeError):

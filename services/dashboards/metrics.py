@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, column, func, literal_column, select, true
+from sqlalchemy import Integer, cast, column, func, literal_column, select, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -132,24 +132,15 @@ def turn_stats(
 def _tool_call_elements(session: Session) -> tuple[Any, Any, Any]:
     """The FROM item expanding turns.tool_calls to one row per call, with its name and status.
 
-    An item is an object (what the runtime writes) or a bare tool name (the seed's history:
-    a call with no status). JSON keys and types are literals, so GROUP BY repeats the exact
-    SELECT expression."""
+    JSON keys are literals, so GROUP BY repeats the exact SELECT expression."""
     if is_postgres(session):
         calls = func.jsonb_array_elements(Turn.tool_calls).table_valued(column("value", JSONB))
         calls = calls.alias("call")
-        is_object = func.jsonb_typeof(calls.c.value) == literal_column("'object'")
-        whole = calls.c.value.op("#>>")(literal_column("'{}'"))
         field = calls.c.value.op("->>")
-        name = case((is_object, field(literal_column("'name'"))), else_=whole)
-        status = case((is_object, field(literal_column("'status'"))))
-    else:
-        calls = func.json_each(Turn.tool_calls).table_valued("value", "type").alias("call")
-        is_object = calls.c.type == literal_column("'object'")
-        field = partial(func.json_extract, calls.c.value)
-        name = case((is_object, field(literal_column("'$.name'"))), else_=calls.c.value)
-        status = case((is_object, field(literal_column("'$.status'"))))
-    return calls, name, status
+        return calls, field(literal_column("'name'")), field(literal_column("'status'"))
+    calls = func.json_each(Turn.tool_calls).table_valued("value").alias("call")
+    field = partial(func.json_extract, calls.c.value)
+    return calls, field(literal_column("'$.name'")), field(literal_column("'$.status'"))
 
 
 def tool_stats(

@@ -78,7 +78,7 @@ class TurnRow:
     id: int
     started_at: datetime
     latency_ms: float
-    tool_calls: list[Any]
+    tool_calls: list[dict[str, Any]]  # {"id", "name", "args", "status"}, see metrics.py
     tokens_in: int
     tokens_out: int
     model: str

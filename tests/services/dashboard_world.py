@@ -69,7 +69,7 @@ TURNS = [
     ("c5", 1, 700.0, [{"name": "get_flight_status", "status": "error"}], None),
     ("c4", 1, 800.0, [{"name": "search_flights", "status": "ok"}], None),
     ("c4", 2, 900.0, [], None),
-    ("c4", 3, 1000.0, ["lookup_policy"], None),  # a bare name, as db.seed's history writes
+    ("c4", 3, 1000.0, [{"name": "lookup_policy", "status": "ok"}], None),
 ]  # fmt: skip
 # conversation, when, rating
 FEEDBACK = [

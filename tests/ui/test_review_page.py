@@ -5,6 +5,7 @@ transcript with its tool steps and approval, and the audited coaching flag."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -13,22 +14,19 @@ import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from agent.runtime import Assistant
-from config import Settings
 from db.engine import make_session_factory
-from db.models import AuditEvent, Conversation, Role, User
-from db.seed import persona_passenger_id, seed_world
+from db.models import AuditEvent, Conversation
+from db.seed import seed_world
 from db.seed.scratch import scratch_engine
-from services.context import Actor
 from services.dashboards import reviews
 from tests.conftest import FROZEN_NOW
+from tests.demo_chat import MOVE, TITLE, move_annas_flight
 from tests.ui.apptest import open_page, page_content, signed_in, texts
 from tests.ui.conftest import World
 
 pytestmark = pytest.mark.usefixtures("app_env")
 UNTIL = FROZEN_NOW + timedelta(minutes=1)  # the page's "Last 30 days" ends with this minute
 SINCE = UNTIL - timedelta(days=30)
-MOVE = ["Hi, the customer wants to fly to London one day later.", "the first one is fine"]
 
 
 @pytest.fixture(scope="module")
@@ -37,30 +35,9 @@ def world() -> Iterator[World]:
         seed_world(engine, size="demo", now=FROZEN_NOW, history=60)
         url = engine.url.render_as_string(hide_password=False)
         sessions = make_session_factory(engine)
-        _move_annas_flight(url, sessions)
+        move_annas_flight(url, sessions)
         yield World(url, engine, sessions)
         st.cache_resource.clear()
-
-
-def _move_annas_flight(url: str, sessions) -> None:  # type: ignore[no-untyped-def]
-    """A real conversation through the runtime, as the Chat page holds it (checkpoint and all)."""
-    assistant = Assistant.from_settings(
-        Settings(database_url=url, demo_now=FROZEN_NOW, chat_rate_limit="100/minute"),
-        session_factory=sessions,
-    )
-    try:
-        with sessions() as session:
-            anna = persona_passenger_id(session, "anna")
-            agent = session.scalars(select(User).where(User.username == "agent")).one()
-            actor = Actor(agent.username, Role.AGENT, agent.id)
-        chat = assistant.start(actor, anna, title="Move Anna's flight")
-        for turn in MOVE:
-            list(chat.send(turn))
-        request = chat.pending_approval()
-        assert request is not None and request.tool == "change_flight"
-        list(chat.approve(request.approval_id))
-    finally:
-        assistant.close()
 
 
 def review(role: str = "manager") -> AppTest:
@@ -84,9 +61,7 @@ def service_count(world: World, **filters) -> int:
 
 def the_real_conversation(world: World) -> str:
     with world.sessions() as session:
-        return session.scalars(
-            select(Conversation.id).where(Conversation.title == "Move Anna's flight")
-        ).one()
+        return session.scalars(select(Conversation.id).where(Conversation.title == TITLE)).one()
 
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
@@ -138,6 +113,24 @@ def test_a_transcript_with_tool_steps_and_the_approval(app_env) -> None:
     audit = tab.dataframe[0].value
     assert {"approve", "change_flight"} <= set(audit["action"])
     assert {"approved", "executed"} <= set(audit["outcome"])
+
+
+def test_generated_turns_list_tool_steps_as_live_ones_do(app_env) -> None:
+    """The turn table's "tool: status" steps, for the real conversation and for generated
+    ones (db.seed's history records calls as the runtime does)."""
+    step = re.compile(r"[a-z_]+: (ok|error|refused|invalid|denied|already_done|awaiting_approval)")
+    real = the_real_conversation(app_env)
+    generated = [r["id"] for r in rows(review()) if r["id"] != real][:4]
+    seen = {}
+    for conversation_id in [real, *generated]:
+        at = review().selectbox(key="review_open").select(conversation_id).run()
+        assert not at.exception
+        (tab,) = [t for t in at.tabs if t.label == "Turns and tool steps"]
+        seen[conversation_id] = [s for row in tab.dataframe[0].value["steps"] for s in row]
+    assert seen[real][-2:] == ["change_flight: awaiting_approval", "change_flight: ok"]
+    assert sum(len(seen[c]) for c in generated) > 0
+    bad = {c: [s for s in steps if not step.fullmatch(s)] for c, steps in seen.items()}
+    assert bad == {c: [] for c in seen}
 
 
 def test_flag_for_coaching_with_a_note(app_env) -> None:
