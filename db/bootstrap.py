@@ -1,7 +1,8 @@
 """Bring a database to a usable demo state: `python -m db.bootstrap` (what `make run` calls).
 
-Migrates to the newest schema, seeds the demo world when the database is empty, and re-anchors
-a demo world older than a day to the present so the personas' situations still hold."""
+Migrates to the newest schema, seeds the demo world when the database is empty, regenerates a
+demo world an older generator made, and re-anchors one older than a day to the present so the
+personas' situations still hold."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ STALE_AFTER = timedelta(days=1)
 
 
 def ensure_demo_world(engine: Engine, *, now: datetime | None = None) -> str:
-    """Returns what it did: "seeded", "re-anchored" or "ready"."""
+    """Returns what it did: "seeded", "regenerated", "re-anchored" or "ready"."""
     from db.seed import reset_demo, seed_world, world_anchor
+    from db.seed.world import GENERATOR_VERSION
 
     upgrade(engine)
     now = now or datetime.now(UTC)
@@ -28,10 +30,16 @@ def ensure_demo_world(engine: Engine, *, now: datetime | None = None) -> str:
         has_flights = bool(session.scalar(select(func.count()).select_from(Flight)))
         anchor = world_anchor(session) if has_flights else None
         size = session.get(DemoMeta, "size")
+        version = session.get(DemoMeta, "version")
     if not has_flights:
         seed_world(engine, size="demo", now=now)
         return "seeded"
     is_demo = size is None or size.value == "demo"
+    if is_demo and (version is None or version.value != GENERATOR_VERSION):
+        # An older generator's demo data may not have the shape today's pages read (v1 wrote
+        # tool calls as bare names): the demo world is regenerated, never patched.
+        reset_demo(engine, now=now)
+        return "regenerated"
     if is_demo and anchor is not None and abs(now - anchor) > STALE_AFTER:
         reset_demo(engine, now=now)
         return "re-anchored"
