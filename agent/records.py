@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Conversation, ConversationStatus, EscalationReason, Turn
+from db.models import Conversation, ConversationStatus, EscalationReason, Turn, TurnToolCall
 from observability import metrics
 from services.clock import Clock
 from services.context import Actor
@@ -101,18 +101,19 @@ class TurnLog:
                 if session.get_bind().dialect.name == "postgresql":
                     # Metrics, not money: no need to wait for the WAL flush on every turn.
                     session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-                session.add(
-                    Turn(
-                        conversation_id=self.conversation_id,
-                        started_at=self.started_at,
-                        latency_ms=round(latency, 3),
-                        tool_calls=list(self.calls.values()),
-                        tokens_in=self.tokens_in,
-                        tokens_out=self.tokens_out,
-                        model=self.model[:60],
-                        error=self.error,
-                    )
+                turn = Turn(
+                    conversation_id=self.conversation_id,
+                    started_at=self.started_at,
+                    latency_ms=round(latency, 3),
+                    tool_calls=list(self.calls.values()),
+                    tokens_in=self.tokens_in,
+                    tokens_out=self.tokens_out,
+                    model=self.model[:60],
+                    error=self.error,
                 )
+                session.add(turn)
+                session.flush()  # the turn's id, for its calls' rows
+                session.add_all(TurnToolCall.of(turn))
                 conversation = session.get(Conversation, self.conversation_id)
                 if conversation is not None:
                     conversation.updated_at = self.clock.now()

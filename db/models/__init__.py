@@ -38,6 +38,7 @@ from db.models.ops import (
     ExecutedAction,
     Feedback,
     Turn,
+    TurnToolCall,
     User,
 )
 from db.models.travel import (
@@ -89,5 +90,6 @@ __all__ = [
     "TicketStatus",
     "Tier",
     "Turn",
+    "TurnToolCall",
     "User",
 ]

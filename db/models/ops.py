@@ -59,6 +59,35 @@ class Turn(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class TurnToolCall(Base):
+    """One tool call of a turn as a plain row (turns.tool_calls stays the transcript record):
+    the Metrics page counts calls and failures by index instead of expanding every turn's JSON,
+    which took ~350 ms over 200k turns."""
+
+    __tablename__ = "turn_tool_calls"
+    __table_args__ = (Index("ix_turn_tool_calls_started_at", "started_at", "name", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"), index=True)
+    started_at: Mapped[datetime]  # the turn's, so a time range needs no join
+    name: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str | None] = mapped_column(String(20))
+
+    @classmethod
+    def of(cls, turn: Turn) -> list[TurnToolCall]:
+        """The rows of a flushed turn's calls ({"name", "status", ...} each, as the runtime
+        records them)."""
+        return [
+            cls(
+                turn_id=turn.id,
+                started_at=turn.started_at,
+                name=str(call["name"])[:60],
+                status=call.get("status"),
+            )
+            for call in turn.tool_calls
+        ]
+
+
 class Feedback(Base):
     __tablename__ = "feedback"
 

@@ -90,6 +90,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "conversation_id", "started_at", "latency_ms", "tool_calls", "tokens_in",
         "tokens_out", "model", "error",
     ),
+    "turn_tool_calls": ("id", "turn_id", "started_at", "name", "status"),
     "feedback": ("id", "conversation_id", "user_id", "rating", "comment", "created_at"),
     "escalations": (
         "id", "passenger_id", "conversation_id", "reason", "summary", "created_by", "created_at",

@@ -127,7 +127,10 @@ def _conversation(
         latency = rng.lognormvariate(2.8 if fast else 7.2, 0.5 if fast else 0.45)
         tokens_in = rng.randint(250, 900) + 450 * len(turns)
         tool_calls = json_text(entries)  # now, not at the flush: see JsonText
-        turns.append((at, round(latency, 2), tool_calls, tokens_in, rng.randint(20, 260), error))
+        calls_made = [(entry["name"], entry.get("status")) for entry in entries]
+        turns.append(
+            (at, round(latency, 2), tool_calls, tokens_in, rng.randint(20, 260), error, calls_made)
+        )
         at += timedelta(seconds=rng.uniform(15, 240))
     rating = RATINGS.pick(rng) if rng.random() < 0.4 else None
     title = first.replace("_", " ").capitalize() if first else "Policy question"
@@ -136,7 +139,13 @@ def _conversation(
     sink.add("conversations", (conv_id, user_id, passenger, title, status, reason, model,
                                started, at, rating, rating == 1, None))  # fmt: skip
     for turn in turns:
-        sink.add("turns", (sink.next_id("turns"), conv_id, *turn[:5], model, turn[5]))
+        turn_id = sink.next_id("turns")
+        sink.add("turns", (turn_id, conv_id, *turn[:5], model, turn[5]))
+        for name, call_status in turn[6]:
+            sink.add(
+                "turn_tool_calls",
+                (sink.next_id("turn_tool_calls"), turn_id, turn[0], name, call_status),
+            )
     if rating is not None:
         comment = COMMENTS[rating] if rng.random() < 0.5 else None
         sink.add("feedback", (sink.next_id("feedback"), conv_id, user_id, rating, comment, at))

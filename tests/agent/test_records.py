@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from agent.events import ApprovalRequested
 from agent.models.scripted import reply
-from db.models import Conversation, ConversationStatus, Turn
+from db.models import Conversation, ConversationStatus, Turn, TurnToolCall
 from services import audit
 from tests.agent.conftest import AGENT, AssistantFactory, World, audits, events_of
 
@@ -54,6 +54,16 @@ def test_each_run_records_a_turn_and_each_decision_an_audit(
         [("cancel_excursion", "denied")],
     ]
     assert turns[1].tool_calls[0]["args"] == {"ticket_no": world.ticket}
+    # The same calls as rows, which the Metrics page counts.
+    rows = session.execute(
+        select(
+            TurnToolCall.turn_id, TurnToolCall.name, TurnToolCall.status, TurnToolCall.started_at
+        )
+        .where(TurnToolCall.turn_id.in_([t.id for t in turns]))
+        .order_by(TurnToolCall.id)
+    ).all()
+    assert [(r.name, r.status) for r in rows] == [c for turn_calls in calls for c in turn_calls]
+    assert [r.started_at for r in rows] == [t.started_at for t in turns]
     assert all(t.latency_ms > 0 and t.model == "scripted" and t.error is None for t in turns)
     # Token usage comes from the model's usage metadata; a run without a model call has none.
     assert all(t.tokens_in > 0 and t.tokens_out > 0 for t in turns)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.models import Conversation, ConversationStatus, Feedback, Role, Turn, User
+from db.models import Conversation, ConversationStatus, Feedback, Role, Turn, TurnToolCall, User
 from services import audit
 from services.clock import FixedClock
 from services.context import Actor, ServiceContext
@@ -125,15 +125,19 @@ def build_history(session: Session) -> History:
         )  # fmt: skip
     session.flush()
     model_of = {c[0]: c[6] for c in CONVERSATIONS}
+    turns = []
     for cid, minute, latency, calls, error in TURNS:
         mini = model_of[cid] == "gpt-4o-mini"
-        session.add(
+        turns.append(
             Turn(
                 conversation_id=cid, started_at=starts[cid].replace(minute=minute),
                 latency_ms=latency, tool_calls=calls, tokens_in=2000 if mini else 1000,
                 tokens_out=500 if mini else 100, model=model_of[cid], error=error,
             )
         )  # fmt: skip
+    session.add_all(turns)
+    session.flush()
+    session.add_all(call for turn in turns for call in TurnToolCall.of(turn))
     for cid, when, rating in FEEDBACK:
         session.add(Feedback(conversation_id=cid, rating=rating, created_at=when))
     session.commit()
