@@ -23,11 +23,11 @@ from agent.events import ErrorEvent, ToolStarted
 from agent.models.builtin import BuiltinChatModel
 from agent.runtime import Assistant
 from bench.common import figure, percentiles
+from config import usable_cpus
 from db.engine import make_engine, make_session_factory
 from db.models import Role
 from db.seed import persona_passenger_id
 from evals import DEFAULT_CASES, DEFAULT_NOW, CaseFormatError, run_suite
-from evals.suite import default_workers
 from evals.world import Template, copy_world, pinned_template
 from services.clock import FixedClock
 from services.context import Actor
@@ -113,7 +113,7 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
         how = "seeded" if template.seeded else "reused from the cache"
         figure(results, "evals: template world (seeded once per code version)",
                template.seconds, "s")  # fmt: skip
-        results["notes"].append(f"evals: template world {how}; {default_workers()} CPU(s)")
+        results["notes"].append(f"evals: template world {how}; {usable_cpus()} CPU(s)")
         bench_suite(results)
         bench_builtin_turn(results, template, 30 if quick else 100)
         bench_fresh_world(results, template, 5 if quick else 20)

@@ -16,9 +16,10 @@ import getpass
 import sys
 from datetime import datetime
 
+from config import usable_cpus
 from evals.cases_format import DEFAULT_CASES, CaseFormatError
 from evals.report import store_run, text_report, write_json
-from evals.suite import default_workers, run_suite
+from evals.suite import run_suite
 from evals.world import DEFAULT_NOW, DEFAULT_SEED
 
 
@@ -58,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="OUT", help="write every case's transcript and verdict")
     p.add_argument("--min-pass", type=_rate, default=0.9, metavar="X",
                    help="exit non-zero when the pass rate is below X (default 0.9)")  # fmt: skip
-    p.add_argument("--workers", type=_positive, default=default_workers(), metavar="N",
+    p.add_argument("--workers", type=_positive, default=usable_cpus(), metavar="N",
                    help="worker processes (default: CPU count; 1 runs in-process)")  # fmt: skip
     p.add_argument("--now", type=_instant, default=DEFAULT_NOW, metavar="ISO",
                    help=f"the frozen demo clock (default {DEFAULT_NOW.isoformat()})")  # fmt: skip

@@ -22,10 +22,6 @@ from evals.world import DEFAULT_NOW, DEFAULT_SEED, pinned_template
 Progress = Callable[[int, int], None]
 
 
-def default_workers() -> int:
-    return usable_cpus()
-
-
 def model_label(model: ModelSpec) -> str:
     """The name turns record for the model, without building it in this process."""
     if model == "builtin":
@@ -72,7 +68,7 @@ def run_suite(
     if not cases:
         raise CaseFormatError(["no cases to run" + (f" matching {keyword!r}" if keyword else "")])
     started = datetime.now(UTC)
-    workers = max(1, workers or default_workers())
+    workers = max(1, workers or usable_cpus())
     position = {item.case.id: i for i, item in enumerate(cases)}  # ids are unique
     results: list[CaseResult | None] = [None] * len(cases)
     with ExitStack() as stack:

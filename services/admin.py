@@ -81,19 +81,15 @@ def audit_failure(
     rule: str,
     message: str,
 ) -> None:
-    try:
-        audit.record(
-            session,
-            ctx,
-            action=action,
-            outcome=outcome,
-            rule=rule,
-            message=message,
-            details={"target": target},
-        )
-    except SQLAlchemyError:
-        # The database itself is gone: the log line is the record of last resort.
-        log.exception("could not audit %s %s by %s", outcome, action, ctx.actor.username)
+    audit.record_or_log(
+        session,
+        ctx,
+        action=action,
+        outcome=outcome,
+        rule=rule,
+        message=message,
+        details={"target": target},
+    )
 
 
 def reset_demo_world(

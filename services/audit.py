@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,11 +16,14 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.engine import SQLITE_IMMEDIATE
 from db.models import AuditEvent, AuditHead
 from services.context import ServiceContext
+
+log = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
@@ -119,6 +123,20 @@ def record(session: Session, ctx: ServiceContext, **fields: Any) -> AuditEvent:
         session.rollback()
         raise
     return event
+
+
+def record_or_log(session: Session, ctx: ServiceContext, **fields: Any) -> None:
+    """record() for a failure being reported: if the database itself is gone, the log line is
+    the record of last resort, and the caller's own error is what the user sees."""
+    try:
+        record(session, ctx, **fields)
+    except SQLAlchemyError:
+        log.exception(
+            "could not audit %s %s by %s",
+            fields.get("outcome"),
+            fields.get("action"),
+            ctx.actor.username,
+        )
 
 
 @dataclass(frozen=True)

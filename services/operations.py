@@ -117,19 +117,15 @@ def _audit_failure(
         outcome, rule, message = "invalid", err.code, err.message
     else:
         outcome, rule, message = "error", type(err).__name__, str(err)[:500]
-    try:
-        audit.record(
-            session,
-            ctx,
-            action=action,
-            outcome=outcome,
-            rule=rule,
-            message=message,
-            details={"args": args},
-        )
-    except SQLAlchemyError:
-        # The database itself is gone: the log line is the record of last resort.
-        log.exception("could not audit %s %s for %s", outcome, action, ctx.actor.username)
+    audit.record_or_log(
+        session,
+        ctx,
+        action=action,
+        outcome=outcome,
+        rule=rule,
+        message=message,
+        details={"args": args},
+    )
 
 
 def operation(

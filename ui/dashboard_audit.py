@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from services import audit_checks
 from services.context import ServiceContext
 from services.dashboards import audit_export, audit_log
 from services.dashboards.audit_export import IntegrityReport
@@ -271,7 +272,7 @@ def integrity_check(ctx: ServiceContext) -> None:
         if report is not None:
             st.session_state[INTEGRITY] = (report, resources.clock().now())
     with resources.db_session() as session:
-        last = audit_export.last_check(session)
+        last = audit_checks.last_intact_check(session)
     if last is not None:
         last_check.caption(
             f"Last found intact up to record {last.checkpoint.seq:,}, by {last.by}, "

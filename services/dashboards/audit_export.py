@@ -15,7 +15,7 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent
-from services.audit_checks import LastCheck, check_chain, last_intact_check
+from services.audit_checks import check_chain
 from services.context import ServiceContext
 from services.dashboards.audit_log import ROW_COLUMNS, AuditFilters, AuditRow, conditions
 from services.errors import InvalidInput
@@ -114,8 +114,3 @@ def integrity_check(
     return IntegrityReport(
         result.ok, result.records, result.first_bad_seq, result.problem, first_bad, result.start.seq
     )
-
-
-def last_check(session: Session) -> LastCheck | None:
-    """The newest check that found the chain intact (where "new records only" starts)."""
-    return last_intact_check(session)

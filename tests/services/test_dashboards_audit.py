@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from db.models import AuditEvent, Role
-from services import audit
+from services import audit, audit_checks
 from services.clock import FixedClock
 from services.context import Actor, ServiceContext
 from services.dashboards import audit_export, audit_log
@@ -173,7 +173,7 @@ def test_integrity_check_intact_then_tampered(session, history) -> None:
     report = audit_export.integrity_check(session, MANAGER)
     assert report.ok and report.records == 12 and report.first_bad is None
     assert str(report) == "Audit chain intact: all 12 records checked."
-    assert audit_export.last_check(session).by == "manager1"
+    assert audit_checks.last_intact_check(session).by == "manager1"
     report = audit_export.integrity_check(session, MANAGER, new_records_only=True)
     assert (report.ok, report.records, report.after_seq) == (True, 1, 12)  # the first check
     assert str(report) == "Audit chain intact: 1 new record after record 12 checked."
