@@ -180,7 +180,7 @@ def settle(page: Any, timeout_ms: int = 30_000) -> None:
 
 
 def sign_in(page: Any, username: str, password: str) -> None:
-    page.get_by_role("button", name="Sign in").wait_for()
+    page.get_by_role("button", name="Sign in").first.wait_for()
     settle(page)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
@@ -190,7 +190,9 @@ def sign_in(page: Any, username: str, password: str) -> None:
 def sign_out(page: Any) -> None:
     settle(page)
     page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("button", name="Sign in").wait_for()
+    # While the sign-out run replaces the page, the old and the new sign-in form can both be in
+    # the page for a moment; wait for one, then for the run to finish (stale elements gone).
+    page.get_by_role("button", name="Sign in").first.wait_for()
     settle(page)
 
 
