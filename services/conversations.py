@@ -155,7 +155,11 @@ def _own_conversation(session: Session, ctx: ServiceContext) -> Conversation:
     if not conversation_id:
         raise InvalidInput("No conversation is open; send a message first.")
     get_conversation(session, ctx, conversation_id)
-    conversation = session.get(Conversation, conversation_id, with_for_update=True)
+    # populate_existing: get_conversation loaded the row unlocked, and a locked get alone does
+    # not refresh that copy, so two racing escalations both saw the conversation open.
+    conversation = session.get(
+        Conversation, conversation_id, with_for_update=True, populate_existing=True
+    )
     assert conversation is not None
     return conversation
 

@@ -18,6 +18,7 @@ from config import DEFAULT_COOKIE_KEY, Settings
 from db.models import Passenger, Role, User
 from observability import metrics
 from services import audit
+from services.access import for_update
 from services.accounts import ACCOUNT_ROLES, Account, find_user, get_account, normalize_username
 from services.admin import Change, admin_action
 from services.clock import Clock
@@ -140,7 +141,16 @@ def _view(user: User) -> dict[str, Any]:
 
 
 def _existing(session: Session, username: str) -> User:
-    user = find_user(session, username)
+    """The account to change, locked for the admin transaction. Every administrator's row is
+    locked first, in id order: "keep an enabled administrator" counts them, and two admins
+    disabling each other at once both passed that count and left none. One lock order lets
+    racing changes queue instead of deadlocking."""
+    session.scalars(
+        select(User.id).where(User.role == Role.ADMIN).order_by(User.id).with_for_update()
+    ).all()
+    user = session.scalar(
+        for_update(select(User).where(User.username == normalize_username(username)))
+    )
     if user is None:
         raise NotFound(f"There is no user '{normalize_username(username)}'.")
     return user

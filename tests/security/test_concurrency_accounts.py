@@ -1,0 +1,92 @@
+"""The race harness for the writes that are not about trips: handing one conversation to a
+human colleague, and administrators changing each other's accounts at the same moment."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import Conversation, ConversationStatus, Escalation, Role, User
+from services import conversations, users
+from services.context import Actor, ServiceContext
+from tests import factories as f
+from tests.security.consistency import RACERS, problems, race
+from tests.security.test_concurrency import CLOCK
+
+
+def account(s: Session, name: str, role: Role, passenger_id: int | None = None) -> Actor:
+    user = User(
+        username=name,
+        name=name.title(),
+        email=f"{name}@skydesk.example",
+        password_hash="x",
+        role=role,
+        passenger_id=passenger_id,
+        disabled=False,
+        created_at=CLOCK.now(),
+    )
+    s.add(user)
+    s.flush()
+    return Actor(user.username, user.role, user.id, passenger_id)
+
+
+def test_twenty_escalations_of_one_conversation_open_one(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as s:
+        passenger_id = f.passenger(s).id
+        agent = account(s, "agent", Role.AGENT)
+        s.add(
+            Conversation(
+                id="c-race",
+                user_id=agent.user_id,
+                passenger_id=passenger_id,
+                title="Refund",
+                status=ConversationStatus.OPEN,
+                model="builtin",
+                started_at=CLOCK.now(),
+                updated_at=CLOCK.now(),
+            )
+        )
+        s.commit()
+    ctx = ServiceContext(
+        actor=agent, passenger_id=passenger_id, clock=CLOCK, conversation_id="c-race"
+    )
+
+    def escalate(s: Session, ctx: ServiceContext, i: int) -> object:
+        return conversations.escalate_conversation(
+            s, ctx, reason="customer_request", summary="The passenger wants a manager."
+        )
+
+    outcomes = race(session_factory, lambda i: ctx, escalate)
+    assert outcomes == Counter({"ok": 1, "invalid_input": RACERS - 1})
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Escalation)) == 1
+        assert problems(s) == []
+
+
+def test_two_last_admins_disabling_each_other_keep_one(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Each check "another administrator stays enabled" passes alone; racing, both passed and
+    nobody could administer the desk any more."""
+    with session_factory() as s:
+        admins = [account(s, "ada", Role.ADMIN), account(s, "bob", Role.ADMIN)]
+        s.commit()
+
+    def disable_the_other(s: Session, ctx: ServiceContext, i: int) -> object:
+        other = admins[1 - i % 2].username
+        return users.set_disabled(s, ctx, username=other, disabled=True)
+
+    outcomes = race(
+        session_factory,
+        lambda i: ServiceContext(actor=admins[i % 2], clock=CLOCK),
+        disable_the_other,
+    )
+    assert outcomes == Counter({"ok": 1, "invalid_input": RACERS - 1})
+    with session_factory() as s:
+        enabled = s.scalar(select(func.count()).select_from(User).where(User.disabled.is_(False)))
+        assert enabled == 1
+        assert problems(s) == []
