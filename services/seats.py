@@ -11,7 +11,11 @@ from services.errors import PolicyViolation, Rule
 
 
 def assign_seat(session: Session, flight: Flight, leg: TicketLeg, cabin: Cabin) -> Seat:
-    """Give the leg the first free seat of its cabin; the caller holds the flight's lock."""
+    """Give the leg the first free seat of its cabin, under the flight's row lock.
+
+    Callers lock their flights up front in id order (flights.load_flights(lock=True)); taking
+    the lock here again costs nothing then, and keeps a new caller that forgot it from racing."""
+    session.scalars(select(Flight.id).where(Flight.id == flight.id).with_for_update()).all()
     taken = select(SeatAssignment.seat_id).where(SeatAssignment.flight_id == flight.id)
     seat = session.scalars(
         select(Seat)
@@ -34,6 +38,8 @@ def assign_seat(session: Session, flight: Flight, leg: TicketLeg, cabin: Cabin) 
 
 
 def release_seats(session: Session, legs: list[TicketLeg]) -> None:
+    """Free the legs' seats; the caller holds the ticket's and its legs' locks
+    (access.owned_ticket in a write), so no racing write releases or re-assigns them."""
     ids = [leg.id for leg in legs]
     if ids:
         session.execute(delete(SeatAssignment).where(SeatAssignment.ticket_leg_id.in_(ids)))

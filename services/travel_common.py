@@ -26,7 +26,7 @@ from db.models import (
     HotelBooking,
     Passenger,
 )
-from services.access import check_owner
+from services.access import check_owner, for_update
 from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
 from services.policy import TRAVEL_BOOKING_FREE_CANCELLATION, check_travel_cancellation
 
@@ -218,12 +218,7 @@ def locked(session: Session, model: type[L], record_id: int | str, what: str) ->
     The lock serialises writers of one offer or booking on PostgreSQL (SQLite's write lock
     already does), so two racing requests cannot both take the last unit or refund twice."""
     number = as_id(record_id, what)
-    row = session.scalars(
-        select(model)
-        .where(model.id == number)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    row = session.scalars(for_update(select(model).where(model.id == number))).first()
     if row is None:
         raise NotFound(f"There is no {what} {number}.")
     return row
