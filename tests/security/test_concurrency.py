@@ -159,6 +159,31 @@ def test_twenty_compensation_claims_pay_once(session_factory) -> None:
     consistent(session_factory)
 
 
+def test_compensation_claims_and_cancels_of_one_ticket_at_once(session_factory) -> None:
+    """An airline-cancelled flight: the passenger may both claim and take the refund, each
+    exactly once, whichever order the racing approvals run in."""
+    with session_factory() as s:
+        f.reference_data(s)
+        flight = f.flight(
+            s, "ZRH", "LHR", CLOCK.now() + timedelta(hours=6), status=FlightStatus.CANCELLED
+        )
+        owner = f.passenger(s)
+        ticket_no = paid_ticket(s, owner, [flight]).ticket_no
+        s.commit()
+        passenger_id = owner.id
+
+    work = either(
+        lambda s, ctx, i: flight_bookings.request_compensation(s, ctx, ticket_no=ticket_no),
+        lambda s, ctx, i: tickets.cancel_ticket(s, ctx, ticket_no=ticket_no),
+    )
+    outcomes = race(session_factory, lambda i: ctx_of(passenger_id), work)
+    assert outcomes == Counter(
+        {"ok": 2, "compensation_already_paid": HALF - 1, "ticket_not_active": HALF - 1}
+    )
+    assert payments(session_factory, "refund") == 2  # the compensation and the fare
+    consistent(session_factory)
+
+
 def test_twenty_buyers_of_the_last_seat(session_factory) -> None:
     with session_factory() as s:
         f.reference_data(s, economy_seats=RACERS + 4)
