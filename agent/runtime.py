@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.approvals import ApprovalRequest, Decision, decision_details
 from agent.checkpoint import Checkpointer, open_checkpointer
+from agent.checkpoint_crypto import checkpoint_serde
 from agent.events import ErrorEvent, Event, HistoryItem
 from agent.graph import build_graph
 from agent.models import make_chat_model, model_name
@@ -96,7 +97,7 @@ class Assistant:
         factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
         if clock is None:
             clock = FixedClock(settings.demo_now) if settings.demo_now else SystemClock()
-        checkpointer = open_checkpointer(settings.database_url)
+        checkpointer = open_checkpointer(settings.database_url, serde=checkpoint_serde(settings))
         assistant = cls(
             session_factory=factory,
             model=model or make_chat_model(settings),
