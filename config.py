@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     chat_rate_limit: str = "10/minute"
     login_rate_limit: str = "5/minute"
     cookie_key: SecretStr = SecretStr(DEFAULT_COOKIE_KEY)
+    # Encrypts conversation checkpoints (agent/checkpoint_crypto.py): hex or base64 of 16/24/32
+    # bytes; old keys (comma-separated) still decrypt threads written before a rotation.
+    checkpoint_key: SecretStr | None = None
+    checkpoint_old_keys: SecretStr | None = None
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: str = "INFO"
     # Worker processes of a suite run from the Evaluations page (1: in the server's process).

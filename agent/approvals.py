@@ -59,3 +59,8 @@ def approval_id(thread_id: str, message_id: str | None, tool_call_id: str) -> st
     'call_0', and short enough for executed_actions.key (100 characters)."""
     digest = hashlib.sha256(f"{message_id}|{tool_call_id}".encode()).hexdigest()[:24]
     return f"{thread_id}:{digest}"
+
+
+def decision_details(request: ApprovalRequest) -> dict[str, Any]:
+    """What the audit records with a decision on `request`."""
+    return {"tool": request.tool, "args": request.args, "approval_id": request.approval_id}

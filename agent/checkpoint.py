@@ -20,6 +20,7 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.sqlite import SqliteSaver
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
@@ -62,7 +63,10 @@ class Checkpointer:
         self.close()
 
 
-def open_checkpointer(database_url: str, *, pool_size: int = 20) -> Checkpointer:
+def open_checkpointer(
+    database_url: str, *, pool_size: int = 20, serde: SerializerProtocol | None = None
+) -> Checkpointer:
+    """`serde`: the payload serializer, the encrypted one in the app (checkpoint_crypto)."""
     if normalize_url(database_url).startswith("sqlite"):
         path = sqlite_checkpoint_path(database_url)
         if path != ":memory:":
@@ -72,7 +76,7 @@ def open_checkpointer(database_url: str, *, pool_size: int = 20) -> Checkpointer
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
-        saver = SqliteSaver(conn)
+        saver = SqliteSaver(conn, serde=serde)
         saver.setup()
         return Checkpointer(saver, conn)
     pool: ConnectionPool[Any] = ConnectionPool(
@@ -91,9 +95,12 @@ def open_checkpointer(database_url: str, *, pool_size: int = 20) -> Checkpointer
             "row_factory": dict_row,
             "options": "-c synchronous_commit=off",
         },
+        # A connection the server dropped (restart, failover, idle timeout) is replaced when
+        # it is handed out, instead of failing the turn that drew it.
+        check=ConnectionPool.check_connection,
         open=True,
     )
-    saver = PostgresSaver(pool)  # type: ignore[arg-type]
+    saver = PostgresSaver(pool, serde=serde)  # type: ignore[arg-type]
     with pool.connection() as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
         try:

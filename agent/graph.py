@@ -30,7 +30,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent import models
-from agent.approvals import ApprovalRequest, Decision, approval_id
+from agent.approvals import ApprovalRequest, Decision, approval_id, decision_details
 from agent.previews import PREVIEWS
 from agent.prompts import system_prompt
 from agent.state import AgentContext, AgentState
@@ -45,7 +45,7 @@ from agent.toolcalls import (
 )
 from agent.tools import MODEL_TOOLS, TOOLS
 from agent.travel_previews import PREVIEWS as TRAVEL_PREVIEWS
-from services import audit
+from services import approvals
 from services.access import current_passenger
 from services.operations import executed_summary
 
@@ -242,15 +242,21 @@ def build_graph(
         )
         decision = Decision.model_validate(interrupt(request.model_dump(mode="json")))
         # Everything below runs once per resume; the write itself at most once per approval id.
+        # The stored first decision is the truth (Chat.approve/deny store it before resuming;
+        # a resume that did not is stored here), so two replicas can never act differently.
+        verdict = approvals.Verdict.APPROVED if decision.approved else approvals.Verdict.DENIED
         with ctx.session_factory() as session:
-            audit.record(
+            stored = approvals.stored_decision(session, key) or approvals.decide(
                 session,
                 sctx,
-                action="approve" if decision.approved else "deny",
-                outcome="approved" if decision.approved else "denied",
-                message=decision.reason,
-                details={"tool": spec.name, "args": request.args, "approval_id": key},
+                key,
+                verdict,
+                reason=decision.reason,
+                details=decision_details(request),
             )
+        if stored.verdict is not verdict:
+            text = f"NOT EXECUTED: {stored.explain()}"
+            return {"messages": [answer(call, Outcome(text, "denied"))]}
         if not decision.approved:
             why = f": {decision.reason}" if decision.reason else ""
             text = f"DENIED by the support agent{why}. Nothing was changed."

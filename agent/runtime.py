@@ -27,8 +27,9 @@ from langgraph.types import Command, Interrupt
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.approvals import ApprovalRequest, Decision
+from agent.approvals import ApprovalRequest, Decision, decision_details
 from agent.checkpoint import Checkpointer, open_checkpointer
+from agent.checkpoint_crypto import checkpoint_serde
 from agent.events import ErrorEvent, Event, HistoryItem
 from agent.graph import build_graph
 from agent.models import make_chat_model, model_name
@@ -39,6 +40,7 @@ from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, ConversationStatus, EscalationReason, Role
 from observability import metrics
+from services import approvals
 from services.access import current_passenger
 from services.clock import Clock, FixedClock, SystemClock
 from services.context import Actor, ServiceContext
@@ -95,7 +97,7 @@ class Assistant:
         factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
         if clock is None:
             clock = FixedClock(settings.demo_now) if settings.demo_now else SystemClock()
-        checkpointer = open_checkpointer(settings.database_url)
+        checkpointer = open_checkpointer(settings.database_url, serde=checkpoint_serde(settings))
         assistant = cls(
             session_factory=factory,
             model=model or make_chat_model(settings),
@@ -249,6 +251,12 @@ class Chat:
                 )
                 return
             item, request = pending
+            # The first decision on this card wins across replicas; a conflicting one that
+            # came second runs nothing and is told what was decided.
+            stored = self._decide(request, approved=approved, reason=reason)
+            if not stored.won:
+                yield ErrorEvent("approval_already_decided", stored.explain())
+                return
             by = self.actor.username
             decision = (
                 Decision.approve(request, by) if approved else Decision.deny(request, by, reason)
@@ -256,6 +264,20 @@ class Chat:
             command = Command(resume={item.id: decision.model_dump(mode="json")})
             metrics.count_approval("approved" if approved else "denied")
             yield from self._run(command, resolving=(request, approved))
+
+    def _decide(
+        self, request: ApprovalRequest, *, approved: bool, reason: str | None
+    ) -> approvals.StoredDecision:
+        verdict = approvals.Verdict.APPROVED if approved else approvals.Verdict.DENIED
+        with self.assistant.session_factory() as session:
+            return approvals.decide(
+                session,
+                self.context.service_context(),
+                request.approval_id,
+                verdict,
+                reason=reason,
+                details=decision_details(request),
+            )
 
     def _run(
         self,

@@ -31,6 +31,7 @@ from db.models.enums import (
 )
 from db.models.evals import EvaluationRun
 from db.models.ops import (
+    ApprovalDecision,
     AuditEvent,
     AuditHead,
     Conversation,
@@ -54,6 +55,7 @@ __all__ = [
     "Aircraft",
     "AircraftType",
     "Airport",
+    "ApprovalDecision",
     "AuditEvent",
     "AuditHead",
     "Base",

@@ -164,3 +164,16 @@ class ExecutedAction(Base):
     conversation_id: Mapped[str | None] = mapped_column(String(64))
     executed_at: Mapped[datetime]
     summary: Mapped[str] = mapped_column(Text)
+
+
+class ApprovalDecision(Base):
+    """The first decision on an approval card, keyed by its approval id: approve in one replica
+    and deny in another at the same moment, and the primary key lets only one of them in."""
+
+    __tablename__ = "approval_decisions"
+
+    approval_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(10))  # "approved" or "denied"
+    actor: Mapped[str] = mapped_column(String(60))
+    decided_at: Mapped[datetime]
+    conversation: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -7,6 +7,11 @@ Create Date: 2026-12-01 23:59:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
+import db.base
+
 revision: str = '0006'
 down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +19,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table('approval_decisions',
+    sa.Column('approval_id', sa.String(length=100), nullable=False),
+    sa.Column('decision', sa.String(length=10), nullable=False),
+    sa.Column('actor', sa.String(length=60), nullable=False),
+    sa.Column('decided_at', db.base.UTCDateTime(), nullable=False),
+    sa.Column('conversation', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('approval_id', name=op.f('pk_approval_decisions'))
+    )
+    with op.batch_alter_table('approval_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_approval_decisions_conversation'), ['conversation'], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('approval_decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_approval_decisions_conversation'))
+    op.drop_table('approval_decisions')
