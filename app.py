@@ -35,7 +35,7 @@ if settings.environment == "production":
 
 with resources.db_session() as session:
     authenticator = auth.authenticator(session)
-    auth.restore_from_cookie(authenticator)
+    auth.restore_from_cookie(authenticator, session)
     account = auth.current_account(session)
 
 user_box = st.sidebar.container()
@@ -48,7 +48,8 @@ if account is None:
         st.stop()
     st.switch_page(navigation.landing(asked_for, account.role))
 
-auth.write_pending_cookie(authenticator)
+with resources.db_session() as session:
+    auth.write_pending_cookie(authenticator, session)
 page = navigation.navigation(account.role)
 sidebar(user_box, account, resources.clock())
 page.run()

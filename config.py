@@ -14,6 +14,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent
 DEFAULT_SQLITE_URL = f"sqlite:///{ROOT / 'data' / 'skydesk.db'}"
 DEFAULT_COOKIE_KEY = "skydesk-demo-cookie-key-change-me"
+# Every cookie key this repository ships (the demo default, compose's old default, the k8s and
+# secrets.toml placeholders): anyone can read them, so anyone could sign a cookie with them.
+PLACEHOLDER_COOKIE_KEYS = frozenset(
+    {
+        DEFAULT_COOKIE_KEY,
+        "local-compose-cookie-key-change-me",
+        "CHANGE-ME-to-a-long-random-string",
+        "replace-with-a-long-random-secret",
+    }
+)
+MIN_COOKIE_KEY_LENGTH = 32
+MIN_COOKIE_KEY_DISTINCT = 12  # secrets.token_urlsafe(32) has ~30 distinct of 43 characters
 # Each evaluation worker is a whole interpreter with the agent (~200 MB), and the Evaluations
 # page runs them on the server that also serves the users' chats.
 MAX_EVAL_WORKERS = 4
@@ -52,6 +64,14 @@ class Settings(BaseSettings):
     # bytes; old keys (comma-separated) still decrypt threads written before a rotation.
     checkpoint_key: SecretStr | None = None
     checkpoint_old_keys: SecretStr | None = None
+    # A sign-in cookie older than this is refused by the server, whatever the browser keeps.
+    session_max_age_hours: float = Field(default=12.0, gt=0)
+    # Sign-in attempts per client address (all usernames together), against password spraying.
+    login_client_rate_limit: str = "20/minute"
+    # Reverse proxies in front of the app that append to X-Forwarded-For (0: use the peer).
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
+    # Hosts whose links stay clickable in model and user text (comma-separated); others are text.
+    link_allowlist: str = "alpine-air.example"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: str = "INFO"
     # Worker processes of a suite run from the Evaluations page (1: in the server's process).
@@ -65,8 +85,32 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def link_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.link_allowlist.split(",") if h.strip())
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def cookie_key_problem(key: str) -> str | None:
+    """Why this cookie key must not sign production cookies, or None. With a guessable key a
+    forged cookie signs in as anyone, so placeholders and low-entropy keys are refused."""
+    hint = (
+        "set SKYDESK_COOKIE_KEY to `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+    )
+    if key in PLACEHOLDER_COOKIE_KEYS or "change-me" in key.lower():
+        return f"The sign-in cookie key is the default or a published placeholder; {hint}."
+    if len(key) < MIN_COOKIE_KEY_LENGTH:
+        return f"The sign-in cookie key is shorter than {MIN_COOKIE_KEY_LENGTH} characters; {hint}."
+    if len(set(key)) < MIN_COOKIE_KEY_DISTINCT or _is_repeat(key):
+        return f"The sign-in cookie key has too little entropy (repeated characters); {hint}."
+    return None
+
+
+def _is_repeat(key: str) -> bool:
+    """'abcabcabc...' style keys: a short unit repeated (distinct characters alone miss them)."""
+    return any(key == (key[:size] * (len(key) // size + 1))[: len(key)] for size in range(1, 9))
 
 
 @lru_cache

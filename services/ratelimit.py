@@ -105,12 +105,28 @@ class RateLimiter:
         self._call("clear", key)
 
 
+def client_address(forwarded_for: str | None, peer: str | None, trusted_hops: int) -> str:
+    """The client's address as the last trusted proxy saw it.
+
+    Each of `trusted_hops` proxies appends the address it got the request from to
+    X-Forwarded-For, so the client is the trusted_hops-th entry from the right; anything left
+    of it was written by the client and may be forged. With no trusted proxy, the peer."""
+    hops = [part.strip() for part in (forwarded_for or "").split(",") if part.strip()]
+    if trusted_hops > 0 and hops:
+        return hops[-min(trusted_hops, len(hops))]
+    return peer or "unknown"
+
+
 def storage_uri(settings: Settings) -> str:
     return settings.redis_url or MEMORY
 
 
 def login_limiter(settings: Settings) -> RateLimiter:
     return RateLimiter("login", settings.login_rate_limit, storage_uri(settings))
+
+
+def login_client_limiter(settings: Settings) -> RateLimiter:
+    return RateLimiter("login_client", settings.login_client_rate_limit, storage_uri(settings))
 
 
 def chat_limiter(settings: Settings) -> RateLimiter:

@@ -14,25 +14,24 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from config import DEFAULT_COOKIE_KEY, Settings
+from config import Settings, cookie_key_problem
 from db.models import Passenger, Role, User
 from observability import metrics
-from services import audit
+from services import audit, sessions
 from services.access import for_update
 from services.accounts import ACCOUNT_ROLES, Account, find_user, get_account, normalize_username
 from services.admin import Change, admin_action
 from services.clock import Clock
-from services.context import Actor, ServiceContext
+from services.context import ServiceContext
 from services.errors import DomainError, InvalidInput, NotFound, Rule
 from services.passwords import prehash, spend_like_a_check, verify_password
 from services.ratelimit import RateLimiter
+from services.sessions import ANONYMOUS
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WRONG_CREDENTIALS = "Wrong username or password."
 DISABLED = "This account is disabled. Ask an administrator to enable it."
-# A sign-in attempt for a username that does not exist has no account, hence no role.
-ANONYMOUS = Actor(username="anonymous", role=Role.ANONYMOUS)
 
 
 @dataclass(frozen=True)
@@ -75,17 +74,28 @@ def authenticate(session: Session, *, username: str, password: str) -> Account:
 
 
 def sign_in(
-    session: Session, *, username: str, password: str, clock: Clock, limiter: RateLimiter
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    clock: Clock,
+    limiter: RateLimiter,
+    client: str | None = None,
+    client_limiter: RateLimiter | None = None,
 ) -> SignInResult:
-    """One sign-in attempt: rate-limited per username, checked, and audited either way."""
+    """One sign-in attempt: rate-limited per username and per client address (password
+    spraying tries one password on many usernames, so only the client limit sees it),
+    checked, and audited either way."""
     name = normalize_username(username)
     if not name or not password:
         return SignInResult(None, "Enter your username and password.")
     known = find_user(session, name)
     actor = Account.of(known).actor if known else ANONYMOUS
     ctx = ServiceContext(actor=actor, clock=clock)
-    # Keyed by a digest: the limiter's store (Redis) should not hold what people typed.
-    decision = limiter.hit(hashlib.sha256(name.encode()).hexdigest()[:32])
+    # Keyed by digests: the limiter's store (Redis) should not hold what people typed.
+    decision = limiter.hit(_digest(name))
+    if decision.allowed and client and client_limiter is not None:
+        decision = client_limiter.hit(_digest(client))
     if not decision.allowed:
         metrics.count_rate_limit("login")
         message = f"Too many sign-in attempts. Please try again in {decision.retry_after_s} s."
@@ -100,6 +110,10 @@ def sign_in(
     return SignInResult(account)
 
 
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
 def _audit_login(
     session: Session, ctx: ServiceContext, outcome: str, rule: str | None, message: str
 ) -> None:
@@ -108,8 +122,8 @@ def _audit_login(
 
 
 def audit_sign_out(session: Session, account: Account, clock: Clock) -> None:
-    ctx = ServiceContext(actor=account.actor, clock=clock)
-    audit.record(session, ctx, action="logout", outcome="ok")
+    """Sign-out, audited; it also revokes the account's cookies (services/sessions.py)."""
+    sessions.sign_out(session, account, clock)
 
 
 def audit_page_refused(session: Session, account: Account, *, page: str, clock: Clock) -> None:
@@ -277,6 +291,7 @@ def reset_password(
         if problem is not None:
             raise problem
         user.password_hash = new_hash
+        sessions.revoke(user)  # whoever knew the old password keeps no cookie either
         # Only the fact is recorded: neither the password nor its hash goes into the audit.
         return f"Password of '{login}' reset.", {}, {"password": "changed"}
 
@@ -299,6 +314,8 @@ def set_disabled(
             _keep_an_admin(session, user, ctx)
         before = _view(user)
         user.disabled = disabled
+        if disabled:
+            sessions.revoke(user)
         verb = "Disabled" if disabled else "Enabled"
         return f"{verb} '{login}'.", before, _view(user)
 
@@ -322,14 +339,9 @@ def production_readiness_problems(session: Session, settings: Settings) -> list[
     from db.seed.personas import DEMO_USERS
 
     problems = []
-    key = settings.cookie_key.get_secret_value()
-    if key == DEFAULT_COOKIE_KEY:
-        problems.append(
-            "The sign-in cookie key is the default one; set SKYDESK_COOKIE_KEY to a long random "
-            "secret (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
-        )
-    elif len(key) < 32:
-        problems.append("The sign-in cookie key is shorter than 32 characters; use a longer one.")
+    key_problem = cookie_key_problem(settings.cookie_key.get_secret_value())
+    if key_problem is not None:
+        problems.append(key_problem)
     for demo in DEMO_USERS:
         user = find_user(session, demo.username)
         if (

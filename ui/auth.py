@@ -1,8 +1,9 @@
 """Sign-in, sign-out and the signed-in account, on streamlit-authenticator.
 
 streamlit-authenticator owns the session: the session_state keys `authentication_status`,
-`username`, `name`, `email`, `roles`, the signed re-authentication cookie (JWT, HS256 with
-settings.cookie_key) and sign-out. Its credentials come from the `users` table: the enabled
+`username`, `name`, `email`, `roles`, the cookie component and sign-out. The cookie's token and
+its check are ours (services/sessions.py: a server-side session version and maximum age, and a
+login record for every cookie sign-in); the library's own token carries neither. Its credentials come from the `users` table: the enabled
 accounts' bcrypt hashes and roles (auto_hash=False: they are hashed already).
 
 The password check itself is services.users.sign_in, not the authenticator's login form: that
@@ -14,6 +15,7 @@ cookie, which sets the session keys above. Tests drive this form; nothing is byp
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import streamlit as st
@@ -21,13 +23,15 @@ import streamlit_authenticator as stauth
 from sqlalchemy.orm import Session
 from streamlit_authenticator.utilities import LoginError
 
-from services import accounts, users
+from services import accounts, ratelimit, sessions, users
 from services.accounts import Account
 from ui import resources
 
 COOKIE_NAME = "skydesk_auth"
-COOKIE_DAYS = 1.0  # one working day; the cookie is re-checked against the database every run
+COOKIE_DAYS = 1.0  # the library's setting; the server's own maximum age is what counts
 COOKIE_PENDING = "signin_cookie_pending"
+COOKIE_CHECKED = "signin_cookie_checked"
+SESSION_VERSION = "signin_session_version"
 
 
 def authenticator(session: Session) -> stauth.Authenticate:
@@ -45,26 +49,45 @@ def authenticator(session: Session) -> stauth.Authenticate:
     )
 
 
-def restore_from_cookie(auth: stauth.Authenticate) -> None:
-    """Sign a returning browser in from its cookie (the authenticator's own unrendered login)."""
-    try:
-        auth.login(location="unrendered")
-    except LoginError:
-        # A cookie for an account that is now disabled or deleted: drop it, and stop trying
-        # (the browser's cookie header stays the same for the whole session).
+def restore_from_cookie(auth: stauth.Authenticate, session: Session) -> None:
+    """Sign a returning browser in from its cookie, checked by the server (services/sessions.py:
+    signature, maximum age, session version, account enabled; audited), then handed to the
+    authenticator's own token login, which sets its session keys. The library's own cookie
+    check (signature and the browser-side expiry only) is not used."""
+    if st.session_state.get("authentication_status") or st.session_state.get(COOKIE_CHECKED):
+        return
+    # The browser's cookie header stays the same for the whole session: check it once.
+    st.session_state[COOKIE_CHECKED] = True
+    token = st.context.cookies.get(COOKIE_NAME)
+    if not token:
+        return
+    result = sessions.sign_in_by_cookie(
+        session, token, settings=resources.settings(), clock=resources.clock()
+    )
+    if result.account is None:
         auth.cookie_controller.delete_cookie()
-        st.session_state["logout"] = True
+        return
+    try:
+        auth.authentication_controller.login(token={"username": result.account.username})
+    except LoginError:  # left out of the credentials (disabled since the check)
+        auth.cookie_controller.delete_cookie()
+        return
+    st.session_state[SESSION_VERSION] = result.session_version
 
 
 def current_account(session: Session) -> Account | None:
     """The signed-in account as the database has it now, or None.
 
-    Role and disabled flag come from the database on every run, not from what was true at
-    sign-in: a disabled account is signed out at its next click."""
+    Role, disabled flag and session version come from the database on every run, not from what
+    was true at sign-in: a disabled account, a reset password or a sign-out in another tab
+    ends this session at its next click."""
     if not st.session_state.get("authentication_status"):
         return None
-    account = accounts.get_account(session, st.session_state.get("username") or "")
-    if account is None or account.disabled:
+    username = st.session_state.get("username") or ""
+    account = accounts.get_account(session, username)
+    if account is None or not sessions.is_current(
+        session, username, st.session_state.get(SESSION_VERSION)
+    ):
         _clear_session()
         return None
     st.session_state["roles"] = [account.role.value]
@@ -72,7 +95,7 @@ def current_account(session: Session) -> Account | None:
 
 
 def _clear_session() -> None:
-    for key in ("authentication_status", "username", "name", "email", "roles"):
+    for key in ("authentication_status", "username", "name", "email", "roles", SESSION_VERSION):
         st.session_state[key] = None
 
 
@@ -97,20 +120,45 @@ def sign_in_form(auth: stauth.Authenticate) -> Account | None:
             password=password,
             clock=resources.clock(),
             limiter=resources.login_limiter(),
+            client=client_address(),
+            client_limiter=resources.login_client_limiter(),
         )
+        version = sessions.current_version(session, result.account.username) if result.ok else None
     if result.account is None:
         st.error(result.message, icon=":material/lock:")
         return None
     auth.authentication_controller.login(token={"username": result.account.username})
+    st.session_state[SESSION_VERSION] = version
     # The cookie is written on the next run: a component drawn just before the page switch
     # may never reach the browser.
     st.session_state[COOKIE_PENDING] = True
     return result.account
 
 
-def write_pending_cookie(auth: stauth.Authenticate) -> None:
-    if st.session_state.pop(COOKIE_PENDING, False):
-        auth.cookie_controller.set_cookie()
+def client_address() -> str:
+    """The browser's address for the per-client sign-in limit (behind the configured number of
+    trusted proxies; see services.ratelimit.client_address)."""
+    # Outside a browser request (AppTest) either may be missing or not a string.
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    peer = st.context.ip_address
+    return ratelimit.client_address(
+        forwarded if isinstance(forwarded, str) else None,
+        peer if isinstance(peer, str) else None,
+        resources.settings().trusted_proxy_hops,
+    )
+
+
+def write_pending_cookie(auth: stauth.Authenticate, session: Session) -> None:
+    """Our own token (with the session version and issue time the server checks), written by
+    the authenticator's cookie component, with the server's maximum age as browser expiry."""
+    if not st.session_state.pop(COOKIE_PENDING, False):
+        return
+    settings = resources.settings()
+    token = sessions.issue_for(session, st.session_state.get("username") or "", settings)
+    if token is None:
+        return
+    expires = datetime.now() + timedelta(seconds=sessions.max_age_s(settings))
+    auth.cookie_controller.cookie_model.cookie_manager.set(COOKIE_NAME, token, expires_at=expires)
 
 
 def sign_out_button(auth: stauth.Authenticate, account: Account) -> bool:

@@ -60,6 +60,11 @@ def login_limiter() -> RateLimiter:
     return _limiter("login", s.login_rate_limit, storage_uri(s))
 
 
+def login_client_limiter() -> RateLimiter:
+    s = settings()
+    return _limiter("login_client", s.login_client_rate_limit, storage_uri(s))
+
+
 def chat_limiter() -> RateLimiter:
     s = settings()
     return _limiter("chat", s.chat_rate_limit, storage_uri(s))

@@ -24,6 +24,9 @@ class User(Base):
     passenger_id: Mapped[int | None] = mapped_column(ForeignKey("passengers.id"))
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    # Bumped by sign-out, password reset and disabling: every cookie signed with an older
+    # version is refused (services/sessions.py), so a stolen cookie dies with the session.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Conversation(Base):

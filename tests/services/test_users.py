@@ -18,7 +18,7 @@ from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
 from services.ratelimit import RateLimiter
 from tests import factories as f
 
-STRONG_KEY = SecretStr("k" * 40)
+STRONG_KEY = SecretStr("Zq8rT2vLx9-pW4mNcY7bHs1jKd3fGa6E")
 
 
 @pytest.fixture(autouse=True)
