@@ -37,7 +37,7 @@ class ApprovalRequest(BaseModel):
 
 class Decision(BaseModel):
     """The resume value of the interrupt. It repeats the amounts the approver saw: the node
-    re-quotes on resume and runs the write only if they still hold."""
+    passes them into the write, which refuses inside its transaction if they no longer hold."""
 
     approved: bool
     reason: str | None = None

@@ -47,7 +47,9 @@ from agent.tools import MODEL_TOOLS, TOOLS
 from agent.travel_previews import PREVIEWS as TRAVEL_PREVIEWS
 from services import approvals
 from services.access import current_passenger
+from services.context import Approved
 from services.operations import executed_summary
+from services.policy import ZERO
 
 log = logging.getLogger(__name__)
 
@@ -261,14 +263,10 @@ def build_graph(
             why = f": {decision.reason}" if decision.reason else ""
             text = f"DENIED by the support agent{why}. Nothing was changed."
             return {"messages": [answer(call, Outcome(text, "denied"))]}
-        if (decision.charge, decision.refund) != (request.charge, request.refund):
-            text = (
-                "NOT EXECUTED: the quote changed after the card was shown (now: "
-                f"{request.summary}; charge {request.charge}, refund {request.refund}). Call "
-                "the tool again so the agent can approve the new quote."
-            )
-            return {"messages": [answer(call, Outcome(text, "error"))]}
-        outcome = run_tool(spec, args, ctx.session_factory, sctx.once(key))
+        # The write itself refuses, inside its transaction, if what it would charge or refund
+        # now differs from what the approver saw (services.operations.check_approved).
+        approved = Approved(charge=decision.charge or ZERO, refund=decision.refund or ZERO)
+        outcome = run_tool(spec, args, ctx.session_factory, sctx.once(key, approved))
         return {"messages": [answer(call, outcome)]}
 
     def give_up(state: AgentState) -> dict[str, Any]:

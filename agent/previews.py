@@ -1,6 +1,7 @@
-"""What an approval card shows before a write runs. Flight changes, cancellations and
-compensation are quoted by the services; a new ticket is priced by the same flight search the
-model used (hotels, cars and excursions: agent/travel_previews.py). A preview that finds the
+"""What an approval card shows before a write runs. The amounts and the card charged or refunded
+come from the write itself, run and rolled back (services.quotes); the services' quotes add the
+fee breakdown, and a new ticket is checked against the same flight search the model used
+(hotels, cars and excursions: agent/travel_previews.py). A preview that finds the
 action refused raises the refusal, so a refused action never reaches an approval card."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from services.access import current_passenger
 from services.context import ServiceContext
 from services.errors import DomainError, PolicyViolation, Rule
 from services.pricing import money
+from services.quotes import quote
 
 Preview = dict[str, Any]  # the ApprovalRequest fields: summary, changes, charge, refund, ...
 
@@ -51,6 +53,7 @@ def _change_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -
     q = tickets.quote_flight_change(
         s, ctx, ticket_no=a["ticket_no"], new_flight_ids=a["new_flight_ids"]
     )
+    w = quote(tickets.change_flight, s, ctx, **a)
     return {
         "summary": f"Move ticket {q.ticket_no} ({q.fare}) to {', '.join(q.new_flights)}",
         "changes": [
@@ -58,19 +61,24 @@ def _change_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -
                 label="Flights", before="; ".join(q.current_flights), after="; ".join(q.new_flights)
             )
         ],
-        "charge": q.total,
-        "details": [f"Change fee {chf(q.change_fee)}", f"Fare difference {chf(q.fare_difference)}"],
+        "charge": w.charge,
+        "details": [
+            f"Change fee {chf(q.change_fee)}",
+            f"Fare difference {chf(q.fare_difference)}",
+            *w.card_lines(),
+        ],
         "rule": q.rule,
     }
 
 
 def _cancel_ticket(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
     q = tickets.quote_cancellation(s, ctx, ticket_no=a["ticket_no"])
+    w = quote(tickets.cancel_ticket, s, ctx, **a)
     return {
         "summary": f"Cancel ticket {q.ticket_no} ({q.fare}) and refund {chf(q.refund)}",
         "changes": [Change(label="Ticket status", before="active", after="cancelled")],
-        "refund": q.refund,
-        "details": [f"Paid {chf(q.paid)}"],
+        "refund": w.refund,
+        "details": [f"Paid {chf(q.paid)}", *w.card_lines()],
         "rule": q.rule,
     }
 
@@ -79,12 +87,14 @@ def _request_compensation(s: Session, ctx: ServiceContext, a: dict[str, Any], _:
     q = flight_bookings.quote_compensation(
         s, ctx, ticket_no=a["ticket_no"], flight_no=a.get("flight_no")
     )
+    w = quote(flight_bookings.request_compensation, s, ctx, **a)
     return {
         "summary": f"Pay {chf(q.amount)} compensation for {q.flight} ({q.reason}) on ticket {q.ticket_no}",
         "changes": [
             Change(label=f"Compensation for {q.flight_no}", before="none", after=chf(q.amount))
         ],
-        "refund": q.amount,
+        "refund": w.refund,
+        "details": w.card_lines(),
         "rule": q.rule,
     }
 
@@ -116,14 +126,12 @@ def _book_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> 
             ),
         )
     passenger = current_passenger(s, ctx)
-    cards = {m.id: m for m in passenger.payment_methods}
-    card = cards.get(a.get("payment_method_id") or 0) or next(iter(cards.values()), None)
+    w = quote(flight_bookings.book_flight, s, ctx, **a)
     return {
         "summary": f"Book a {a['fare']} ticket {tickets.route_of(legs)} for {passenger.full_name}",
         "changes": [Change(label="New ticket", after="; ".join(tickets.describe(f) for f in legs))],
-        "charge": itinerary.price,
-        "details": [f"{itinerary.free_seats} seat(s) left"]
-        + ([f"Paid with {card.brand} ending {card.last4}"] if card else []),
+        "charge": w.charge,
+        "details": [f"{itinerary.free_seats} seat(s) left", *w.card_lines()],
         "rule": f"{a['fare']} fare",
     }
 

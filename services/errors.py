@@ -33,6 +33,7 @@ class Rule(StrEnum):
     NOT_OWNER = "not_owner"
     NO_PASSENGER = "no_passenger_selected"
     PAYMENT_METHOD = "payment_method_invalid"
+    PRICE_CHANGED = "price_changed_since_approval"
     PERMISSION = "permission_denied"
 
 

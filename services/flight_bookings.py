@@ -18,7 +18,6 @@ from db.models import (
     Fare,
     Flight,
     LegStatus,
-    PaymentMethod,
     Ticket,
     TicketLeg,
     TicketStatus,
@@ -28,6 +27,7 @@ from services.context import ServiceContext
 from services.errors import InvalidInput, PolicyViolation, Rule
 from services.flights import BOOKABLE, effective_departure, free_seats, load_flights
 from services.operations import OperationResult, operation
+from services.payments import own_card
 from services.policy import (
     MAX_CONNECTION,
     MIN_CONNECTION,
@@ -87,17 +87,7 @@ def book_flight(
         raise InvalidInput(
             f"'{fare}' is not a fare; choose Light, Classic, Flex or Business."
         ) from None
-    if payment_method_id is None:
-        if not passenger.payment_methods:
-            raise PolicyViolation(
-                Rule.PAYMENT_METHOD, f"{passenger.full_name} has no payment method on file."
-            )
-        payment_method_id = passenger.payment_methods[0].id
-    method = session.get(PaymentMethod, payment_method_id)
-    if method is None or method.passenger_id != passenger.id:
-        raise PolicyViolation(
-            Rule.PAYMENT_METHOD, "That payment method is not one of the passenger's cards on file."
-        )
+    method = own_card(session, passenger, payment_method_id)
     flights = load_flights(session, list(flight_ids), lock=True)
     _check_new_itinerary(flights, ctx)
     cabin = cabin_for_fare(fare)
@@ -272,6 +262,8 @@ def request_compensation(
         kind="refund",
         amount=due.amount,
         reason=f"compensation {due.reason} {flight.flight_no}",
+        # Compensation is owed to the passenger, not to whoever paid the ticket.
+        payment_method_id=own_card(session, ticket.passenger).id,
     )
     session.flush()
     return OperationResult(

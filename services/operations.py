@@ -25,6 +25,7 @@ from services.errors import (
     Rule,
     ServiceUnavailable,
 )
+from services.pricing import money
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,24 @@ def _audit_failure(
     )
 
 
+def check_approved(ctx: ServiceContext, result: object) -> None:
+    """Inside the write's transaction (rows locked, amounts final, nothing committed): refuse
+    when the write would charge or refund other amounts than the approval card showed."""
+    if ctx.approved is None or not isinstance(result, OperationResult):
+        return
+    for what, approved, actual in (
+        ("charge", ctx.approved.charge, result.charged),
+        ("refund", ctx.approved.refund, result.refunded),
+    ):
+        if money(approved or 0) != money(actual or 0):
+            raise PolicyViolation(
+                Rule.PRICE_CHANGED,
+                f"The {what} changed from CHF {money(approved or 0)} to CHF {money(actual or 0)} "
+                "since you approved; nothing was charged or refunded. Ask again for a new "
+                "approval card.",
+            )
+
+
 def operation(
     action: str, *, write: bool
 ) -> Callable[
@@ -152,6 +171,7 @@ def operation(
                     claim_once(session, ctx, action)
                 result = fn(session, ctx, *args, **kwargs)
                 if write:
+                    check_approved(ctx, result)
                     details = {"args": call_args, "idempotency_key": ctx.idempotency_key}
                     if isinstance(result, OperationResult):
                         details |= result.audit_details()

@@ -25,6 +25,7 @@ from services.context import ServiceContext
 from services.errors import PolicyViolation, Rule
 from services.flights import BOOKABLE, effective_departure, free_seats, load_flights
 from services.operations import OperationResult, operation
+from services.payments import own_card, paying_card
 from services.policy import (
     MAX_CONNECTION,
     MIN_CONNECTION,
@@ -185,16 +186,6 @@ def quote_flight_change(
     return _quote_change(session, ctx, ticket_no, new_flight_ids, lock=False)[2]
 
 
-def _payment_method_id(passenger: Passenger, ticket: Ticket | None) -> int:
-    if ticket is not None and ticket.payment_method_id is not None:
-        return ticket.payment_method_id
-    if not passenger.payment_methods:
-        raise PolicyViolation(
-            Rule.PAYMENT_METHOD, f"{passenger.full_name} has no payment method on file."
-        )
-    return passenger.payment_methods[0].id
-
-
 def record_payment(
     session: Session,
     ctx: ServiceContext,
@@ -208,11 +199,14 @@ def record_payment(
 ) -> None:
     if amount <= ZERO:
         return
-    method = (
-        payment_method_id
-        if payment_method_id is not None
-        else _payment_method_id(passenger, ticket)
-    )
+    # Without a card named by the caller, services.payments applies the one card rule: a
+    # charge to the passenger's own card, a refund back to the card that paid.
+    if payment_method_id is not None:
+        method = payment_method_id
+    elif kind == "charge":
+        method = own_card(session, passenger, ticket=ticket).id
+    else:
+        method = paying_card(session, passenger, None, ticket=ticket).id
     session.add(
         Payment(
             passenger_id=passenger.id,

@@ -10,33 +10,17 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Passenger, Payment, PaymentMethod
+from db.models import Passenger, Payment
 from services.context import ServiceContext
-from services.errors import PolicyViolation, Rule
+from services.payments import own_card, paying_card
 from services.policy import ZERO
 from services.pricing import money
 from services.tickets import record_payment
-from services.travel_common import as_id
 
 
 def charge_method(session: Session, passenger: Passenger, payment_method_id: int | None) -> int:
     """The card a new booking is charged to: one of the passenger's own, by default the first."""
-    if payment_method_id is None:
-        if not passenger.payment_methods:
-            raise PolicyViolation(
-                Rule.PAYMENT_METHOD,
-                f"{passenger.full_name} has no payment method on file, so nothing can be charged; "
-                "add a card first.",
-            )
-        return passenger.payment_methods[0].id
-    method = session.get(PaymentMethod, as_id(payment_method_id, "payment method"))
-    if method is None or method.passenger_id != passenger.id:
-        raise PolicyViolation(
-            Rule.PAYMENT_METHOD,
-            f"Payment method {payment_method_id} is not one of {passenger.full_name}'s cards; "
-            "use a card on the passenger's own file.",
-        )
-    return method.id
+    return own_card(session, passenger, payment_method_id).id
 
 
 def paid_with(
@@ -55,15 +39,10 @@ def paid_with(
         .order_by(Payment.id.desc())
         .limit(1)
     ).first()
-    if method is not None:
-        return method
-    if not passenger.payment_methods:
-        raise PolicyViolation(
-            Rule.PAYMENT_METHOD,
-            f"{passenger.full_name} has no payment method on file for the {kind} of "
-            f"CHF {amount}; add a card first.",
-        )
-    return passenger.payment_methods[0].id
+    if kind == "charge":  # a charge only ever to the passenger's own card (services.payments)
+        own = {m.id for m in passenger.payment_methods}
+        return method if method in own else own_card(session, passenger).id
+    return paying_card(session, passenger, method).id
 
 
 def settle_difference(

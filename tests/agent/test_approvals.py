@@ -55,7 +55,11 @@ def test_approve_runs_the_change_and_audits_it(
     )
     card = _card(chat).request
     assert card.charge == Decimal("110.00")
-    assert card.details == ["Change fee CHF 50.00", "Fare difference CHF 60.00"]
+    assert card.details == [
+        "Change fee CHF 50.00",
+        "Fare difference CHF 60.00",
+        "Charged to Pat Keller's Visa ending 4242",
+    ]
     assert "CHF 50 change fee" in (card.rule or "")
     assert card.changes[0].before and "AL" in card.changes[0].after  # type: ignore[operator]
     assert card.approval_id.startswith(chat.thread_id + ":")
@@ -227,7 +231,10 @@ def test_a_quote_that_changed_after_the_card_is_not_executed(
     session.commit()
     events = list(chat.approve(card.approval_id))
     finished = events_of(events, ToolFinished)
-    assert finished[0].status == "error" and "quote changed" in finished[0].content
+    # The write refuses inside its transaction: nothing charged, refusal shown and audited.
+    assert finished[0].status == "refused" and finished[0].rule == "price_changed_since_approval"
+    assert "from CHF 110.00 to CHF" in finished[0].content
+    assert audits(session, outcome="refused", rule="price_changed_since_approval")
     assert _count(session, ExecutedAction) == 0
     assert _ticket(session, world.ticket).legs[-1].flight_id == world.first
 
