@@ -15,22 +15,27 @@ from config import Settings
 from tests.agent.conftest import AGENT, AssistantFactory, World
 
 
-def _raw_bytes(database_url: str) -> bytes:
+def _raw_bytes(database_url: str, thread_id: str) -> bytes:
+    """Every stored byte of one conversation (other tests' threads share the tables, written
+    by the plain test checkpointer)."""
     if database_url.startswith("sqlite"):
         url = f"sqlite:///{sqlite_checkpoint_path(database_url)}"
-        queries = ["SELECT checkpoint, metadata FROM checkpoints", "SELECT value FROM writes"]
+        queries = [
+            "SELECT checkpoint, metadata FROM checkpoints WHERE thread_id = :t",
+            "SELECT value FROM writes WHERE thread_id = :t",
+        ]
     else:
         url = database_url
         queries = [
-            "SELECT checkpoint::text, metadata::text FROM checkpoints",
-            "SELECT blob FROM checkpoint_blobs",
-            "SELECT blob FROM checkpoint_writes",
+            "SELECT checkpoint::text, metadata::text FROM checkpoints WHERE thread_id = :t",
+            "SELECT blob FROM checkpoint_blobs WHERE thread_id = :t",
+            "SELECT blob FROM checkpoint_writes WHERE thread_id = :t",
         ]
     engine = create_engine(url)
     out = b""
     with engine.connect() as conn:
         for query in queries:
-            for row in conn.execute(text(query)):
+            for row in conn.execute(text(query), {"t": thread_id}):
                 for value in row:
                     if value is not None:
                         out += value if isinstance(value, bytes) else str(value).encode()
@@ -51,7 +56,7 @@ def test_checkpoint_rows_hold_no_names_or_ticket_numbers(
         )
         chat = assistant.start(AGENT, world.pat)
         list(chat.send(f"I am Pat Keller, ticket {world.ticket}"))
-        raw = _raw_bytes(database_url)
+        raw = _raw_bytes(database_url, chat.thread_id)
         assert raw  # something was written
         assert b"Pat Keller" not in raw and world.ticket.encode() not in raw
         # The conversation resumes from the encrypted checkpoint in another "replica".
