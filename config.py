@@ -70,8 +70,6 @@ class Settings(BaseSettings):
     login_client_rate_limit: str = "20/minute"
     # Reverse proxies in front of the app that append to X-Forwarded-For (0: use the peer).
     trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
-    # Hosts whose links stay clickable in model and user text (comma-separated); others are text.
-    link_allowlist: str = "alpine-air.example"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: str = "INFO"
     # Worker processes of a suite run from the Evaluations page (1: in the server's process).
@@ -83,10 +81,6 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("SKYDESK_DEMO_NOW needs a UTC offset, e.g. 2026-11-25T09:00:00+00:00")
         return value
-
-    @property
-    def link_hosts(self) -> frozenset[str]:
-        return frozenset(h.strip().lower() for h in self.link_allowlist.split(",") if h.strip())
 
     @property
     def is_sqlite(self) -> bool:

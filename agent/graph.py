@@ -2,17 +2,19 @@
 
     START -> load_context -> agent -> END                  (an answer without tool calls)
                              agent -> tools -> agent       (reads only)
-                             agent -> tools -> approve -> approve ... -> agent   (writes)
+                             agent -> tools -> preview -> approve -> preview ... -> agent   (writes)
                              agent -> tools -> give_up -> END   (invalid calls or too many steps)
 
 - `load_context` turns the user's message into a HumanMessage and loads the passenger's profile.
 - `agent` calls the model; a model failure becomes an assistant message, never an exception.
 - `tools` answers every call of the model's message except the valid write calls: reads run at
   once, malformed or invalid calls get a validation message.
-- `approve` takes the first unanswered write call, previews it (a refusal is answered at once),
-  pauses in `interrupt()` and, once approved, runs the write exactly once (ctx.once). On resume
-  LangGraph re-runs a node from its top, so each run of this node holds at most one interrupt
-  followed by at most one write; it loops while write calls remain unanswered.
+- `preview` takes the first unanswered write call and prices its approval card into the state
+  (a refusal is answered at once, without a card).
+- `approve` pauses in `interrupt()` with that card and, once approved, runs the write exactly
+  once (ctx.once). On resume LangGraph re-runs a node from its top, which is why pricing (a dry
+  run of the write) is a node of its own: a resume runs the write once, not the dry run again.
+  The pair loops while write calls remain unanswered.
 Every call thus gets its ToolMessage before the model is called again (langgraph issue 2075)."""
 
 from __future__ import annotations
@@ -217,7 +219,10 @@ def build_graph(
             out.extend(answer(call, note) for call in writes)
         return {"messages": out, "failed_rounds": rounds, "stop_reason": stop}
 
-    def approve(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    def preview(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+        """Price the next write's approval card (a dry run of the write, services.quotes) and
+        keep it in the state. A node of its own, because LangGraph re-runs a node from its top
+        on resume: in `approve`, every resume would run the dry run again, before the write."""
         ctx = runtime.context
         messages = state["messages"]
         call = unanswered(messages)[0]
@@ -230,18 +235,30 @@ def build_graph(
                 # Approved and run by a replica that died before saving its run: say so,
                 # rather than quoting (or refusing) an action that already happened.
                 if done := executed_summary(session, key):
-                    return {"messages": [answer(call, already_done(done))]}
-                preview = ALL_PREVIEWS[spec.name](session, sctx, args, messages)
+                    return {"messages": [answer(call, already_done(done))], "card": None}
+                priced = ALL_PREVIEWS[spec.name](session, sctx, args, messages)
         except Exception as err:  # refused, unknown id, search first, database down: no card
-            return {"messages": [answer(call, error_outcome(err))]}
+            return {"messages": [answer(call, error_outcome(err))], "card": None}
         request = ApprovalRequest(
             approval_id=key,
             thread_id=ctx.thread_id,
             tool_call_id=call["id"],
             tool=spec.name,
             args=to_json(args),
-            **preview,
+            **priced,
         )
+        return {"card": request.model_dump(mode="json")}
+
+    def approve(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+        ctx = runtime.context
+        call = unanswered(state["messages"])[0]
+        spec = TOOLS[call["name"]]
+        args = validate_args(spec, call["args"])
+        sctx = ctx.service_context()
+        if not state.get("card"):  # paused by an earlier version, which priced in this node:
+            return {}  # price it again in `preview` and show the card anew
+        request = ApprovalRequest.model_validate(state["card"])
+        key = request.approval_id
         decision = Decision.model_validate(interrupt(request.model_dump(mode="json")))
         # Everything below runs once per resume; the write itself at most once per approval id.
         # The stored first decision is the truth (Chat.approve/deny store it before resuming;
@@ -258,16 +275,16 @@ def build_graph(
             )
         if stored.verdict is not verdict:
             text = f"NOT EXECUTED: {stored.explain()}"
-            return {"messages": [answer(call, Outcome(text, "denied"))]}
+            return {"messages": [answer(call, Outcome(text, "denied"))], "card": None}
         if not decision.approved:
             why = f": {decision.reason}" if decision.reason else ""
             text = f"DENIED by the support agent{why}. Nothing was changed."
-            return {"messages": [answer(call, Outcome(text, "denied"))]}
+            return {"messages": [answer(call, Outcome(text, "denied"))], "card": None}
         # The write itself refuses, inside its transaction, if what it would charge or refund
         # now differs from what the approver saw (services.operations.check_approved).
         approved = Approved(charge=decision.charge or ZERO, refund=decision.refund or ZERO)
         outcome = run_tool(spec, args, ctx.session_factory, sctx.once(key, approved))
-        return {"messages": [answer(call, outcome)]}
+        return {"messages": [answer(call, outcome)], "card": None}
 
     def give_up(state: AgentState) -> dict[str, Any]:
         reason = state.get("stop_reason") or "too_many_steps"
@@ -281,21 +298,28 @@ def build_graph(
     def after_tools(state: AgentState) -> str:
         if state.get("stop_reason"):
             return "give_up"
-        return "approve" if unanswered(state["messages"]) else "agent"
+        return "preview" if unanswered(state["messages"]) else "agent"
+
+    def after_preview(state: AgentState) -> str:
+        if state.get("card"):
+            return "approve"
+        return "preview" if unanswered(state["messages"]) else "agent"
 
     def after_approve(state: AgentState) -> str:
-        return "approve" if unanswered(state["messages"]) else "agent"
+        return "preview" if unanswered(state["messages"]) else "agent"
 
     builder = StateGraph(AgentState, context_schema=AgentContext)
     builder.add_node("load_context", load_context)
     builder.add_node("agent", agent)
     builder.add_node("tools", tools)
+    builder.add_node("preview", preview)
     builder.add_node("approve", approve)
     builder.add_node("give_up", give_up)
     builder.add_edge(START, "load_context")
     builder.add_edge("load_context", "agent")
     builder.add_conditional_edges("agent", after_agent, ["tools", END])
-    builder.add_conditional_edges("tools", after_tools, ["approve", "agent", "give_up"])
-    builder.add_conditional_edges("approve", after_approve, ["approve", "agent"])
+    builder.add_conditional_edges("tools", after_tools, ["preview", "agent", "give_up"])
+    builder.add_conditional_edges("preview", after_preview, ["approve", "preview", "agent"])
+    builder.add_conditional_edges("approve", after_approve, ["preview", "agent"])
     builder.add_edge("give_up", END)
     return builder.compile(checkpointer=checkpointer)

@@ -27,6 +27,9 @@ class AgentState(TypedDict, total=False):
     failed_rounds: int
     model_calls: int
     stop_reason: str | None
+    # The approval card of the write waiting for a decision (ApprovalRequest as JSON), priced
+    # once by the `preview` node so that resuming `approve` does not price it again.
+    card: dict[str, Any] | None
 
 
 @dataclass(frozen=True)

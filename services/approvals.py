@@ -9,7 +9,7 @@ decision per card."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -70,7 +70,9 @@ def decide(
     existing = stored_decision(session, approval_id)
     session.rollback()
     if existing is not None:
-        return _late(session, ctx, action, _stored_again(existing, verdict), details)
+        return _late(
+            session, ctx, action, replace(existing, won=existing.verdict == verdict), details
+        )
     audit.begin_write(session)
     try:
         session.add(
@@ -94,16 +96,6 @@ def decide(
         assert row is not None  # the row that beat us is committed
         return _late(session, ctx, action, _stored(row, verdict), details)
     return StoredDecision(approval_id, verdict, ctx.actor.username, ctx.clock.now(), True)
-
-
-def _stored_again(existing: StoredDecision, wanted: Verdict) -> StoredDecision:
-    return StoredDecision(
-        existing.approval_id,
-        existing.verdict,
-        existing.actor,
-        existing.decided_at,
-        existing.verdict == wanted,
-    )
 
 
 def _late(

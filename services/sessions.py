@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import jwt
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Settings
 from db.models import Role, User
 from services import audit
-from services.accounts import Account, find_user
+from services.access import for_update
+from services.accounts import Account, find_user, normalize_username
 from services.clock import Clock
 from services.context import Actor, ServiceContext
 
@@ -148,7 +150,9 @@ def current_version(session: Session, username: str) -> int | None:
 
 
 def revoke(user: User) -> None:
-    """End every session of this account (inside the caller's write transaction)."""
+    """End every session of this account, inside the caller's write transaction, which holds
+    the account's row lock (a racing sign-out and password reset must each move the version,
+    or a cookie issued between them would survive)."""
     user.session_version = (user.session_version or 0) + 1
 
 
@@ -157,7 +161,8 @@ def sign_out(session: Session, account: Account, clock: Clock) -> None:
     ctx = ServiceContext(actor=account.actor, clock=clock)
     audit.begin_write(session)
     try:
-        user = find_user(session, account.username)
+        name = normalize_username(account.username)
+        user = session.scalar(for_update(select(User).where(User.username == name)))
         if user is not None:
             revoke(user)
         audit.append(session, ctx, action="logout", outcome="ok")

@@ -27,13 +27,16 @@ from db.models import (
     LegStatus,
     Passenger,
     PaymentMethod,
+    Role,
     Seat,
     SeatAssignment,
     Ticket,
     TicketLeg,
     TicketStatus,
     Tier,
+    User,
 )
+from services.context import Actor
 from services.pricing import cabin_for_fare, fare_price
 
 _counter = itertools.count(1)
@@ -107,6 +110,25 @@ def flight(
     session.add(f)
     session.flush()
     return f
+
+
+def user(
+    session: Session, name: str, role: Role, *, at: datetime, passenger_id: int | None = None
+) -> Actor:
+    """A desk account (password "x", never used to sign in) and the actor it acts as."""
+    row = User(
+        username=name,
+        name=name.title(),
+        email=f"{name}@skydesk.example",
+        password_hash="x",
+        role=role,
+        passenger_id=passenger_id,
+        disabled=False,
+        created_at=at,
+    )
+    session.add(row)
+    session.flush()
+    return Actor(row.username, row.role, row.id, passenger_id)
 
 
 def passenger(

@@ -267,6 +267,7 @@ def test_checkpoints_hold_plain_data_only(make_assistant: AssistantFactory, worl
         "failed_rounds",
         "model_calls",
         "stop_reason",
+        "card",  # the approval card as JSON (ApprovalRequest.model_dump(mode="json"))
     }
     plain = {k: v for k, v in state.values.items() if k != "messages"}
     json.dumps(plain)  # JSON all the way down

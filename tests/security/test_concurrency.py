@@ -140,7 +140,8 @@ def test_cancel_and_change_of_one_ticket_at_once(session_factory, trip) -> None:
         assert problems(s) == []
 
 
-def test_twenty_compensation_claims_pay_once(session_factory) -> None:
+def airline_cancelled_ticket(session_factory) -> tuple[str, int]:
+    """A paid ticket on a flight the airline cancelled: (ticket number, passenger id)."""
     with session_factory() as s:
         f.reference_data(s)
         flight = f.flight(
@@ -149,7 +150,11 @@ def test_twenty_compensation_claims_pay_once(session_factory) -> None:
         owner = f.passenger(s)
         ticket_no = paid_ticket(s, owner, [flight]).ticket_no
         s.commit()
-        passenger_id = owner.id
+        return ticket_no, owner.id
+
+
+def test_twenty_compensation_claims_pay_once(session_factory) -> None:
+    ticket_no, passenger_id = airline_cancelled_ticket(session_factory)
 
     def claim(s: Session, ctx: ServiceContext, i: int) -> object:
         return flight_bookings.request_compensation(s, ctx, ticket_no=ticket_no)
@@ -162,15 +167,7 @@ def test_twenty_compensation_claims_pay_once(session_factory) -> None:
 def test_compensation_claims_and_cancels_of_one_ticket_at_once(session_factory) -> None:
     """An airline-cancelled flight: the passenger may both claim and take the refund, each
     exactly once, whichever order the racing approvals run in."""
-    with session_factory() as s:
-        f.reference_data(s)
-        flight = f.flight(
-            s, "ZRH", "LHR", CLOCK.now() + timedelta(hours=6), status=FlightStatus.CANCELLED
-        )
-        owner = f.passenger(s)
-        ticket_no = paid_ticket(s, owner, [flight]).ticket_no
-        s.commit()
-        passenger_id = owner.id
+    ticket_no, passenger_id = airline_cancelled_ticket(session_factory)
 
     work = either(
         lambda s, ctx, i: flight_bookings.request_compensation(s, ctx, ticket_no=ticket_no),

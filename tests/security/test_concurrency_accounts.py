@@ -9,27 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Conversation, ConversationStatus, Escalation, Role, User
-from services import conversations, users
+from services import conversations, sessions, users
+from services.accounts import get_account
 from services.context import Actor, ServiceContext
 from tests import factories as f
 from tests.security.consistency import RACERS, problems, race
 from tests.security.test_concurrency import CLOCK
 
 
-def account(s: Session, name: str, role: Role, passenger_id: int | None = None) -> Actor:
-    user = User(
-        username=name,
-        name=name.title(),
-        email=f"{name}@skydesk.example",
-        password_hash="x",
-        role=role,
-        passenger_id=passenger_id,
-        disabled=False,
-        created_at=CLOCK.now(),
-    )
-    s.add(user)
-    s.flush()
-    return Actor(user.username, user.role, user.id, passenger_id)
+def account(s: Session, name: str, role: Role) -> Actor:
+    return f.user(s, name, role, at=CLOCK.now())
 
 
 def test_twenty_escalations_of_one_conversation_open_one(
@@ -90,3 +79,33 @@ def test_two_last_admins_disabling_each_other_keep_one(
         enabled = s.scalar(select(func.count()).select_from(User).where(User.disabled.is_(False)))
         assert enabled == 1
         assert problems(s) == []
+
+
+def test_racing_sign_outs_and_password_resets_each_revoke(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Sign-out and password reset both move the account's session version; racing, an unlocked
+    read-and-increment lost moves, so a cookie issued in between could survive one of them."""
+    with session_factory() as s:
+        admin = account(s, "admin", Role.ADMIN)
+        agent = account(s, "agent", Role.AGENT)
+        s.commit()
+        before = s.scalar(select(User.session_version).where(User.username == "agent"))
+        signed_in = get_account(s, "agent")
+        assert signed_in is not None
+
+    def sign_out_or_reset(s: Session, ctx: ServiceContext, i: int) -> object:
+        if i % 2:
+            return sessions.sign_out(s, signed_in, CLOCK)
+        by_admin = ServiceContext(actor=admin, clock=CLOCK)
+        return users.reset_password(
+            s, by_admin, username=agent.username, new_password=f"Pw-{i}-long!"
+        )
+
+    outcomes = race(
+        session_factory, lambda i: ServiceContext(actor=agent, clock=CLOCK), sign_out_or_reset
+    )
+    assert outcomes == Counter({"ok": RACERS})
+    with session_factory() as s:
+        after = s.scalar(select(User.session_version).where(User.username == "agent"))
+        assert after == before + RACERS

@@ -18,7 +18,6 @@ from db.models import (
     Feedback,
     Role,
     Turn,
-    User,
 )
 from services import audit, conversations
 from services.clock import FixedClock
@@ -42,18 +41,7 @@ class Desk:
 
 
 def _user(session: Session, name: str, role: Role, clock: FixedClock, pax: int | None = None):
-    user = User(
-        username=name,
-        name=name.title(),
-        email=f"{name}@skydesk.example",
-        password_hash="x",
-        role=role,
-        passenger_id=pax,
-        created_at=clock.now(),
-    )
-    session.add(user)
-    session.flush()
-    return Actor(user.username, user.role, user.id, pax)
+    return f.user(session, name, role, at=clock.now(), passenger_id=pax)
 
 
 def _conversation(
