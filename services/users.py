@@ -334,14 +334,19 @@ def _account(session: Session, username: str) -> Account:
 
 
 def production_readiness_problems(session: Session, settings: Settings) -> list[str]:
-    """What stops this deployment from running in production: a default or short cookie key,
-    and any enabled demo login that still has its published demo password."""
+    """What stops this deployment from running in production: a placeholder or weak cookie key,
+    no checkpoint key, and any enabled demo login that still has its published demo password."""
     from db.seed.personas import DEMO_USERS
 
     problems = []
     key_problem = cookie_key_problem(settings.cookie_key.get_secret_value())
     if key_problem is not None:
         problems.append(key_problem)
+    if settings.checkpoint_key is None:
+        problems.append(
+            "SKYDESK_CHECKPOINT_KEY is not set: conversation checkpoints must be encrypted "
+            "(`python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
     for demo in DEMO_USERS:
         user = find_user(session, demo.username)
         if (

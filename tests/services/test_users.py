@@ -310,8 +310,9 @@ def test_production_readiness_names_every_problem(session, clock) -> None:
     problems = users.production_readiness_problems(
         session, Settings(cookie_key=SecretStr(DEFAULT_COOKIE_KEY))
     )
-    assert len(problems) == 1 + len(DEMO_USERS)
+    assert len(problems) == 2 + len(DEMO_USERS)
     assert "cookie key is the default" in problems[0]
+    assert "SKYDESK_CHECKPOINT_KEY is not set" in problems[1]
     assert all(
         f"demo user '{d.username}' still has its demo password" in " ".join(problems)
         for d in DEMO_USERS
@@ -330,7 +331,8 @@ def test_production_is_ready_once_demo_passwords_are_gone(session, clock) -> Non
             )
         else:
             users.set_disabled(session, admin, username=demo.username, disabled=True)
-    assert users.production_readiness_problems(session, Settings(cookie_key=STRONG_KEY)) == []
+    ready = Settings(cookie_key=STRONG_KEY, checkpoint_key=SecretStr("00" * 32))
+    assert users.production_readiness_problems(session, ready) == []
 
 
 def test_page_refusal_is_audited(session, people, clock) -> None:

@@ -17,10 +17,16 @@ pytestmark = pytest.mark.usefixtures("app_env")
 STRONG_KEY = "a-long-random-production-cookie-key-0123456789"
 
 
-def production(monkeypatch: pytest.MonkeyPatch, cookie_key: str | None = None) -> None:
+def production(
+    monkeypatch: pytest.MonkeyPatch,
+    cookie_key: str | None = None,
+    checkpoint_key: str | None = None,
+) -> None:
     monkeypatch.setenv("SKYDESK_ENVIRONMENT", "production")
     if cookie_key:
         monkeypatch.setenv("SKYDESK_COOKIE_KEY", cookie_key)
+    if checkpoint_key:
+        monkeypatch.setenv("SKYDESK_CHECKPOINT_KEY", checkpoint_key)
     get_settings.cache_clear()
 
 
@@ -44,7 +50,7 @@ def test_starts_once_the_key_is_set_and_demo_passwords_are_gone(app_env, monkeyp
             users.reset_password(
                 session, operator, username=demo.username, new_password=f"{demo.username}-Pr0d!"
             )
-    production(monkeypatch, STRONG_KEY)
+    production(monkeypatch, STRONG_KEY, checkpoint_key="00" * 32)
     at = open_app()
     assert not at.exception and not at.error
     assert at.button(key="signin_submit")
