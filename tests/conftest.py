@@ -4,6 +4,7 @@ TEST_DATABASE_URL is set), emptied before each test, a frozen clock and contexts
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,6 +25,13 @@ from services.context import Actor, ServiceContext
 # Thursday 2026-11-26, 09:00 in Zurich.
 FROZEN_NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 PG_ENV = "TEST_DATABASE_URL"
+# A PostgreSQL deployment must set a checkpoint key (replicas share it; agent/checkpoint_crypto.py),
+# so the suite on PostgreSQL runs as one would. On SQLite the laptop default (a generated key
+# file next to the database) is what runs.
+CHECKPOINT_KEY_ENV = "SKYDESK_CHECKPOINT_KEY"
+TEST_CHECKPOINT_KEY = secrets.token_hex(32)
+if os.environ.get(PG_ENV):
+    os.environ.setdefault(CHECKPOINT_KEY_ENV, TEST_CHECKPOINT_KEY)
 
 
 def create_scratch_database(base_url: str, prefix: str = "skydesk_test") -> str:
