@@ -307,8 +307,9 @@ def demo_accounts(session: Session, clock: FixedClock) -> None:
 
 def test_production_readiness_names_every_problem(session, clock) -> None:
     demo_accounts(session, clock)
+    # checkpoint_key=None explicitly: the PostgreSQL suite puts a key in the environment.
     problems = users.production_readiness_problems(
-        session, Settings(cookie_key=SecretStr(DEFAULT_COOKIE_KEY))
+        session, Settings(cookie_key=SecretStr(DEFAULT_COOKIE_KEY), checkpoint_key=None)
     )
     assert len(problems) == 2 + len(DEMO_USERS)
     assert "cookie key is the default" in problems[0]
