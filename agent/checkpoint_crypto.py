@@ -54,6 +54,13 @@ def parse_key(text: str) -> bytes:
             candidates.append(decode(value + "=" * (-len(value) % 4)))
     for key in candidates:
         if len(key) in KEY_SIZES:
+            if len(set(key)) < len(key) // 2:
+                # Random bytes repeat little (32 random bytes have ~30 distinct values); a key
+                # like "00" * 32 or a repeated phrase is a placeholder, not a secret.
+                raise CheckpointKeyError(
+                    "The checkpoint key has too little entropy (repeated bytes); make one with "
+                    "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+                )
             return key
     raise CheckpointKeyError(
         "A checkpoint key must be hex or base64 of 16, 24 or 32 random bytes, e.g. "

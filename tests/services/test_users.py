@@ -3,6 +3,8 @@ audit trail, and the production readiness check."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -332,7 +334,7 @@ def test_production_is_ready_once_demo_passwords_are_gone(session, clock) -> Non
             )
         else:
             users.set_disabled(session, admin, username=demo.username, disabled=True)
-    ready = Settings(cookie_key=STRONG_KEY, checkpoint_key=SecretStr("00" * 32))
+    ready = Settings(cookie_key=STRONG_KEY, checkpoint_key=SecretStr(secrets.token_hex(32)))
     assert users.production_readiness_problems(session, ready) == []
 
 

@@ -4,6 +4,8 @@ demo passwords are changed here)."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from config import get_settings
@@ -50,7 +52,7 @@ def test_starts_once_the_key_is_set_and_demo_passwords_are_gone(app_env, monkeyp
             users.reset_password(
                 session, operator, username=demo.username, new_password=f"{demo.username}-Pr0d!"
             )
-    production(monkeypatch, STRONG_KEY, checkpoint_key="00" * 32)
+    production(monkeypatch, STRONG_KEY, checkpoint_key=secrets.token_hex(32))
     at = open_app()
     assert not at.exception and not at.error
     assert at.button(key="signin_submit")
