@@ -24,7 +24,7 @@ from db.seed.scratch import scratch_engine
 from services.clock import FixedClock
 from services.context import Actor, ServiceContext
 from services.dashboards import audit_log
-from services.tickets import cancel_ticket
+from services.cancellations import cancel_ticket
 from tests.conftest import FROZEN_NOW
 from tests.ui.apptest import NOT_ALLOWED, open_page, page_content, signed_in, texts
 from tests.ui.conftest import World
