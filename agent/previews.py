@@ -14,7 +14,7 @@ from langchain_core.messages import BaseMessage
 from sqlalchemy.orm import Session
 
 from agent.approvals import Change
-from services import audit, flight_bookings, flights, tickets
+from services import audit, cancellations, flight_bookings, flights, tickets
 from services.access import current_passenger
 from services.context import ServiceContext
 from services.errors import DomainError, PolicyViolation, Rule
@@ -72,13 +72,21 @@ def _change_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -
 
 
 def _cancel_ticket(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
-    q = tickets.quote_cancellation(s, ctx, ticket_no=a["ticket_no"])
-    w = quote(tickets.cancel_ticket, s, ctx, **a)
+    q = cancellations.quote_cancellation(s, ctx, ticket_no=a["ticket_no"])
+    w = quote(cancellations.cancel_ticket, s, ctx, **a)
     return {
         "summary": f"Cancel ticket {q.ticket_no} ({q.fare}) and refund {chf(q.refund)}",
         "changes": [Change(label="Ticket status", before="active", after="cancelled")],
         "refund": w.refund,
-        "details": [f"Paid {chf(q.paid)}", *w.card_lines()],
+        "details": [
+            f"Paid {chf(q.paid)}",
+            *(
+                [f"Delay compensation already paid, deducted: {chf(q.delay_compensation)}"]
+                if q.delay_compensation
+                else []
+            ),
+            *w.card_lines(),
+        ],
         "rule": q.rule,
     }
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.models import EscalationReason, Fare
 from services import (
+    cancellations,
     cars,
     escalations,
     excursions,
@@ -99,7 +100,7 @@ def quote_flight_change(env: Env, ticket_no: TicketNo, new_flight_ids: list[int]
 def quote_cancellation(env: Env, ticket_no: TicketNo) -> Any:
     """How much cancelling a ticket would refund and under which rule, or why it cannot be
     cancelled. Use it to answer 'how much would they get back?' without cancelling."""
-    return tickets.quote_cancellation(env.session, env.ctx, ticket_no=ticket_no)
+    return cancellations.quote_cancellation(env.session, env.ctx, ticket_no=ticket_no)
 
 
 def search_hotels(
@@ -138,7 +139,7 @@ def change_flight(env: Env, ticket_no: TicketNo, new_flight_ids: list[int]) -> A
 def cancel_ticket(env: Env, ticket_no: TicketNo) -> Any:
     """Cancel a ticket and refund what the fare rules allow. Needs approval;
     quote_cancellation first."""
-    return tickets.cancel_ticket(env.session, env.ctx, ticket_no=ticket_no)
+    return cancellations.cancel_ticket(env.session, env.ctx, ticket_no=ticket_no)
 
 
 def book_flight(env: Env, flight_ids: list[int], fare: Fare, payment_method_id: Card = None) -> Any:

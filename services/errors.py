@@ -24,6 +24,9 @@ class Rule(StrEnum):
     # Compensation
     COMPENSATION_NOT_ELIGIBLE = "compensation_not_eligible"
     COMPENSATION_ALREADY_PAID = "compensation_already_paid"
+    COMPENSATION_BOOKED_AFTER_DISRUPTION = "compensation_booked_after_disruption"
+    COMPENSATION_DISRUPTION_UNRECORDED = "compensation_disruption_unrecorded"
+    COMPENSATION_TICKET_CANCELLED = "compensation_ticket_cancelled"
     # Hotels, cars, excursions
     BOOKING_CANCEL_WINDOW = "booking_cancel_window"
     BOOKING_STARTED = "booking_already_started"

@@ -33,6 +33,8 @@ from services.policy import (
     MIN_CONNECTION,
     ZERO,
     CompensationDue,
+    check_booked_before_disruption,
+    check_ticket_not_cancelled,
     compensation_due,
 )
 from services.pricing import cabin_for_fare, fare_price
@@ -135,6 +137,7 @@ def book_flight(
             cabin=cabin,
             price_paid=price,
             status=LegStatus.ACTIVE,
+            booked_at=now,
         )
         session.add(leg)
         session.flush()
@@ -178,13 +181,11 @@ def _compensation_due(
     session: Session, ctx: ServiceContext, ticket_no: str, flight_no: str | None
 ) -> tuple[Ticket, Flight, CompensationDue, int]:
     """The first flight of the ticket that is owed compensation not yet paid, or the refusal.
-    Shared by the quote and the payment so both apply the same rules."""
+    Shared by the quote and the payment so both apply the same rules; in the payment the ticket
+    and its legs are locked (owned_ticket), so a racing cancellation of the ticket is decided
+    either wholly before or wholly after this claim."""
     ticket = owned_ticket(session, ctx, ticket_no)
-    legs = [
-        leg
-        for leg in ticket.legs
-        if leg.status != LegStatus.CANCELLED or leg.flight.status.value == "cancelled"
-    ]
+    legs = list(ticket.legs)
     if flight_no:
         wanted = "".join(flight_no.split()).upper()
         legs = [leg for leg in legs if leg.flight.flight_no.replace(" ", "") == wanted]
@@ -193,6 +194,9 @@ def _compensation_due(
     paid_flights = set(
         session.scalars(select(Compensation.flight_id).where(Compensation.ticket_id == ticket.id))
     )
+    # A flight that qualifies but is refused for this ticket says more than one that does not
+    # qualify at all, so its refusal is the one reported.
+    not_eligible: PolicyViolation | None = None
     refusal: PolicyViolation | None = None
     for leg in legs:
         flight = leg.flight
@@ -204,6 +208,18 @@ def _compensation_due(
                 actual_departure=flight.actual_departure,
             )
         except PolicyViolation as err:
+            not_eligible = not_eligible or err
+            continue
+        try:
+            check_ticket_not_cancelled(
+                ticket_cancelled=ticket.status == TicketStatus.CANCELLED
+                or leg.status == LegStatus.CANCELLED,
+                reason=due.reason,
+            )
+            check_booked_before_disruption(
+                booked_at=leg.booked_at, disrupted_at=flight.disrupted_at, flight=describe(flight)
+            )
+        except PolicyViolation as err:
             refusal = refusal or err
             continue
         if flight.id in paid_flights:
@@ -213,8 +229,13 @@ def _compensation_due(
             )
             continue
         return ticket, flight, due, len(paid_flights)
-    raise refusal or PolicyViolation(
-        Rule.COMPENSATION_NOT_ELIGIBLE, "This ticket has no flight that qualifies for compensation."
+    raise (
+        refusal
+        or not_eligible
+        or PolicyViolation(
+            Rule.COMPENSATION_NOT_ELIGIBLE,
+            "This ticket has no flight that qualifies for compensation.",
+        )
     )
 
 

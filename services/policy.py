@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from db.models import Fare, FlightStatus, Tier
 from services.errors import PolicyViolation, Rule
@@ -115,10 +116,28 @@ def cancellation_refund(
     return Refund(paid, f"{fare.value} fare: fully refundable.")
 
 
+def refund_less_compensation(refund: Refund, delay_compensation: Decimal) -> Refund:
+    """A cancelled ticket gives back the delay compensation already paid on it: the passenger
+    does not fly the delayed flight, and book-claim-cancel would otherwise earn CHF 100 a loop."""
+    if delay_compensation <= ZERO:
+        return refund
+    amount = max(refund.amount - delay_compensation, ZERO)
+    return Refund(
+        amount,
+        f"{refund.rule} The CHF {delay_compensation} delay compensation already paid on this "
+        "ticket is deducted from the refund.",
+    )
+
+
+class CompensationReason(StrEnum):
+    CANCELLED = "cancelled"
+    DELAYED = "delayed"
+
+
 @dataclass(frozen=True)
 class CompensationDue:
     amount: Decimal
-    reason: str
+    reason: CompensationReason
 
 
 def compensation_due(
@@ -129,15 +148,46 @@ def compensation_due(
     actual_departure: datetime | None,
 ) -> CompensationDue:
     if status == FlightStatus.CANCELLED:
-        return CompensationDue(COMPENSATION_CANCELLED, "cancelled")
+        return CompensationDue(COMPENSATION_CANCELLED, CompensationReason.CANCELLED)
     latest = actual_departure or estimated_departure
     if latest is not None and latest - scheduled_departure >= COMPENSABLE_DELAY:
-        return CompensationDue(COMPENSATION_DELAYED, "delayed")
+        return CompensationDue(COMPENSATION_DELAYED, CompensationReason.DELAYED)
     raise PolicyViolation(
         Rule.COMPENSATION_NOT_ELIGIBLE,
         "Compensation is paid only for a flight cancelled by the airline (CHF 200) or delayed "
         "by 3 hours or more (CHF 100); this flight qualifies for neither.",
     )
+
+
+def check_booked_before_disruption(
+    *, booked_at: datetime, disrupted_at: datetime | None, flight: str
+) -> None:
+    """Compensation is for a disruption that hit a trip already booked: a leg bought (or moved
+    onto the flight) once the delay or cancellation was public is owed nothing. With no record of
+    when it was announced we cannot tell, so we refuse rather than pay a possible farmer."""
+    if disrupted_at is None:
+        raise PolicyViolation(
+            Rule.COMPENSATION_DISRUPTION_UNRECORDED,
+            f"There is no record of when the disruption of {flight} was announced, so we cannot "
+            "confirm it was booked before; compensation cannot be paid here. A colleague can "
+            "check the claim.",
+        )
+    if booked_at >= disrupted_at:
+        raise PolicyViolation(
+            Rule.COMPENSATION_BOOKED_AFTER_DISRUPTION,
+            f"{flight} was booked on this ticket after its delay or cancellation was announced; "
+            "compensation is paid only for flights booked before the announcement.",
+        )
+
+
+def check_ticket_not_cancelled(*, ticket_cancelled: bool, reason: CompensationReason) -> None:
+    """A delay is compensated only on a ticket still held: a cancelled ticket was refunded, and
+    its passenger did not sit through the delay. The airline's own cancellation still counts."""
+    if ticket_cancelled and reason == CompensationReason.DELAYED:
+        raise PolicyViolation(
+            Rule.COMPENSATION_TICKET_CANCELLED,
+            "The ticket was cancelled, so no compensation is paid for the delay of its flight.",
+        )
 
 
 def check_travel_cancellation(start: datetime, now: datetime, what: str) -> None:

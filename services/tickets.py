@@ -1,4 +1,4 @@
-"""Quoting and making flight changes and cancellations, under the fare rules."""
+"""Quoting and making flight changes under the fare rules (cancellations: services.cancellations)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ from services.policy import (
     MAX_CONNECTION,
     MIN_CONNECTION,
     ZERO,
-    cancellation_refund,
     change_fee,
     check_rebooking_window,
     check_timing,
@@ -50,15 +49,6 @@ class ChangeQuote(BaseModel):
     change_fee: Decimal
     fare_difference: Decimal
     total: Decimal
-    rule: str
-    airline_cancelled: bool
-
-
-class CancellationQuote(BaseModel):
-    ticket_no: str
-    fare: str
-    paid: Decimal
-    refund: Decimal
     rule: str
     airline_cancelled: bool
 
@@ -86,7 +76,7 @@ def is_airline_cancelled(ticket: Ticket) -> bool:
     return any(leg.flight.status == FlightStatus.CANCELLED for leg in ticket.active_legs)
 
 
-def _check_ticket_changeable(ticket: Ticket, now: datetime, what: str) -> list[TicketLeg]:
+def check_ticket_changeable(ticket: Ticket, now: datetime, what: str) -> list[TicketLeg]:
     if ticket.status != TicketStatus.ACTIVE:
         raise PolicyViolation(
             Rule.TICKET_NOT_ACTIVE, f"Ticket {ticket.ticket_no} is already cancelled."
@@ -147,7 +137,7 @@ def _quote_change(
 ) -> tuple[Ticket, list[Flight], ChangeQuote]:
     ticket = owned_ticket(session, ctx, ticket_no)
     now = ctx.clock.now()
-    legs = _check_ticket_changeable(ticket, now, "changed")
+    legs = check_ticket_changeable(ticket, now, "changed")
     airline_cancelled = is_airline_cancelled(ticket)
     fee = change_fee(ticket.fare, ticket.passenger.tier, airline_cancelled=airline_cancelled)
     new = load_flights(session, list(new_flight_ids), lock=lock)
@@ -244,6 +234,9 @@ def change_flight(
             cabin=ticket.cabin,
             price_paid=money(worth * price / total_price),
             status=LegStatus.ACTIVE,
+            # The new leg's own booking time: moving onto a flight already announced as
+            # disrupted earns no compensation for it.
+            booked_at=ctx.clock.now(),
         )
         session.add(leg)
         session.flush()
@@ -269,62 +262,4 @@ def change_flight(
             "change_fee": quote.change_fee,
             "fare_difference": quote.fare_difference,
         },
-    )
-
-
-def _quote_cancel(
-    session: Session, ctx: ServiceContext, ticket_no: str
-) -> tuple[Ticket, CancellationQuote]:
-    ticket = owned_ticket(session, ctx, ticket_no)
-    now = ctx.clock.now()
-    legs = _check_ticket_changeable(ticket, now, "cancelled")
-    paid = sum((leg.price_paid for leg in legs), ZERO)
-    airline_cancelled = is_airline_cancelled(ticket)
-    refund = cancellation_refund(
-        ticket.fare, paid, booked_at=ticket.issued_at, now=now, airline_cancelled=airline_cancelled
-    )
-    return ticket, CancellationQuote(
-        ticket_no=ticket.ticket_no,
-        fare=ticket.fare.value,
-        paid=paid,
-        refund=refund.amount,
-        rule=refund.rule,
-        airline_cancelled=airline_cancelled,
-    )
-
-
-@operation("quote_cancellation", write=False)
-def quote_cancellation(
-    session: Session, ctx: ServiceContext, *, ticket_no: str
-) -> CancellationQuote:
-    """How much cancelling the ticket would refund, or the rule that refuses it."""
-    return _quote_cancel(session, ctx, ticket_no)[1]
-
-
-@operation("cancel_ticket", write=True)
-def cancel_ticket(session: Session, ctx: ServiceContext, *, ticket_no: str) -> OperationResult:
-    """Cancel a ticket and refund what the fare rules allow."""
-    ticket, quote = _quote_cancel(session, ctx, ticket_no)
-    legs = ticket.active_legs
-    release_seats(session, legs)
-    for leg in legs:
-        leg.status = LegStatus.CANCELLED
-    ticket.status = TicketStatus.CANCELLED
-    record_payment(
-        session,
-        ctx,
-        passenger=ticket.passenger,
-        ticket=ticket,
-        kind="refund",
-        amount=quote.refund,
-        reason=f"cancellation {ticket.ticket_no}",
-    )
-    session.flush()
-    return OperationResult(
-        summary=f"Ticket {ticket.ticket_no} cancelled; refund CHF {quote.refund}.",
-        before={"status": "active", "flights": [describe(leg.flight) for leg in legs]},
-        after={"status": "cancelled"},
-        refunded=quote.refund,
-        rule=quote.rule,
-        data={"ticket_no": ticket.ticket_no},
     )

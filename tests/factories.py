@@ -36,6 +36,7 @@ from db.models import (
     Tier,
     User,
 )
+from db.seed.schedule import ANNOUNCED_BEFORE_DEPARTURE as DISRUPTION_ANNOUNCED_BEFORE
 from services.context import Actor
 from services.pricing import cabin_for_fare, fare_price
 
@@ -94,7 +95,13 @@ def flight(
     base_price: Decimal | int = 200,
     delay: timedelta | None = None,
     flight_no: str | None = None,
+    disrupted_at: datetime | None = None,
 ) -> Flight:
+    """A flight; a delayed or cancelled one is announced `disrupted_at`, by default 6 hours
+    before departure like the demo world (pass it to test a ticket bought after the news)."""
+    status = FlightStatus.DELAYED if delay and status == FlightStatus.SCHEDULED else status
+    if disrupted_at is None and status in (FlightStatus.DELAYED, FlightStatus.CANCELLED):
+        disrupted_at = departs - DISRUPTION_ANNOUNCED_BEFORE
     f = Flight(
         flight_no=flight_no or f"AL {100 + next(_counter)}",
         origin=origin,
@@ -104,7 +111,8 @@ def flight(
         scheduled_arrival=departs + timedelta(hours=hours),
         estimated_departure=departs + delay if delay else None,
         estimated_arrival=departs + timedelta(hours=hours) + delay if delay else None,
-        status=FlightStatus.DELAYED if delay and status == FlightStatus.SCHEDULED else status,
+        status=status,
+        disrupted_at=disrupted_at,
         base_price=Decimal(base_price),
     )
     session.add(f)
@@ -189,6 +197,7 @@ def ticket(
             cabin=cabin,
             price_paid=fare_price(f.base_price, fare),
             status=LegStatus.ACTIVE,
+            booked_at=issued_at,
         )
         session.add(leg)
         session.flush()

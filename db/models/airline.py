@@ -87,6 +87,9 @@ class Flight(Base):
     actual_departure: Mapped[datetime | None]
     actual_arrival: Mapped[datetime | None]
     status: Mapped[FlightStatus] = mapped_column(str_enum(FlightStatus))
+    # When the delay or cancellation was announced (None: never disrupted, or not known).
+    # Compensation is owed only on legs booked before it (docs/policy.md, compensation).
+    disrupted_at: Mapped[datetime | None]
     # Price of a Classic economy seat; other fares and the business cabin derive from it.
     base_price: Mapped[Decimal]
 
@@ -176,6 +179,9 @@ class TicketLeg(Base):
     cabin: Mapped[Cabin] = mapped_column(str_enum(Cabin))
     price_paid: Mapped[Decimal]
     status: Mapped[LegStatus] = mapped_column(str_enum(LegStatus))
+    # When this leg was added to the ticket (its issue, or the change that made it): a leg
+    # booked after its flight's disruption was announced is owed no compensation.
+    booked_at: Mapped[datetime]
 
     ticket: Mapped[Ticket] = relationship(back_populates="legs")
     flight: Mapped[Flight] = relationship()

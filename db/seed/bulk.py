@@ -49,7 +49,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "flights": (
         "id", "flight_no", "origin", "destination", "aircraft_registration",
         "scheduled_departure", "scheduled_arrival", "estimated_departure", "estimated_arrival",
-        "actual_departure", "actual_arrival", "status", "base_price",
+        "actual_departure", "actual_arrival", "status", "disrupted_at", "base_price",
     ),
     "passengers": ("id", "first_name", "last_name", "email", "phone", "tier"),
     "payment_methods": ("id", "passenger_id", "brand", "last4", "expiry"),
@@ -58,7 +58,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "ticket_no", "booking_id", "passenger_id", "fare", "cabin", "status", "issued_at",
         "payment_method_id",
     ),
-    "ticket_legs": ("id", "ticket_id", "flight_id", "sequence", "fare", "cabin", "price_paid", "status"),
+    "ticket_legs": (
+        "id", "ticket_id", "flight_id", "sequence", "fare", "cabin", "price_paid", "status",
+        "booked_at",
+    ),
     "seat_assignments": ("id", "flight_id", "seat_id", "ticket_leg_id"),
     "payments": (
         "id", "passenger_id", "payment_method_id", "ticket_id", "kind", "amount", "currency",

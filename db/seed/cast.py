@@ -92,11 +92,12 @@ def plan_flights(
     )
 
 
-def apply_statuses(flights: PersonaFlights) -> None:
+def apply_statuses(flights: PersonaFlights, now: datetime) -> None:
     """After the schedule's random statuses: the airline cancelled farid's flight and grace's
-    flight is announced four hours late."""
-    set_cancelled(flights.farid)
-    set_delayed(flights.grace, GRACE_DELAY)
+    flight is announced four hours late, both announced after their tickets were bought (so
+    both are owed compensation)."""
+    set_cancelled(flights.farid, now)
+    set_delayed(flights.grace, GRACE_DELAY, now)
 
 
 @dataclass

@@ -68,7 +68,7 @@ def write_ticket(
         leg_id = sink.next_id("ticket_legs")
         sink.add(
             "ticket_legs",
-            (leg_id, ticket_id, flight.id, sequence, fare, cabin, price, status),
+            (leg_id, ticket_id, flight.id, sequence, fare, cabin, price, status, issued_at),
         )
         if cancelled_at is None:
             seat_id = take_seat(flight, cabin)

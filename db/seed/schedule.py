@@ -21,6 +21,9 @@ WEEKDAY_DEMAND = (1.10, 0.92, 0.92, 1.00, 1.15, 0.90, 1.12)  # Monday .. Sunday
 CANCEL_RATE = 0.004
 DELAY_RATE = 0.03
 PROTECTED_FILL = 0.7  # background passengers leave 30% of a protected flight's seats free
+# A disruption is announced this long before the scheduled departure (or at the demo clock, if
+# that is later): never in the future, so a ticket bought after seeding counts as bought after it.
+ANNOUNCED_BEFORE_DEPARTURE = timedelta(hours=6)
 
 
 @dataclass(slots=True)
@@ -41,6 +44,7 @@ class FlightPlan:
     est_arr: datetime | None = None
     act_dep: datetime | None = None
     act_arr: datetime | None = None
+    disrupted_at: datetime | None = None
     used: dict[str, int] = field(default_factory=lambda: {"business": 0, "economy": 0})
     prices: dict[str, Decimal] = field(default_factory=dict)  # leg price by fare
 
@@ -56,7 +60,7 @@ class FlightPlan:
         return (
             self.id, self.flight_no, r.origin, r.destination, self.registration, self.dep,
             self.arr, self.est_dep, self.est_arr, self.act_dep, self.act_arr, self.status,
-            self.base_price,
+            self.disrupted_at, self.base_price,
         )  # fmt: skip
 
 
@@ -155,9 +159,10 @@ def settle(flight: FlightPlan, now: datetime, rng: random.Random) -> None:
     (never on protected routes), small jitter otherwise."""
     roll = rng.random()
     if not flight.protected and roll < CANCEL_RATE:
-        flight.status = "cancelled"
+        set_cancelled(flight, now)
         return
     if not flight.protected and roll < CANCEL_RATE + DELAY_RATE:
+        flight.disrupted_at = announced(flight, now)
         delay = timedelta(minutes=min(300, 25 + int(rng.lognormvariate(3.8, 0.6))))
     else:
         delay = timedelta(minutes=rng.randint(-3, 12))
@@ -171,12 +176,19 @@ def settle(flight: FlightPlan, now: datetime, rng: random.Random) -> None:
         flight.status, flight.est_dep, flight.est_arr = "delayed", act_dep, act_arr
 
 
-def set_cancelled(flight: FlightPlan) -> None:
+def announced(flight: FlightPlan, now: datetime) -> datetime:
+    """When the flight's disruption was announced (see ANNOUNCED_BEFORE_DEPARTURE)."""
+    return min(now, flight.dep - ANNOUNCED_BEFORE_DEPARTURE)
+
+
+def set_cancelled(flight: FlightPlan, now: datetime) -> None:
     flight.status = "cancelled"
     flight.est_dep = flight.est_arr = flight.act_dep = flight.act_arr = None
+    flight.disrupted_at = announced(flight, now)
 
 
-def set_delayed(flight: FlightPlan, delay: timedelta) -> None:
+def set_delayed(flight: FlightPlan, delay: timedelta, now: datetime) -> None:
     flight.status = "delayed"
+    flight.disrupted_at = announced(flight, now)
     flight.est_dep, flight.est_arr = flight.dep + delay, flight.arr + delay
     flight.act_dep = flight.act_arr = None

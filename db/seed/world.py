@@ -185,7 +185,7 @@ def _generate(
     status_rng = _rng(seed, "status")
     for flight in schedule.flights:
         settle(flight, now, status_rng)
-    cast.apply_statuses(persona_flights)
+    cast.apply_statuses(persona_flights, now)
     sink.extend("flights", [f.row() for f in schedule.flights])
 
     book = travel.write_offers(sink, _rng(seed, "offers"))

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 
 from db.migrate import upgrade
-from db.models import TurnToolCall
+from db.models import Flight, TicketLeg, TurnToolCall
 from db.seed.scratch import scratch_engine
 
 SERVER = os.environ.get("TEST_DATABASE_URL")
@@ -55,3 +55,59 @@ def test_0004_copies_recorded_tool_calls_into_rows() -> None:
         ]
         assert {r.started_at.replace(tzinfo=None) for r in rows} == {AT.replace(tzinfo=None)}
         assert all(r.started_at.tzinfo in (None, UTC) for r in rows)
+
+
+def test_0005_backfills_booking_and_announcement_times() -> None:
+    """Legs take their ticket's issue time; a disrupted flight's announcement is put 6 hours
+    before departure, never after the migration ran, and an on-time flight gets none."""
+    with scratch_engine("migrate", SERVER) as engine:
+        upgrade(engine, "0004")
+        issued = datetime(2026, 10, 1, 12, 0)
+        far = datetime(2099, 1, 1, 12, 0)  # departs long after the migration runs
+        near = datetime(2026, 11, 20, 12, 0)
+        flights = {  # id: (status, scheduled, estimated, actual)
+            1: ("cancelled", near, None, None),
+            2: ("delayed", far, far + timedelta(hours=1), None),
+            3: ("arrived", near, None, near + timedelta(hours=3)),
+            4: ("arrived", near, None, near + timedelta(minutes=10)),
+            5: ("scheduled", far, None, None),
+        }
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO airports VALUES ('ZRH', 'Z', 'Zurich', 'CH', 'UTC', 0, 0)")
+            )
+            conn.execute(text("INSERT INTO aircraft_types VALUES ('T8', 'T', 2, 6)"))
+            conn.execute(text("INSERT INTO aircraft VALUES ('HB-TST', 'T8')"))
+            conn.execute(
+                text("INSERT INTO passengers VALUES (1, 'A', 'B', 'a@b.c', '1', 'regular')")
+            )
+            conn.execute(text("INSERT INTO bookings VALUES (1, 'REF001', :at, 1)"), {"at": issued})
+            conn.execute(
+                text("INSERT INTO tickets VALUES (1, '7240000000001', 1, 1, 'Classic', 'economy',"
+                     " 'active', :at, NULL)"),
+                {"at": issued},
+            )  # fmt: skip
+            for fid, (status, dep, est, act) in flights.items():
+                conn.execute(
+                    text("INSERT INTO flights (id, flight_no, origin, destination,"
+                         " aircraft_registration, scheduled_departure, scheduled_arrival,"
+                         " estimated_departure, actual_departure, status, base_price) VALUES"
+                         " (:id, 'AL 1', 'ZRH', 'ZRH', 'HB-TST', :dep, :dep, :est, :act,"
+                         " :status, 100)"),
+                    {"id": fid, "dep": dep, "est": est, "act": act, "status": status},
+                )  # fmt: skip
+                conn.execute(
+                    text("INSERT INTO ticket_legs VALUES (:id, 1, :id, :id, 'Classic', 'economy',"
+                         " 100, 'active')"),
+                    {"id": fid},
+                )  # fmt: skip
+        before = datetime.now(UTC)
+        upgrade(engine)
+        with engine.connect() as conn:
+            booked = set(conn.scalars(select(TicketLeg.booked_at)))
+            announced = dict(conn.execute(select(Flight.id, Flight.disrupted_at)).all())
+        assert booked == {issued.replace(tzinfo=UTC)}
+        six = timedelta(hours=6)
+        assert announced[1] == announced[3] == (near - six).replace(tzinfo=UTC)
+        assert before - timedelta(seconds=1) <= announced[2] <= datetime.now(UTC)
+        assert announced[4] is None and announced[5] is None

@@ -221,6 +221,7 @@ def test_farid(world: World) -> None:
     ticket = single_ticket(world, "farid", "Classic", "ZRH-BCN", 0)
     assert ticket.legs[0].flight.status == "cancelled" and ticket.passenger.tier == "silver"
     issued_long_ago(world, ticket)
+    announced_after_booking(world, ticket)
     for offset in (1, 2):
         day = flights_on(world, "ZRH", "BCN", world.d + timedelta(days=offset))
         assert bookable_alternatives(world, day), f"seats on ZRH-BCN D+{offset}"
@@ -235,6 +236,15 @@ def test_grace(world: World) -> None:
     assert flight.estimated_departure == flight.scheduled_departure + timedelta(hours=4)
     assert local_day(flight) in (world.d, world.d + timedelta(days=1))
     issued_long_ago(world, ticket)
+    announced_after_booking(world, ticket)
+
+
+def announced_after_booking(world: World, ticket: Ticket) -> None:
+    """The disruption was announced after the ticket was bought and before the demo clock, so
+    the persona is owed compensation (a leg booked after it would not be)."""
+    leg = ticket.legs[0]
+    assert leg.booked_at == ticket.issued_at
+    assert leg.booked_at < leg.flight.disrupted_at <= world.now
 
 
 # Fixed in every world (any seed, any clock): evaluation cases and demos may quote them.

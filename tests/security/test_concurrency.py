@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Fare, FlightStatus, Payment, Ticket, TicketStatus
-from services import flight_bookings, tickets
+from services import cancellations, flight_bookings, tickets
 from services.clock import FixedClock
 from services.context import ServiceContext
 from tests import factories as f
@@ -72,7 +72,7 @@ def trip(session_factory: sessionmaker[Session]) -> dict[str, object]:
 
 
 def cancel(trip):
-    return lambda s, ctx, i: tickets.cancel_ticket(s, ctx, ticket_no=trip["ticket_no"])
+    return lambda s, ctx, i: cancellations.cancel_ticket(s, ctx, ticket_no=trip["ticket_no"])
 
 
 def change_to(trip, pick):
@@ -171,7 +171,7 @@ def test_compensation_claims_and_cancels_of_one_ticket_at_once(session_factory) 
 
     work = either(
         lambda s, ctx, i: flight_bookings.request_compensation(s, ctx, ticket_no=ticket_no),
-        lambda s, ctx, i: tickets.cancel_ticket(s, ctx, ticket_no=ticket_no),
+        lambda s, ctx, i: cancellations.cancel_ticket(s, ctx, ticket_no=ticket_no),
     )
     outcomes = race(session_factory, lambda i: ctx_of(passenger_id), work)
     assert outcomes == Counter(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from db.models import AuditEvent, Fare
-from services import audit, tickets
+from services import audit, cancellations, tickets
 from services.errors import PolicyViolation
 from tests import factories as f
 from tests.conftest import context_for
@@ -33,7 +33,7 @@ def chain(session, clock) -> int:
             tickets.change_flight(
                 session, ctx, ticket_no=light.ticket_no, new_flight_ids=[flight.id]
             )
-    tickets.cancel_ticket(session, ctx, ticket_no=flex.ticket_no)
+    cancellations.cancel_ticket(session, ctx, ticket_no=flex.ticket_no)
     audit.record(session, ctx, action="login", outcome="ok")
     return 5
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from db.models import ExecutedAction, Fare, Seat, SeatAssignment
-from services import tickets
+from services import cancellations, tickets
 from services.audit import verify
 from services.errors import AlreadyExecuted, DomainError
 from tests import factories as f
@@ -89,7 +89,7 @@ def test_same_approval_twice_in_parallel_executes_once(session_factory, clock) -
     def approve(_: int) -> None:
         with session_factory() as s:
             ctx = context_for(passenger_id, clock).once("thread-9:call-1")
-            tickets.cancel_ticket(s, ctx, ticket_no=ticket_no)
+            cancellations.cancel_ticket(s, ctx, ticket_no=ticket_no)
 
     outcomes = race(4, approve)
     assert outcomes["ok"] == 1

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import Compensation, ExecutedAction, Fare, FlightStatus, PaymentMethod, Ticket
-from services import flight_bookings, flights, tickets
+from services import cancellations, flight_bookings, flights, tickets
 from services.clock import demo_date
 from services.errors import AlreadyExecuted, InvalidInput, NotFound, PolicyViolation, Rule
 from tests import factories as f
@@ -169,7 +169,7 @@ def test_approved_write_executes_once_per_key(session, clock, setup) -> None:
     )
     session.commit()
     ctx = context_for(setup["passenger"].id, clock).once("thread-1:call-1")
-    tickets.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
+    cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     with pytest.raises(AlreadyExecuted, match="cancelled"):
-        tickets.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
+        cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     assert session.scalar(select(func.count()).select_from(ExecutedAction)) == 1

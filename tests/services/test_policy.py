@@ -136,3 +136,43 @@ def test_compensation_amounts() -> None:
             actual_departure=None,
         )
     assert err.value.code == Rule.COMPENSATION_NOT_ELIGIBLE.value
+
+
+def test_compensation_only_for_a_leg_booked_before_the_announcement() -> None:
+    announced = NOW - timedelta(hours=2)
+    policy.check_booked_before_disruption(
+        booked_at=announced - timedelta(seconds=1), disrupted_at=announced, flight="AL 1"
+    )
+    for booked in (announced, announced + timedelta(minutes=1)):
+        with pytest.raises(PolicyViolation) as late:
+            policy.check_booked_before_disruption(
+                booked_at=booked, disrupted_at=announced, flight="AL 1"
+            )
+        assert late.value.code == Rule.COMPENSATION_BOOKED_AFTER_DISRUPTION.value
+        assert "AL 1" in late.value.message
+
+
+def test_a_disruption_with_no_recorded_announcement_is_refused() -> None:
+    with pytest.raises(PolicyViolation) as err:
+        policy.check_booked_before_disruption(
+            booked_at=NOW - timedelta(days=30), disrupted_at=None, flight="AL 1"
+        )
+    assert err.value.code == Rule.COMPENSATION_DISRUPTION_UNRECORDED.value
+
+
+def test_a_cancelled_ticket_gets_no_delay_compensation_but_keeps_the_airlines() -> None:
+    delayed, cancelled = policy.CompensationReason.DELAYED, policy.CompensationReason.CANCELLED
+    with pytest.raises(PolicyViolation) as err:
+        policy.check_ticket_not_cancelled(ticket_cancelled=True, reason=delayed)
+    assert err.value.code == Rule.COMPENSATION_TICKET_CANCELLED.value
+    policy.check_ticket_not_cancelled(ticket_cancelled=True, reason=cancelled)
+    policy.check_ticket_not_cancelled(ticket_cancelled=False, reason=delayed)
+
+
+def test_refund_gives_back_the_delay_compensation_never_below_zero() -> None:
+    full = policy.Refund(Decimal("290.00"), "Full refund.")
+    less = policy.refund_less_compensation(full, Decimal("100.00"))
+    assert less.amount == Decimal("190.00") and "CHF 100.00" in less.rule
+    assert policy.refund_less_compensation(full, Decimal("0.00")) == full
+    light = policy.Refund(Decimal("0.00"), "Light fares are not refundable.")
+    assert policy.refund_less_compensation(light, Decimal("100.00")).amount == Decimal("0.00")

@@ -21,7 +21,7 @@ from db.models import (
     TicketStatus,
     Tier,
 )
-from services import tickets
+from services import cancellations, tickets
 from services.clock import FixedClock
 from services.context import Actor
 from services.errors import DomainError, InvalidInput, NotFound, PolicyViolation, Rule
@@ -259,7 +259,7 @@ def test_ticket_with_a_flown_leg_cannot_change_or_cancel(session, clock) -> None
     with pytest.raises(PolicyViolation) as change:
         tickets.change_flight(session, ctx, ticket_no=t.ticket_no, new_flight_ids=[alt.id])
     with pytest.raises(PolicyViolation) as cancel:
-        tickets.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
+        cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     refused(change, Rule.LEG_FLOWN)
     refused(cancel, Rule.LEG_FLOWN)
 
@@ -301,8 +301,8 @@ def test_airline_cancellation_rebooking_limited_to_seven_days(session, clock) ->
 def test_cancellation_refund_by_fare(session, clock, world, fare, refund) -> None:
     t = make_ticket(session, clock, [world["d3"]], fare=fare)
     ctx = context_for(t.passenger_id, clock)
-    quote = tickets.quote_cancellation(session, ctx, ticket_no=t.ticket_no)
-    result = tickets.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
+    quote = cancellations.quote_cancellation(session, ctx, ticket_no=t.ticket_no)
+    result = cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     assert quote.refund == result.refunded == Decimal(refund)
     session.expire_all()
     assert t.status == TicketStatus.CANCELLED
@@ -311,7 +311,7 @@ def test_cancellation_refund_by_fare(session, clock, world, fare, refund) -> Non
 
 def test_full_refund_within_24_hours_of_booking(session, clock, world) -> None:
     t = make_ticket(session, clock, [world["d3"]], fare=Fare.LIGHT, age=2 * HOUR)
-    quote = tickets.quote_cancellation(
+    quote = cancellations.quote_cancellation(
         session, context_for(t.passenger_id, clock), ticket_no=t.ticket_no
     )
     assert quote.refund == quote.paid == Decimal("160.00")
@@ -321,7 +321,7 @@ def test_airline_cancelled_ticket_fully_refunded(session, clock) -> None:
     f.reference_data(session)
     cancelled = f.flight(session, "ZRH", "BCN", clock.now() + HOUR, status=FlightStatus.CANCELLED)
     t = make_ticket(session, clock, [cancelled], fare=Fare.LIGHT)
-    result = tickets.cancel_ticket(
+    result = cancellations.cancel_ticket(
         session, context_for(t.passenger_id, clock), ticket_no=t.ticket_no
     )
     assert result.refunded == Decimal("160.00")
@@ -331,16 +331,18 @@ def test_cancellation_within_three_hours_refused(session, clock, world) -> None:
     t = make_ticket(session, clock, [world["d3"]], fare=Fare.FLEX)
     clock.advance(3 * DAY - HOUR)
     with pytest.raises(PolicyViolation) as err:
-        tickets.cancel_ticket(session, context_for(t.passenger_id, clock), ticket_no=t.ticket_no)
+        cancellations.cancel_ticket(
+            session, context_for(t.passenger_id, clock), ticket_no=t.ticket_no
+        )
     refused(err, Rule.TOO_CLOSE_TO_DEPARTURE)
 
 
 def test_cancelled_ticket_cannot_be_cancelled_again(session, clock, world) -> None:
     t = make_ticket(session, clock, [world["d3"]], fare=Fare.FLEX)
     ctx = context_for(t.passenger_id, clock)
-    tickets.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
+    cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     with pytest.raises(PolicyViolation) as err:
-        tickets.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
+        cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     refused(err, Rule.TICKET_NOT_ACTIVE)
 
 
@@ -362,18 +364,18 @@ def test_companion_ticket_on_the_same_booking_is_refused(session, clock, world) 
     session.commit()
     ctx = context_for(diego.id, clock)
     with pytest.raises(PolicyViolation) as err:
-        tickets.cancel_ticket(session, ctx, ticket_no=companion.ticket_no)
+        cancellations.cancel_ticket(session, ctx, ticket_no=companion.ticket_no)
     refused(err, Rule.NOT_OWNER)
     session.expire_all()
     assert companion.status == TicketStatus.ACTIVE
-    assert tickets.quote_cancellation(session, ctx, ticket_no=own.ticket_no).refund > 0
+    assert cancellations.quote_cancellation(session, ctx, ticket_no=own.ticket_no).refund > 0
 
 
 def test_manager_cannot_change_bookings(session, clock, world) -> None:
     t = make_ticket(session, clock, [world["d3"]], fare=Fare.FLEX)
     ctx = context_for(t.passenger_id, clock, Actor("manager", Role.MANAGER))
     with pytest.raises(PolicyViolation) as err:
-        tickets.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
+        cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     refused(err, Rule.PERMISSION)
 
 
@@ -384,10 +386,10 @@ def test_customer_acts_only_for_their_own_passenger(session, clock, world) -> No
     own = context_for(
         t.passenger_id, clock, Actor("anna", Role.CUSTOMER, passenger_id=t.passenger_id)
     )
-    assert tickets.quote_cancellation(session, own, ticket_no=t.ticket_no).refund > 0
+    assert cancellations.quote_cancellation(session, own, ticket_no=t.ticket_no).refund > 0
     foreign = context_for(t.passenger_id, clock, Actor("eve", Role.CUSTOMER, passenger_id=other.id))
     with pytest.raises(PolicyViolation) as err:
-        tickets.cancel_ticket(session, foreign, ticket_no=t.ticket_no)
+        cancellations.cancel_ticket(session, foreign, ticket_no=t.ticket_no)
     refused(err, Rule.PERMISSION)
 
 
@@ -424,5 +426,5 @@ def test_bad_input_gets_a_clear_domain_error(
 def test_no_passenger_selected(session, clock, world) -> None:
     t = make_ticket(session, clock, [world["d3"]])
     with pytest.raises(PolicyViolation) as err:
-        tickets.cancel_ticket(session, context_for(None, clock), ticket_no=t.ticket_no)
+        cancellations.cancel_ticket(session, context_for(None, clock), ticket_no=t.ticket_no)
     refused(err, Rule.NO_PASSENGER)

@@ -21,10 +21,10 @@ from db.engine import make_session_factory
 from db.models import AuditEvent, Role, Ticket
 from db.seed import persona_passenger_id, seed_world
 from db.seed.scratch import scratch_engine
+from services.cancellations import cancel_ticket
 from services.clock import FixedClock
 from services.context import Actor, ServiceContext
 from services.dashboards import audit_log
-from services.tickets import cancel_ticket
 from tests.conftest import FROZEN_NOW
 from tests.ui.apptest import NOT_ALLOWED, open_page, page_content, signed_in, texts
 from tests.ui.conftest import World
