@@ -9,6 +9,7 @@ import streamlit as st
 from services.errors import InvalidInput
 from services.passengers import PassengerMatch, find_passengers, passenger_label
 from ui import resources
+from ui.safe_text import literal, one_line
 
 
 def chosen_passenger(key: str) -> int | None:
@@ -29,10 +30,10 @@ def passenger_picker(key: str) -> int | None:
             with resources.db_session() as session:
                 matches = find_passengers(session, query=query)
         except InvalidInput as err:
-            st.caption(err.message)
+            st.caption(literal(err.message))
         else:
             if not matches:
-                st.caption(f"No passenger matches '{query.strip()}'.")
+                st.caption(f"No passenger matches '{one_line(query)}'.")
     if matches:
         labels = {m.id: f"{m.label} (by {m.matched_by})" for m in matches}
 
