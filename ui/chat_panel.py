@@ -121,7 +121,7 @@ def conversation_actions(desk: ChatDesk) -> None:
         return
     st.markdown("**This conversation**")
     label, color, icon = STATUS_BADGES[summary.status]
-    reason = f" · {summary.escalation_reason}" if summary.escalation_reason else ""
+    reason = f" · {one_line(summary.escalation_reason)}" if summary.escalation_reason else ""
     st.badge(label + reason, color=color, icon=icon)  # type: ignore[arg-type]
     ctx = desk.context()
     rating_key = f"chat_rating_{summary.id}"

@@ -57,7 +57,7 @@ def passenger_picker(key: str) -> int | None:
             st.session_state.pop(chosen_key, None)
             return None
         left, right = st.columns([5, 1], vertical_alignment="center")
-        left.info(f"Helping **{label}**", icon=":material/person:")
+        left.info(f"Helping **{one_line(label)}**", icon=":material/person:")
         if right.button("Clear", key=f"{key}_clear"):
             st.session_state.pop(chosen_key, None)
             st.session_state.pop(pick_key, None)

@@ -17,8 +17,8 @@ _RENDERER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 _AUTOLINKED = re.compile(r"[a-z][a-z0-9+.-]*://|\bwww\.|[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
 _CODE = re.compile(r"(?s)^(`{3,}).*?^\1|(`+)(?!`).*?(?<!`)\2(?!`)", re.M)
 # Streamlit's own syntax, outside code: an unescaped ":name" (colours, icons; the app's own
-# ":material/<icon>:" markers are allowed) or an unescaped "$" (LaTeX).
-_DIRECTIVE = re.compile(r"(?<!\\):(?!material/[a-z_]+:)[A-Za-z]")
+# ":material/<icon>:" and ":<colour>-badge[" markers are allowed) or an unescaped "$" (LaTeX).
+_DIRECTIVE = re.compile(r"(?<!\\):(?!material/[a-z_]+:|[a-z]+-badge\[)[A-Za-z]")
 _MATH = re.compile(r"(?<!\\)\$")
 
 
