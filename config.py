@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: str = "INFO"
+    # Hosts whose links stay clickable in text from the model or a person (comma-separated;
+    # subdomains included): every other link is shown as inert text (ui/safe_text.py).
+    link_allowlist: str = "alpine-air.example"
     # Worker processes of a suite run from the Evaluations page (1: in the server's process).
     eval_workers: int = Field(default_factory=lambda: min(usable_cpus(), MAX_EVAL_WORKERS), ge=1)
 
@@ -81,6 +84,12 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("SKYDESK_DEMO_NOW needs a UTC offset, e.g. 2026-11-25T09:00:00+00:00")
         return value
+
+    @property
+    def link_hosts(self) -> frozenset[str]:
+        """The allow-list as bare lower-case host names ("*.x" and ".x" mean x and below)."""
+        hosts = (h.strip().lower().lstrip("*").strip(".") for h in self.link_allowlist.split(","))
+        return frozenset(h for h in hosts if h)
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,6 +8,7 @@ from ui import admin_actions as act
 from ui.admin_views import users_table
 from ui.components import flash
 from ui.guards import require_page
+from ui.safe_text import code
 
 access = require_page("admin")
 
@@ -55,7 +56,7 @@ with people:
         for account in accounts:
             name, button = st.columns([4, 1], vertical_alignment="center")
             state = "disabled" if account.disabled else "enabled"
-            name.markdown(f"`{account.username}` · {account.role.value} · {state}")
+            name.markdown(f"{code(account.username)} · {account.role.value} · {state}")
             button.button(
                 "Enable" if account.disabled else "Disable",
                 key=f"admin_toggle_{account.username}",

@@ -13,6 +13,7 @@ from ui.chat_state import ChatDesk, show_notice
 from ui.chat_transcript import approval_card, run_queued, transcript
 from ui.guards import require_page
 from ui.passenger_picker import passenger_picker
+from ui.safe_text import one_line
 
 access = require_page("chat")
 
@@ -31,7 +32,7 @@ if desk is None:
     st.caption("Find and choose the passenger you are helping to start a conversation.")
 else:
     if access.own_passenger_only:
-        st.info(f"Your trips, **{desk.passenger.name}**", icon=":material/person:")
+        st.info(f"Your trips, **{one_line(desk.passenger.name)}**", icon=":material/person:")
     conversation, side = st.columns([3, 1], gap="large")
     with side:
         show_notice()

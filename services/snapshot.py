@@ -77,12 +77,14 @@ def _ticket_view(ticket: Ticket, passenger: Passenger) -> dict[str, Any]:
     }
 
 
-def passenger_profile(passenger: Passenger) -> dict[str, Any]:
+def passenger_profile(passenger: Passenger, *, contact: bool) -> dict[str, Any]:
+    """Who the passenger is. E-mail and phone only with `contact` (the desk's own pages): the
+    assistant never needs them, and what a read tool returns a compromised model can leak."""
+    reach = {"email": passenger.email, "phone": passenger.phone} if contact else {}
     return {
         "passenger_id": passenger.id,
         "name": passenger.full_name,
-        "email": passenger.email,
-        "phone": passenger.phone,
+        **reach,
         "tier": passenger.tier.value,
         "payment_methods": [
             {"id": m.id, "brand": m.brand, "last4": m.last4, "expiry": m.expiry}
@@ -91,7 +93,9 @@ def passenger_profile(passenger: Passenger) -> dict[str, Any]:
     }
 
 
-def build_snapshot(session: Session, passenger: Passenger) -> dict[str, Any]:
+def build_snapshot(
+    session: Session, passenger: Passenger, *, contact: bool = False
+) -> dict[str, Any]:
     tickets = session.scalars(
         select(Ticket)
         .where(Ticket.passenger_id == passenger.id)
@@ -124,7 +128,7 @@ def build_snapshot(session: Session, passenger: Passenger) -> dict[str, Any]:
         select(Escalation).where(Escalation.passenger_id == passenger.id).order_by(Escalation.id)
     ).all()
     return {
-        "passenger": passenger_profile(passenger),
+        "passenger": passenger_profile(passenger, contact=contact),
         "tickets": [_ticket_view(t, passenger) for t in tickets],
         "hotel_bookings": [
             {
@@ -180,6 +184,9 @@ def build_snapshot(session: Session, passenger: Passenger) -> dict[str, Any]:
     }
 
 
-def passenger_snapshot(session: Session, ctx: ServiceContext) -> dict[str, Any]:
-    """The current passenger's profile, tickets, hotels, cars, excursions, compensations, escalations."""
-    return build_snapshot(session, current_passenger(session, ctx))
+def passenger_snapshot(
+    session: Session, ctx: ServiceContext, *, contact: bool = False
+) -> dict[str, Any]:
+    """The current passenger's profile, tickets, hotels, cars, excursions, compensations,
+    escalations; e-mail and phone only with `contact`."""
+    return build_snapshot(session, current_passenger(session, ctx), contact=contact)

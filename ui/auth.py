@@ -26,6 +26,7 @@ from streamlit_authenticator.utilities import LoginError
 from services import accounts, ratelimit, sessions, users
 from services.accounts import Account
 from ui import resources
+from ui.safe_text import literal
 
 COOKIE_NAME = "skydesk_auth"
 COOKIE_DAYS = 1.0  # the library's setting; the server's own maximum age is what counts
@@ -125,7 +126,7 @@ def sign_in_form(auth: stauth.Authenticate) -> Account | None:
         )
         version = sessions.current_version(session, result.account.username) if result.ok else None
     if result.account is None:
-        st.error(result.message, icon=":material/lock:")
+        st.error(literal(result.message), icon=":material/lock:")
         return None
     auth.authentication_controller.login(token={"username": result.account.username})
     st.session_state[SESSION_VERSION] = version

@@ -15,6 +15,7 @@ from services.flights import search_flights
 from ui import resources
 from ui.components import attempt, table
 from ui.guards import PageAccess
+from ui.safe_text import one_line
 
 cc = st.column_config
 CHF = cc.NumberColumn("Price", format="CHF %.2f")
@@ -35,13 +36,16 @@ def _local(value: str | None) -> str:
 
 def passenger_360(access: PageAccess, passenger_id: int) -> None:
     with resources.db_session() as session:
-        snap = attempt(lambda: snapshot.passenger_snapshot(session, access.context(passenger_id)))
+        snap = attempt(
+            lambda: snapshot.passenger_snapshot(session, access.context(passenger_id), contact=True)
+        )
     if snap is None:
         return
     who = snap["passenger"]
     cards = ", ".join(f"{m['brand']} ··{m['last4']}" for m in who["payment_methods"]) or "none"
-    st.subheader(who["name"])
-    st.caption(f"{who['email']} · {who['phone']} · {who['tier']} member · cards: {cards}")
+    st.subheader(one_line(who["name"]))
+    contact = " · ".join(one_line(str(who[k])) for k in ("email", "phone", "tier"))
+    st.caption(f"{contact} member · cards: {one_line(cards)}")
 
     st.markdown("**Tickets**")
     tickets = snap["tickets"]

@@ -1,5 +1,6 @@
 """Words for the Chat page: tool steps as a person reads them, and the assistant's plain-text
-lines as Markdown that keeps them apart (pure functions, no Streamlit)."""
+lines as Markdown that keeps them apart (pure functions, no Streamlit). Everything that came
+from the model, a person or a tool goes out through ui/safe_text.py."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import re
 from itertools import pairwise
 from typing import Any
+
+from ui.safe_text import literal, one_line, safe_markdown
 
 TOOL_LABELS = {
     "get_passenger_trips": "Read the passenger's trips",
@@ -51,14 +54,14 @@ STATUS_WORDS = {
     "invalid": "not understood",
 }
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s")
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~!$])")
 _RESULT_PREFIX = re.compile(
     r"^(?:REFUSED \(rule [^)]*\)|ERROR \([^)]*\)|INVALID CALL|DENIED[^:]*)\W*"
 )
 
 
 def tool_label(name: str) -> str:
-    return TOOL_LABELS.get(name, name.replace("_", " ").capitalize())
+    """A tool's name for people, as Markdown (an unknown name is the model's text)."""
+    return TOOL_LABELS.get(name) or one_line(name.replace("_", " ").capitalize())
 
 
 def _value(value: Any) -> str:
@@ -101,11 +104,11 @@ def step_line(
     icon = STATUS_ICONS.get(status, ":material/radio_button_unchecked:")
     line = f"{icon} **{tool_label(name)}**"
     if details := step_args(args):
-        line += f" · {plain(details)}"
+        line += f" · {one_line(details)}"
     word = STATUS_WORDS.get(status)
     result = step_result(status, content) if content else ""
     if word or result:
-        line += "  \n" + plain(" — ".join(filter(None, [word, result])))
+        line += "  \n" + literal(" — ".join(filter(None, [word, result])))
     return line
 
 
@@ -119,12 +122,6 @@ def steps_label(names: list[str], *, running: bool = False, waiting: bool = Fals
         counts[tool_label(name)] = counts.get(tool_label(name), 0) + 1
     what = " · ".join(f"{label} ×{n}" if n > 1 else label for label, n in counts.items())
     return f"{what} · waiting for your approval" if waiting else what
-
-
-def plain(text: str) -> str:
-    """Text shown as it was typed: Markdown's special characters escaped (no links, images,
-    HTML or headings from a message), line breaks kept."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", "  \n")
 
 
 def is_list_item(line: str) -> bool:
@@ -148,8 +145,15 @@ def _no_math(text: str) -> str:
     return text.replace("$", "\\$")
 
 
+def reply_markdown(text: str) -> str:
+    """One of the assistant's answers as Streamlit may show it: its lines kept apart, then
+    made safe (no images, HTML or foreign links)."""
+    return safe_markdown(tidy(text))
+
+
 def tidy(text: str) -> str:
-    """The assistant's text with its line structure kept in Markdown."""
+    """The assistant's text with its line structure kept in Markdown (not yet safe: see
+    reply_markdown)."""
     lines = text.split("\n")
     out = _no_math(lines[0])
     for previous, line in pairwise(lines):

@@ -19,6 +19,7 @@ from services.escalations import MAX_SUMMARY
 from ui import resources
 from ui.chat_prompts import suggestions
 from ui.chat_state import INPUT, ChatDesk, notify, open_conversation, queue, queue_typed_message
+from ui.safe_text import literal, one_line
 
 STATUS_BADGES = {
     ConversationStatus.OPEN: ("Open", "blue", ":material/forum:"),
@@ -67,24 +68,24 @@ def conversation_list(desk: ChatDesk) -> None:
     try:
         rows = desk.conversations()
     except DomainError as err:
-        st.caption(err.message)
+        st.caption(literal(err.message))
         return
     if not rows:
         own = desk.access.own_passenger_only
         st.caption(
             "No earlier conversations."
             if own
-            else f"No conversations about {desk.passenger.name} yet."
+            else f"No conversations about {one_line(desk.passenger.name)} yet."
         )
         return
     with st.container(height=320 if len(rows) > 6 else "content", border=False):
         for c in rows:
             label, _, icon = STATUS_BADGES[c.status]
             st.button(
-                c.title[:60],
+                one_line(c.title[:60]),  # a button label is Markdown
                 key=f"chat_open_{c.id}",
                 icon=icon,
-                help=f"{label} · {_when(c)} · {c.held_by or 'unknown'} · {c.turns} turns",
+                help=f"{label} · {_when(c)} · {one_line(c.held_by or 'unknown')} · {c.turns} turns",
                 type="primary" if c.id == desk.thread_id else "tertiary",
                 on_click=open_conversation,
                 args=(desk.passenger.id, c.id),
@@ -120,7 +121,7 @@ def conversation_actions(desk: ChatDesk) -> None:
         return
     st.markdown("**This conversation**")
     label, color, icon = STATUS_BADGES[summary.status]
-    reason = f" · {summary.escalation_reason}" if summary.escalation_reason else ""
+    reason = f" · {one_line(summary.escalation_reason)}" if summary.escalation_reason else ""
     st.badge(label + reason, color=color, icon=icon)  # type: ignore[arg-type]
     ctx = desk.context()
     rating_key = f"chat_rating_{summary.id}"

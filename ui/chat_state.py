@@ -26,6 +26,7 @@ from services.errors import DomainError
 from ui import resources
 from ui.chat_assistant import assistant
 from ui.guards import PageAccess
+from ui.safe_text import literal
 
 if TYPE_CHECKING:  # agent.runtime loads LangGraph: only once a conversation needs it
     from agent.runtime import Assistant, Chat
@@ -64,7 +65,7 @@ def show_notice() -> None:
     if notice:
         kind, text = notice
         icons = {"success": ":material/check_circle:", "warning": ":material/info:"}
-        getattr(st, kind)(text, icon=icons.get(kind, ":material/error:"))
+        getattr(st, kind)(literal(text), icon=icons.get(kind, ":material/error:"))
 
 
 def open_conversation(passenger_id: int, thread_id: str | None) -> None:
@@ -101,7 +102,7 @@ class ChatDesk:
             with resources.db_session() as session:
                 who = conversations.passenger_summary(session, access.context(passenger_id))
         except DomainError as err:
-            st.warning(err.message, icon=":material/info:")
+            st.warning(literal(err.message), icon=":material/info:")
             return None
         desk = cls(access, who, provider)
         desk._resume()

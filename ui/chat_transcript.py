@@ -1,31 +1,27 @@
 """The conversation column: the transcript from the checkpoint, the run a person just asked for
-(streamed as it happens: tool steps in st.status, the answer through st.write_stream), and the
-approval card of a change waiting for a decision."""
+(streamed as it happens, ui/chat_live.py), and the approval card of a change waiting for a
+decision. Text from the model, a person or a tool is shown through ui/safe_text.py."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import chain
-from typing import Any
 
 import streamlit as st
 
 from agent.approvals import ApprovalRequest
 from agent.events import (
-    ApprovalRequested,
-    AssistantMessage,
     ErrorEvent,
     Event,
     HistoryItem,
-    TokenChunk,
-    ToolFinished,
-    ToolStarted,
 )
 from services.errors import InvalidInput
 from services.validation import check_chat_message
-from ui.chat_format import LineJoiner, plain, step_line, steps_label, tidy, tool_label
+from ui.chat_format import reply_markdown, step_line, steps_label, tool_label
+from ui.chat_live import LiveRun, write_safe_stream
 from ui.chat_state import ChatDesk, queue, take_queued
+from ui.safe_text import literal, one_line
 
 # Refusals before the assistant runs at all: shown as a notice, not as an answer.
 NOT_RUN = frozenset(
@@ -77,7 +73,7 @@ def _assistant_bubble(items: list[HistoryItem], waiting: str | None) -> None:
             steps.append((name, step_line(name, item.status or "ok", content=item.text)))
         elif item.text:
             flush()
-            st.markdown(tidy(item.text))
+            st.markdown(reply_markdown(item.text))
     if waiting:  # the change on the approval card below
         steps.append((waiting, step_line(waiting, "awaiting_approval")))
     flush(waits=bool(waiting))
@@ -87,7 +83,7 @@ def transcript(desk: ChatDesk) -> None:
     if desk.chat is None:
         desk.intro = st.empty()  # gives way to the first message
         desk.intro.caption(
-            f"Ask anything about {desk.passenger.name}'s trips, or click a suggestion below. "
+            f"Ask anything about {one_line(desk.passenger.name)}'s trips, or click a suggestion below. "
             "Nothing is changed until you approve it."
         )
         return
@@ -107,72 +103,13 @@ def transcript(desk: ChatDesk) -> None:
     for i, (role, group) in enumerate(bubbles):
         with st.chat_message(role):
             if role == "user":
-                st.markdown(plain(group[0].text))
+                st.markdown(literal(group[0].text))
             else:
                 last = i == len(bubbles) - 1
                 _assistant_bubble(group, pending.tool if pending and last else None)
 
 
 # --- a run, live --------------------------------------------------------------------------------
-
-
-class _Live:
-    """Turns the runtime's events into what st.write_stream draws: answer text as strings, tool
-    steps and problems as callables (write_stream ends its text block, then calls them)."""
-
-    def __init__(self) -> None:
-        self.steps: Any = None  # the st.status box, made at the first step
-        self.lines: dict[str, Any] = {}  # call id -> its line in the box
-        self.names: list[str] = []  # the tools, one per call
-        self.waiting = False
-        self.problems: set[str] = set()
-        self.joiner = LineJoiner()
-        self.streamed = ""  # text of the answer being streamed
-        self.gap = False  # a finished answer before: the next one starts a new paragraph
-
-    def _step(self, call_id: str, name: str, line: str) -> None:
-        if self.steps is None:
-            self.steps = st.status(steps_label([], running=True), expanded=True)
-        if call_id not in self.lines:
-            self.names.append(name)
-            self.lines[call_id] = self.steps.empty()
-        self.lines[call_id].markdown(line)
-
-    def _problem(self, message: str) -> None:
-        st.warning(message, icon=":material/warning:")
-
-    def events(self, events: Iterator[Event]) -> Iterator[str | Callable[[], None]]:
-        for event in events:
-            if isinstance(event, TokenChunk):
-                if self.gap:
-                    self.gap = False
-                    self.joiner.reset()
-                    yield "\n\n"
-                self.streamed += event.text
-                yield self.joiner.feed(event.text)
-            elif isinstance(event, AssistantMessage):
-                if not self.streamed.strip() and event.text not in self.problems:
-                    yield tidy(event.text)  # a model that did not stream, or a fixed message
-                self.streamed, self.gap = "", True
-            elif isinstance(event, ToolStarted):
-                line = step_line(event.name, "running", args=event.args)
-                yield lambda e=event, line=line: self._step(e.call_id, e.name, line)
-            elif isinstance(event, ToolFinished):
-                line = step_line(event.name, event.status, content=event.content)
-                yield lambda e=event, line=line: self._step(e.call_id, e.name, line)
-            elif isinstance(event, ApprovalRequested):
-                self.waiting = True
-                r = event.request
-                line = step_line(r.tool, "awaiting_approval", args=r.args)
-                yield lambda r=r, line=line: self._step(r.tool_call_id, r.tool, line)
-            elif isinstance(event, ErrorEvent):
-                self.problems.add(event.message)
-                yield lambda e=event: self._problem(e.message)
-
-    def close(self) -> None:
-        if self.steps is not None:
-            label = steps_label(self.names, waiting=self.waiting)
-            self.steps.update(label=label, state="complete", expanded=False)
 
 
 def play(
@@ -186,18 +123,18 @@ def play(
     user = st.empty()
     if said is not None:
         with user.chat_message("user"):
-            st.markdown(plain(said))
+            st.markdown(literal(said))
     first = next(events, None)
     if isinstance(first, ErrorEvent) and first.kind in NOT_RUN:
         user.empty()
-        st.warning(first.message, icon=":material/info:")
+        st.warning(literal(first.message), icon=":material/info:")
         return
-    live = _Live()
+    live = LiveRun()
     with st.chat_message("assistant"):
         if note:
-            st.caption(note)
+            st.caption(note)  # made of safe parts by run_queued
         if first is not None:
-            st.write_stream(live.events(chain([first], events)))
+            write_safe_stream(live.events(chain([first], events)))
         live.close()
     desk.changed()
 
@@ -224,7 +161,7 @@ def run_queued(desk: ChatDesk) -> None:
     if request is None:
         return
     kind, *rest = request
-    by = desk.actor.username
+    by = one_line(desk.actor.username)
     if kind == "send":
         text = str(rest[0])
         if desk.resolved:
@@ -232,16 +169,17 @@ def run_queued(desk: ChatDesk) -> None:
             return
         if desk.chat is None:
             if problem := _first_message_problem(desk, text):
-                st.warning(problem, icon=":material/info:")
+                st.warning(literal(problem), icon=":material/info:")
                 return
             desk.start()
         assert desk.chat is not None
         play(desk, desk.chat.send(text), said=text.strip())
     elif kind == "approve" and desk.chat is not None:
-        play(desk, desk.chat.approve(rest[0]), note=f":material/check_circle: Approved by {by}")
+        note = f":material/check_circle: Approved by {by}"
+        play(desk, desk.chat.approve(rest[0]), note=note)
     elif kind == "deny" and desk.chat is not None:
         reason = (rest[1] or "").strip() or None
-        why = f": {plain(reason)}" if reason else ""
+        why = f": {one_line(reason)}" if reason else ""
         note = f":material/do_not_disturb_on: Denied by {by}{why}"
         play(desk, desk.chat.deny(rest[0], reason), note=note)
 
@@ -255,7 +193,7 @@ def _deny(approval_id: str) -> None:
 
 
 def _cell(value: str | None) -> str:
-    return plain(value).replace("  \n", " ") if value else "—"
+    return one_line(value) if value else "—"
 
 
 def approval_card(desk: ChatDesk) -> ApprovalRequest | None:
@@ -266,7 +204,7 @@ def approval_card(desk: ChatDesk) -> ApprovalRequest | None:
         return None
     with st.container(border=True, key="chat_approval_card"):
         st.markdown(f"##### :material/approval: Approval needed: {tool_label(request.tool)}")
-        st.markdown(plain(request.summary))
+        st.markdown(literal(request.summary))
         if request.changes:
             rows = [
                 f"| {_cell(c.label)} | {_cell(c.before)} | {_cell(c.after)} |"
@@ -281,9 +219,9 @@ def approval_card(desk: ChatDesk) -> ApprovalRequest | None:
         if money:
             st.markdown(" · ".join(money))
         if request.details:
-            st.caption(" · ".join(plain(d) for d in request.details))
+            st.caption(" · ".join(one_line(d) for d in request.details))
         if request.rule:
-            st.caption(f":material/gavel: Rule: {plain(request.rule)}")
+            st.caption(f":material/gavel: Rule: {one_line(request.rule)}")
         st.text_input(
             "Reason, if you deny (optional)",
             key=DENY_REASON,

@@ -15,6 +15,7 @@ from services.accounts import Account
 from services.clock import HOME_TZ, Clock
 from services.errors import DomainError
 from ui import resources
+from ui.safe_text import code, literal, one_line
 
 T = TypeVar("T")
 BUILTIN, OPENAI = "builtin", "openai"
@@ -35,7 +36,9 @@ def sidebar(box: DeltaGenerator, account: Account, clock: Clock) -> None:
     model = model_label(st.session_state.get(MODEL_KEY) or settings.model_provider, settings)
     now = clock.now().astimezone(HOME_TZ)
     with box:
-        st.markdown(f"**{account.name}**  \n`{account.username}` · {account.role.value}")
+        st.markdown(
+            f"**{one_line(account.name)}**  \n{code(account.username)} · {account.role.value}"
+        )
         st.caption(f"Model: {model}")
         frozen = " (frozen)" if settings.demo_now else ""
         st.caption(f"Demo clock{frozen}: {now:%a %d %b %Y, %H:%M} Zurich")
@@ -46,7 +49,7 @@ def attempt(action: Callable[[], T]) -> T | None:
     try:
         return action()
     except DomainError as err:
-        st.warning(err.message, icon=":material/info:")
+        st.warning(literal(err.message), icon=":material/info:")
         return None
 
 
@@ -55,7 +58,7 @@ def flash(key: str) -> None:
     message = st.session_state.pop(key, None)
     if message:
         kind, text = message
-        (st.success if kind == "success" else st.error)(text)
+        (st.success if kind == "success" else st.error)(literal(text))
 
 
 def table(

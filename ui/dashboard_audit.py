@@ -25,6 +25,7 @@ from services.dashboards.audit_log import OUTCOMES, AuditFilters, AuditRow
 from ui import resources
 from ui.components import attempt, table
 from ui.dashboard_common import Pager, Period, local, passenger_filter, period_picker
+from ui.safe_text import code, literal, one_line
 
 cc = st.column_config
 PAGE_SIZES = (25, 50, 100, 200)
@@ -192,19 +193,23 @@ def record_detail(rows: list[AuditRow]) -> None:
         st.caption(f"Record {seq} no longer exists.")
         return
     row = detail.row
+    # Every field of a record is stored text (tool names and messages come from the model):
+    # shown literally, never as Markdown.
+    outcome = OUTCOME_LABELS.get(row.outcome, row.outcome)
     st.markdown(
-        f"**#{row.seq} · {row.action} · {OUTCOME_LABELS.get(row.outcome, row.outcome)}** by "
-        f"`{row.actor}` ({row.actor_role}) at {local(row.ts):%Y-%m-%d %H:%M:%S} Zurich"
+        f"**#{row.seq} · {one_line(row.action)} · {one_line(outcome)}** by "
+        f"{code(row.actor)} ({one_line(row.actor_role)}) at "
+        f"{local(row.ts):%Y-%m-%d %H:%M:%S} Zurich"
     )
     facts = [
         f"passenger {row.passenger_id}" if row.passenger_id is not None else "",
-        f"conversation `{row.conversation_id}`" if row.conversation_id else "",
-        f"rule `{row.rule}`" if row.rule else "",
+        f"conversation {code(row.conversation_id)}" if row.conversation_id else "",
+        f"rule {code(row.rule)}" if row.rule else "",
     ]
     if line := " · ".join(f for f in facts if f):
         st.caption(line)
     if row.message:
-        st.markdown(f"> {row.message}")
+        st.markdown(f"> {literal(row.message)}")
     args, change = st.columns([2, 3])
     with args:
         st.markdown("**Arguments**")
@@ -218,24 +223,27 @@ def record_detail(rows: list[AuditRow]) -> None:
             # A static table: long values (a ticket's flights) wrap instead of being cut.
             st.table(
                 pd.DataFrame(
-                    [[_text(c.before), _text(c.after)] for c in detail.changes],
-                    index=pd.Index([c.field for c in detail.changes], name="Field"),
+                    # st.table renders its cells as Markdown.
+                    [[one_line(_text(c.before)), one_line(_text(c.after))] for c in detail.changes],
+                    index=pd.Index([one_line(c.field) for c in detail.changes], name="Field"),
                     columns=["Before", "After"],
                 )
             )
         else:
             st.caption("Nothing changed by this record (no before/after recorded).")
     if detail.hash_matches:
-        st.caption(f":material/verified: This record's hash matches its content: `{detail.hash}`")
+        st.caption(
+            f":material/verified: This record's hash matches its content: {code(detail.hash)}"
+        )
     else:
         st.error(
-            f"This record's content does not match its hash `{detail.hash}`: it was changed "
+            f"This record's content does not match its hash {code(detail.hash)}: it was changed "
             "after it was written.",
             icon=":material/gpp_bad:",
         )
     with st.expander("The whole record"):
         st.json(detail.details)
-        st.caption(f"Previous hash `{detail.prev_hash}`")
+        st.caption(f"Previous hash {code(detail.prev_hash or '')}")
 
 
 def _text(value: Any) -> str:
@@ -275,7 +283,7 @@ def integrity_check(ctx: ServiceContext) -> None:
         last = audit_checks.last_intact_check(session)
     if last is not None:
         last_check.caption(
-            f"Last found intact up to record {last.checkpoint.seq:,}, by {last.by}, "
+            f"Last found intact up to record {last.checkpoint.seq:,}, by {one_line(last.by)}, "
             f"{local(last.at):%d %b %Y %H:%M} Zurich."
         )
     checked: tuple[IntegrityReport, datetime] | None = st.session_state.get(INTEGRITY)
@@ -284,8 +292,8 @@ def integrity_check(ctx: ServiceContext) -> None:
     report, when = checked
     at = f"Checked {local(when):%d %b %Y %H:%M:%S} Zurich."
     if report.ok:
-        st.success(f"{report} {at}", icon=":material/verified:")
+        st.success(f"{literal(str(report))} {at}", icon=":material/verified:")
         return
-    st.error(f"{report}. {at}", icon=":material/gpp_bad:")
+    st.error(f"{literal(str(report))}. {at}", icon=":material/gpp_bad:")
     if report.first_bad is not None:
         table([_plain(report.first_bad)], COLUMNS, empty="", key="audit_first_bad")

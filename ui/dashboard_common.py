@@ -14,6 +14,7 @@ from services.clock import HOME_TZ, demo_date
 from services.errors import InvalidInput
 from services.passengers import find_passengers
 from ui import resources
+from ui.safe_text import literal, one_line
 
 RANGES = {
     "Last 24 hours": timedelta(hours=24),
@@ -92,10 +93,10 @@ def passenger_filter(key: str) -> int | None:
         with resources.db_session() as session:
             matches = find_passengers(session, query=query)
     except InvalidInput as err:
-        st.caption(err.message)
+        st.caption(literal(err.message))
         return None
     if not matches:
-        st.caption(f"No passenger matches '{query.strip()}': not filtering by passenger.")
+        st.caption(f"No passenger matches '{one_line(query)}': not filtering by passenger.")
         return None
     labels = {m.id: m.label for m in matches}
     chosen = st.selectbox(

@@ -26,6 +26,7 @@ from ui import resources
 from ui.chat_assistant import available_models
 from ui.components import attempt, model_label, table
 from ui.dashboard_common import local
+from ui.safe_text import code, literal, one_line
 
 cc = st.column_config
 CASES_KEY = "evaluations_cases"
@@ -60,11 +61,11 @@ def run_panel(username: str) -> None:
     path = suite_path()
     overview = suite_overview(path)
     if isinstance(overview, str):
-        st.error(f"The suite `{_shown(path)}` has invalid case files:\n\n{overview}")
+        st.error(f"The suite {code(_shown(path))} has invalid case files:\n\n{literal(overview)}")
         return
     cases, files, tags = overview
     st.caption(
-        f"Suite `{_shown(path)}`: {cases} cases in {files} file{'s' if files != 1 else ''}, "
+        f"Suite {code(_shown(path))}: {cases} cases in {files} file{'s' if files != 1 else ''}, "
         f"{tags} tags. Each case runs on a fresh copy of the demo world at the frozen "
         "evaluation clock, as the demo agent; the run is stored in the history below."
     )
@@ -108,11 +109,11 @@ def run_and_store(path: str, model: str, keyword: str | None, username: str, wor
         )
     except CaseFormatError as err:
         bar.empty()
-        st.error(f"Nothing was run:\n\n{err}")
+        st.error(f"Nothing was run:\n\n{literal(str(err))}")
         return
     except WorkersFailed as err:
         bar.empty()
-        st.error(f"The run stopped, nothing was stored: {err}")
+        st.error(f"The run stopped, nothing was stored: {literal(str(err))}")
         return
     with resources.db_session() as session:
         stored = attempt(
@@ -177,8 +178,8 @@ def run_results(runs: list[RunSummary]) -> None:
     ):
         column.metric(label, value, border=True)
     st.caption(
-        f"Model `{run.model}` · {run.cases} cases · started "
-        f"{local(run.started_at):%Y-%m-%d %H:%M:%S} Zurich by {run.triggered_by}."
+        f"Model {code(run.model)} · {run.cases} cases · started "
+        f"{local(run.started_at):%Y-%m-%d %H:%M:%S} Zurich by {one_line(run.triggered_by)}."
     )
     st.markdown("**Pass rate by tag**")
     table(

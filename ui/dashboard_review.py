@@ -22,11 +22,12 @@ from services.dashboards.reviews import ConversationReview, ConversationRow, Rev
 from services.errors import DomainError
 from ui import resources
 from ui.chat_assistant import assistant, available_models
-from ui.chat_format import plain, step_line, tidy, tool_label
+from ui.chat_format import reply_markdown, step_line, tool_label
 from ui.components import BUILTIN, attempt, flash, table
 from ui.dashboard_audit import COLUMNS as AUDIT_COLUMNS
 from ui.dashboard_common import Pager, Period, local, passenger_filter, period_picker, stars
 from ui.guards import PageAccess
+from ui.safe_text import literal, one_line
 
 cc = st.column_config
 PAGE_SIZE = 25
@@ -156,11 +157,11 @@ def conversation(access: PageAccess, conversation_id: str) -> None:
     if review is None:
         return
     c = review.conversation
-    st.subheader(c.title or "Untitled conversation")
+    st.subheader(one_line(c.title) if c.title else "Untitled conversation")
     reason = f" ({c.escalation_reason.replace('_', ' ')})" if c.escalation_reason else ""
     st.caption(
-        f"{c.status}{reason} · agent `{c.username or 'unknown'}` · passenger "
-        f"{c.passenger_name or 'none'} · model {c.model} · started "
+        f"{c.status}{one_line(reason)} · agent {one_line(c.username or 'unknown')} · passenger "
+        f"{one_line(c.passenger_name or 'none')} · model {one_line(c.model)} · started "
         f"{local(c.started_at):%Y-%m-%d %H:%M} Zurich · {len(review.turns)} turns · "
         f"{stars(c.rating)}"
     )
@@ -236,7 +237,7 @@ def transcript(access: PageAccess, conversation_id: str) -> None:
     for role, group in _bubbles(items):
         with st.chat_message(role):
             if role == "user":
-                st.markdown(plain(group[0].text))
+                st.markdown(literal(group[0].text))
                 continue
             steps: list[tuple[str, str]] = []
             for item in group:
@@ -246,10 +247,11 @@ def transcript(access: PageAccess, conversation_id: str) -> None:
                     steps.append((name, line))
                 elif item.text:
                     _steps(steps)
-                    st.markdown(tidy(item.text))
+                    st.markdown(reply_markdown(item.text))
             _steps(steps)
     if isinstance(pending, ApprovalRequest):
-        st.info(f"Waiting for approval: {pending.summary}", icon=":material/pending_actions:")
+        summary = literal(pending.summary)
+        st.info(f"Waiting for approval: {summary}", icon=":material/pending_actions:")
 
 
 def _steps(steps: list[tuple[str, str]]) -> None:
@@ -312,7 +314,8 @@ def _flag(access: PageAccess, conversation_id: str, flagged: bool) -> None:
 
 def coaching_flag(access: PageAccess, c: ConversationRow) -> None:
     if c.flagged:
-        st.warning(f"**Flagged for coaching:** {plain(c.flag_note or '')}", icon=":material/flag:")
+        note = literal(c.flag_note or "")
+        st.warning(f"**Flagged for coaching:** {note}", icon=":material/flag:")
     with st.expander("Coaching flag", icon=":material/flag:"):
         with st.form(f"review_flag_form_{c.id}", border=False):
             st.text_area(

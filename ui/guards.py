@@ -14,6 +14,7 @@ from services import users
 from services.accounts import Account
 from services.context import ServiceContext
 from ui import auth, navigation, resources
+from ui.safe_text import literal
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class PageAccess:
 
 
 def not_allowed(message: str) -> NoReturn:
-    st.error(f"**Not allowed.** {message}", icon=":material/block:")
+    st.error(f"**Not allowed.** {literal(message)}", icon=":material/block:")
     st.stop()
 
 

