@@ -134,11 +134,16 @@ def run_tool(
     args: dict[str, Any],
     factory: sessionmaker[Session],
     ctx: ServiceContext,
+    *,
+    reraise: tuple[type[Exception], ...] = (),
 ) -> Outcome:
     """One service call in a session of its own. Write services commit or roll back (and
-    audit) themselves; a read's session is simply closed."""
+    audit) themselves; a read's session is simply closed. `reraise`: errors the caller handles
+    itself instead of answering the call with them."""
     try:
         with factory() as session:
             return result_outcome(spec, spec.fn(ToolEnv(session, ctx), **args))
+    except reraise:
+        raise
     except Exception as err:  # every failure becomes a message, so no call is left unanswered
         return error_outcome(err)
