@@ -51,6 +51,7 @@ from services import approvals
 from services.access import current_passenger
 from services.context import Approved
 from services.errors import ServiceUnavailable
+from services.faults import is_transient
 from services.operations import executed_summary
 from services.policy import ZERO
 
@@ -284,12 +285,23 @@ def build_graph(
         # The write itself refuses, inside its transaction, if what it would charge or refund
         # now differs from what the approver saw (services.operations.check_approved).
         approved = Approved(charge=decision.charge or ZERO, refund=decision.refund or ZERO)
-        # The database failing inside the write (rolled back, nothing changed) ends the run
-        # with an error instead of answering the call: the run saves nothing, so the card
-        # stays pending and approving it again once the database is back runs it (once).
-        outcome = run_tool(
-            spec, args, ctx.session_factory, sctx.once(key, approved), reraise=(ServiceUnavailable,)
-        )
+        # The database unreachable inside the write (rolled back, nothing changed) ends the
+        # run with an error instead of answering the call: the run saves nothing, so the card
+        # stays pending and approving it again once the database is back runs it (once). Any
+        # other failure answers the call, so a write that can never succeed cannot leave a card
+        # that can only be approved again.
+        try:
+            outcome = run_tool(
+                spec,
+                args,
+                ctx.session_factory,
+                sctx.once(key, approved),
+                reraise=(ServiceUnavailable,),
+            )
+        except ServiceUnavailable as err:
+            if is_transient(err):
+                raise
+            outcome = error_outcome(err)
         return {"messages": [answer(call, outcome)], "card": None}
 
     def give_up(state: AgentState) -> dict[str, Any]:

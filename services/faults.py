@@ -32,6 +32,16 @@ def is_database_fault(err: BaseException) -> bool:
     )
 
 
+def is_transient(err: BaseException) -> bool:
+    """A reported fault of the database being unreachable: the same request may well succeed
+    once it is back (a bug, or a constraint the request breaks, would fail again)."""
+    return (
+        isinstance(err, ServiceUnavailable)
+        and err.fault is not None
+        and err.fault.kind is FaultKind.SERVICE_UNAVAILABLE
+    )
+
+
 def new_reference() -> str:
     return secrets.token_hex(4)
 

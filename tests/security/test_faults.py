@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from langgraph.checkpoint.postgres import PostgresSaver
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from agent.events import ApprovalRequested, ErrorEvent, Event, ToolFinished
@@ -181,6 +181,39 @@ def test_the_database_failing_inside_the_write_rolls_it_back_and_keeps_the_card(
     assert failures[0].message and error.message.endswith(failures[0].message[-9:-1])
     for text in stored_text(session):
         assert_safe(text)
+
+
+def test_a_write_failing_for_good_answers_the_call_without_sql_and_frees_the_chat(
+    make_assistant: AssistantFactory, world: World, session: Session, monkeypatch: Any
+) -> None:
+    """Not the database being unreachable but a statement it rejects: approving again would
+    fail again, so the call is answered (no card left that could only be approved again)."""
+    attack, approval_id = cancel_card(make_assistant, world)
+    before = effects(session, world)
+
+    def rejected(*_a: Any, **_k: Any) -> None:
+        raise ProgrammingError("UPDATE tickets SET status=%s", {}, Exception("syntax error"))
+
+    monkeypatch.setattr("services.operations.remember_summary", rejected)
+    events = list(attack.chat.approve(approval_id))
+    (finished,) = [e for e in events if isinstance(e, ToolFinished)]
+    assert (finished.status, finished.rule) == ("error", "service_unavailable")
+    assert_safe(finished.content)
+    assert attack.chat.pending_approval() is None
+    assert effects(session, world) == before
+    for text in stored_text(session):
+        assert_safe(text)
+
+
+def test_the_server_log_has_the_exception_under_the_reference_the_person_saw(
+    make_assistant: AssistantFactory, world: World, down: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat = make_assistant(responder=lambda _m: "Hi.").start(AGENT, world.pat)
+    down(chat).everything()
+    error = last_error(list(chat.send("hello")))
+    reference = error.message.rsplit("Reference: ", 1)[1]
+    (logged,) = [r for r in caplog.records if getattr(r, "fault_reference", None) == reference]
+    assert logged.exc_info is not None and logged.levelname == "ERROR"
 
 
 READS = {
