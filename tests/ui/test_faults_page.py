@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from config import get_settings
 from tests.ui.apptest import open_app, open_page, signed_in, texts
+from tests.ui.test_chat_page import chat_page, click, has_card, pick, replies, say
 
 pytestmark = pytest.mark.usefixtures("app_env")
 SHOW_ERROR_DETAILS = "client.showErrorDetails"
@@ -89,3 +90,20 @@ def test_production_shows_no_error_details(monkeypatch: pytest.MonkeyPatch) -> N
 def test_the_image_hides_error_details_before_the_app_runs() -> None:
     dockerfile = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text()
     assert "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none" in dockerfile
+
+
+def test_approve_with_the_database_refusing_shows_a_safe_message_and_keeps_the_card(
+    app_env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = pick(chat_page("agent"), app_env, "anna", "Anna Keller")
+    at = say(say(at, "She wants to fly to London one day later"), "the first one")
+    assert has_card(at)
+    monkeypatch.setattr("services.approvals.decide", database_error)  # the first write of Approve
+    at = at.button(key="chat_approve").click().run()
+    assert_safe_fault(at)
+    assert not any("Approved by" in c.value for c in at.caption)
+    monkeypatch.undo()
+    at = at.run()
+    assert has_card(at)  # still decidable
+    at = click(at, "chat_approve")
+    assert not has_card(at) and replies(at)[-1].startswith("Done. Ticket"), replies(at)
