@@ -1,8 +1,10 @@
 """SkyDesk: the Streamlit entry point (`streamlit run app.py`).
 
-Every run: page config; in production, refuse to start while the deployment is unsafe; sign the
-browser in (cookie) or show the sign-in form; then the navigation with the pages the role may
-use, the sidebar, and the chosen page, which checks the role again itself (ui/guards.py)."""
+Every run: page config; in production, no error details in the browser and a refusal to start
+while the deployment is unsafe; sign the browser in (cookie) or show the sign-in form; then the
+navigation with the pages the role may use, the sidebar, and the chosen page, which checks the
+role again itself (ui/guards.py). All of it runs inside ui.guards.faults_shown_safely: a fault
+shows a sentence and a reference, never a traceback with SQL."""
 
 import streamlit as st
 
