@@ -16,7 +16,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     HOME=/home/skydesk \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
-    STREAMLIT_SERVER_HEADLESS=true
+    STREAMLIT_SERVER_HEADLESS=true \
+    STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none
 RUN groupadd --system --gid 10001 skydesk \
     && useradd --system --uid 10001 --gid skydesk --home-dir /home/skydesk --create-home skydesk
 WORKDIR /app

@@ -1,8 +1,10 @@
 """SkyDesk: the Streamlit entry point (`streamlit run app.py`).
 
-Every run: page config; in production, refuse to start while the deployment is unsafe; sign the
-browser in (cookie) or show the sign-in form; then the navigation with the pages the role may
-use, the sidebar, and the chosen page, which checks the role again itself (ui/guards.py)."""
+Every run: page config; in production, no error details in the browser and a refusal to start
+while the deployment is unsafe; sign the browser in (cookie) or show the sign-in form; then the
+navigation with the pages the role may use, the sidebar, and the chosen page, which checks the
+role again itself (ui/guards.py). All of it runs inside ui.guards.faults_shown_safely: a fault
+shows a sentence and a reference, never a traceback with SQL."""
 
 import streamlit as st
 
@@ -10,10 +12,15 @@ import observability
 from services import users
 from ui import auth, navigation, resources
 from ui.components import sidebar
+from ui.guards import faults_shown_safely
 
 st.set_page_config(page_title="SkyDesk", page_icon="✈️", layout="wide")
 settings = resources.settings()
 observability.setup(settings)  # JSON logs and the metrics endpoint; idempotent per process
+if settings.environment == "production":
+    # Even an exception nothing caught shows no type, message or stack in the browser (also set
+    # in the Dockerfile for errors before this line runs).
+    st.set_option("client.showErrorDetails", "none")
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
@@ -23,33 +30,34 @@ def production_problems(database_url: str) -> list[str]:
         return users.production_readiness_problems(session, settings)
 
 
-if settings.environment == "production":
-    problems = production_problems(settings.database_url)
-    if problems:
-        st.error(
-            "**SkyDesk refuses to start in production mode:**\n\n"
-            + "\n".join(f"- {problem}" for problem in problems),
-            icon=":material/gpp_bad:",
-        )
-        st.stop()
+with faults_shown_safely():  # never a traceback with SQL in the page
+    if settings.environment == "production":
+        problems = production_problems(settings.database_url)
+        if problems:
+            st.error(
+                "**SkyDesk refuses to start in production mode:**\n\n"
+                + "\n".join(f"- {problem}" for problem in problems),
+                icon=":material/gpp_bad:",
+            )
+            st.stop()
 
-with resources.db_session() as session:
-    authenticator = auth.authenticator(session)
-    auth.restore_from_cookie(authenticator, session)
-    account = auth.current_account(session)
+    with resources.db_session() as session:
+        authenticator = auth.authenticator(session)
+        auth.restore_from_cookie(authenticator, session)
+        account = auth.current_account(session)
 
-user_box = st.sidebar.container()
-if account is not None and auth.sign_out_button(authenticator, account):
-    account = None
-if account is None:
-    asked_for = navigation.navigation(None)
-    account = auth.sign_in_form(authenticator)
+    user_box = st.sidebar.container()
+    if account is not None and auth.sign_out_button(authenticator, account):
+        account = None
     if account is None:
-        st.stop()
-    st.switch_page(navigation.landing(asked_for, account.role))
+        asked_for = navigation.navigation(None)
+        account = auth.sign_in_form(authenticator)
+        if account is None:
+            st.stop()
+        st.switch_page(navigation.landing(asked_for, account.role))
 
-with resources.db_session() as session:
-    auth.write_pending_cookie(authenticator, session)
-page = navigation.navigation(account.role)
-sidebar(user_box, account, resources.clock())
-page.run()
+    with resources.db_session() as session:
+        auth.write_pending_cookie(authenticator, session)
+    page = navigation.navigation(account.role)
+    sidebar(user_box, account, resources.clock())
+    page.run()

@@ -58,8 +58,10 @@ class AssistantMessage:
 class ErrorEvent:
     """Something went wrong or was refused before the assistant could answer normally.
     kind: invalid_input, rate_limited, permission_denied, approval_pending, approval_not_pending,
-    model_timeout, model_http_<status>, model_unreachable, model_error, invalid_calls,
-    too_many_steps, internal_error."""
+    approval_already_decided, model_timeout, model_http_<status>, model_unreachable,
+    model_error, invalid_calls, too_many_steps, a refusal's code, and for faults (agent/faults.py)
+    service_unavailable (the database) or internal_error: their message is a sentence and a
+    reference to the server log, never the exception's text."""
 
     kind: str
     message: str

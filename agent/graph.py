@@ -50,6 +50,7 @@ from agent.travel_previews import PREVIEWS as TRAVEL_PREVIEWS
 from services import approvals
 from services.access import current_passenger
 from services.context import Approved
+from services.faults import is_transient
 from services.operations import executed_summary
 from services.policy import ZERO
 
@@ -283,7 +284,13 @@ def build_graph(
         # The write itself refuses, inside its transaction, if what it would charge or refund
         # now differs from what the approver saw (services.operations.check_approved).
         approved = Approved(charge=decision.charge or ZERO, refund=decision.refund or ZERO)
-        outcome = run_tool(spec, args, ctx.session_factory, sctx.once(key, approved))
+        # The database unreachable inside the write (rolled back, nothing changed) ends the
+        # run with an error instead of answering the call: the run saves nothing, so the card
+        # stays pending and approving it again once the database is back runs it (once). Any
+        # other failure answers the call (a write that can never succeed must not leave a card
+        # that can only be approved again).
+        key_once = sctx.once(key, approved)
+        outcome = run_tool(spec, args, ctx.session_factory, key_once, reraise=is_transient)
         return {"messages": [answer(call, outcome)], "card": None}
 
     def give_up(state: AgentState) -> dict[str, Any]:

@@ -14,7 +14,6 @@ end: the run happens while you iterate."""
 
 from __future__ import annotations
 
-import logging
 import threading
 import uuid
 import zlib
@@ -31,6 +30,7 @@ from agent.approvals import ApprovalRequest, Decision, decision_details
 from agent.checkpoint import Checkpointer, open_checkpointer
 from agent.checkpoint_crypto import checkpoint_serde
 from agent.events import ErrorEvent, Event, HistoryItem
+from agent.faults import guarded, streaming
 from agent.graph import build_graph
 from agent.models import make_chat_model, model_name
 from agent.records import TurnLog, create_conversation, set_status
@@ -40,15 +40,13 @@ from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, ConversationStatus, EscalationReason, Role
 from observability import metrics
-from services import approvals
+from services import approvals, faults
 from services.access import current_passenger
 from services.clock import Clock, FixedClock, SystemClock
 from services.context import Actor, ServiceContext
 from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
 from services.ratelimit import RateLimiter, chat_limiter
 from services.validation import check_chat_message
-
-log = logging.getLogger(__name__)
 
 CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER})
 STREAM_MODES = ["messages", "updates"]
@@ -118,6 +116,7 @@ class Assistant:
     def lock(self, thread_id: str) -> threading.RLock:
         return self._locks[zlib.crc32(thread_id.encode()) % len(self._locks)]
 
+    @guarded
     def start(self, actor: Actor, passenger_id: int, *, title: str = "") -> Chat:
         """A new conversation for the passenger the actor serves (a customer: their own)."""
         if actor.role not in CHAT_ROLES:
@@ -136,6 +135,7 @@ class Assistant:
         )
         return Chat(self, thread_id, actor, passenger_id)
 
+    @guarded
     def open(self, thread_id: str, actor: Actor) -> Chat:
         """An existing conversation, in this process or any other (the state is in the
         checkpointer); the passenger is the conversation's, never the caller's choice."""
@@ -174,21 +174,25 @@ class Chat:
             return item, ApprovalRequest.model_validate(item.value)
         return None
 
+    @guarded
     def pending_approval(self) -> ApprovalRequest | None:
         pending = self._pending()
         return pending[1] if pending else None
 
+    @guarded
     def history(self) -> list[HistoryItem]:
         values = self.assistant.graph.get_state(self.config).values
         return history_items(values.get("messages", []))
 
     @property
+    @guarded
     def status(self) -> ConversationStatus:
         with self.assistant.session_factory() as session:
             conversation = session.get(Conversation, self.thread_id)
             assert conversation is not None
             return conversation.status
 
+    @guarded
     def mark_resolved(self) -> None:
         set_status(
             self.assistant.session_factory,
@@ -197,6 +201,7 @@ class Chat:
             self.assistant.clock.now(),
         )
 
+    @guarded
     def mark_escalated(self, reason: EscalationReason | str) -> None:
         set_status(
             self.assistant.session_factory,
@@ -207,6 +212,7 @@ class Chat:
         )
 
     # ---- acting ----------------------------------------------------------------------------
+    @streaming
     def send(self, text: str) -> Iterator[Event]:
         if self.actor.role not in CHAT_ROLES:
             yield ErrorEvent("permission_denied", f"A {self.actor.role.value} account cannot chat.")
@@ -235,9 +241,11 @@ class Chat:
                 return
             yield from self._run({"inbox": message}, title=message)
 
+    @streaming
     def approve(self, approval_id: str) -> Iterator[Event]:
         return self._resolve(approval_id, approved=True, reason=None)
 
+    @streaming
     def deny(self, approval_id: str, reason: str | None = None) -> Iterator[Event]:
         return self._resolve(approval_id, approved=False, reason=reason)
 
@@ -305,12 +313,8 @@ class Chat:
             ):
                 yield from translate(mode, data)
         except Exception as err:  # the checkpoint stays consistent; the next turn repairs it
-            log.exception("turn failed in %s", self.thread_id)
-            turn.error = f"internal_error: {type(err).__name__}: {err}"[:2000]
-            yield ErrorEvent(
-                "internal_error",
-                "Something went wrong while handling this message; nothing more was changed. "
-                "Please try again.",
-            )
+            fault = faults.report(err, where=f"turn of {self.thread_id}")
+            turn.error = fault.record  # the kind, type and reference: never the SQL
+            yield ErrorEvent(fault.kind.value, fault.message)
         finally:
             turn.save(a.session_factory, title=title)

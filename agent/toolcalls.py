@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -134,11 +135,16 @@ def run_tool(
     args: dict[str, Any],
     factory: sessionmaker[Session],
     ctx: ServiceContext,
+    *,
+    reraise: Callable[[Exception], bool] | None = None,
 ) -> Outcome:
     """One service call in a session of its own. Write services commit or roll back (and
-    audit) themselves; a read's session is simply closed."""
+    audit) themselves; a read's session is simply closed. `reraise(err)` True: the caller
+    handles that error itself instead of answering the call with it."""
     try:
         with factory() as session:
             return result_outcome(spec, spec.fn(ToolEnv(session, ctx), **args))
     except Exception as err:  # every failure becomes a message, so no call is left unanswered
+        if reraise is not None and reraise(err):
+            raise
         return error_outcome(err)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -23,11 +22,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.models import Role
-from services import audit
+from services import audit, faults
 from services.context import Actor, ServiceContext
 from services.errors import DomainError, InvalidInput, PolicyViolation, Rule, ServiceUnavailable
-
-log = logging.getLogger(__name__)
 
 Change = tuple[str, dict[str, Any], dict[str, Any]]  # summary, before, after
 
@@ -67,9 +64,9 @@ def admin_action(
         raise InvalidInput(message) from None
     except SQLAlchemyError as err:
         session.rollback()
-        log.exception("%s failed in the database", action)
-        audit_failure(session, ctx, action, target, "error", type(err).__name__, str(err)[:300])
-        raise ServiceUnavailable("The change could not be saved; nothing was changed.") from err
+        fault = faults.report(err, where=action)
+        audit_failure(session, ctx, action, target, "error", fault.error_type, fault.record)
+        raise faults.unavailable(fault) from err
 
 
 def audit_failure(
@@ -118,9 +115,11 @@ def reset_demo_world(
     try:
         summary = reset_demo(engine, now=now)
     except (SeedError, SQLAlchemyError) as err:
-        log.exception("demo reset failed")
-        audit_failure(session, ctx, "demo_reset", target, "error", type(err).__name__, str(err))
-        raise ServiceUnavailable(f"The demo world could not be reset: {err}") from err
+        fault = faults.report(err, where="demo reset")
+        audit_failure(session, ctx, "demo_reset", target, "error", fault.error_type, fault.record)
+        raise ServiceUnavailable(
+            f"The demo world could not be reset. Reference: {fault.reference}", fault=fault
+        ) from err
     message = f"Demo world reset and anchored at {summary.now:%Y-%m-%d %H:%M} UTC."
     audit.record(
         session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -71,10 +72,46 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class FaultKind(StrEnum):
+    SERVICE_UNAVAILABLE = "service_unavailable"  # the database (or its pool) failed
+    INTERNAL_ERROR = "internal_error"  # anything else: a bug
+
+
+MESSAGES = {
+    FaultKind.SERVICE_UNAVAILABLE: "The database is not reachable right now; nothing was "
+    "changed. Please try again in a moment.",
+    FaultKind.INTERNAL_ERROR: "Something went wrong on our side; nothing more was changed. "
+    "Please try again.",
+}
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: FaultKind
+    error_type: str  # the exception's class name: safe to store, useful to count
+    reference: str  # ties what the person saw to the server's log line
+
+    @property
+    def message(self) -> str:
+        """What a person reads: no SQL, no column names, no stack trace."""
+        return f"{MESSAGES[self.kind]} Reference: {self.reference}"
+
+    @property
+    def record(self) -> str:
+        """What a stored row keeps (audit message, turns.error)."""
+        return f"{self.kind.value}: {self.error_type} (reference {self.reference})"
+
+
 class ServiceUnavailable(DomainError):
-    """The database (or another dependency) failed; nothing was changed."""
+    """The database (or another dependency) failed; nothing was changed. `fault`, when set,
+    is the reported fault (services.faults.report): its reference is in the message and in the
+    server log, so whoever shows or stores this error reuses it instead of reporting anew."""
 
     code = "service_unavailable"
+
+    def __init__(self, message: str, *, fault: Fault | None = None) -> None:
+        super().__init__(message)
+        self.fault = fault
 
 
 class AlreadyExecuted(DomainError):

@@ -6,7 +6,6 @@ transaction and commits; a refusal or failure rolls everything back and is audit
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,18 +15,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.models import ExecutedAction, Role
-from services import audit
+from services import audit, faults
 from services.context import ServiceContext
 from services.errors import (
     AlreadyExecuted,
     DomainError,
+    Fault,
     PolicyViolation,
     Rule,
-    ServiceUnavailable,
 )
 from services.pricing import money
-
-log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -109,15 +106,24 @@ def executed_summary(session: Session, key: str) -> str | None:
     return None if done is None else done.summary or done.action
 
 
-def _audit_failure(
-    session: Session, ctx: ServiceContext, action: str, args: dict[str, Any], err: Exception
+def audit_failure(
+    session: Session,
+    ctx: ServiceContext,
+    action: str,
+    args: dict[str, Any],
+    err: Exception,
+    *,
+    fault: Fault | None = None,
 ) -> None:
+    """Audit a refusal (its rule and sentence) or a fault (the exception's type name and the
+    fault's reference: the exception's text holds SQL and column names, and stays in the log)."""
     if isinstance(err, PolicyViolation):
         outcome, rule, message = "refused", err.code, err.message
-    elif isinstance(err, DomainError):
+    elif isinstance(err, DomainError) and fault is None:
         outcome, rule, message = "invalid", err.code, err.message
     else:
-        outcome, rule, message = "error", type(err).__name__, str(err)[:500]
+        fault = fault or faults.report(err, where=action)
+        outcome, rule, message = "error", fault.error_type, fault.record
     audit.record_or_log(
         session,
         ctx,
@@ -184,16 +190,13 @@ def operation(
                 raise
             except DomainError as err:
                 session.rollback()
-                _audit_failure(session, ctx, action, call_args, err)
+                audit_failure(session, ctx, action, call_args, err)
                 raise
             except SQLAlchemyError as err:
                 session.rollback()
-                log.exception("%s failed in the database", action)
-                _audit_failure(session, ctx, action, call_args, err)
-                raise ServiceUnavailable(
-                    "The booking system could not complete this request, so nothing was changed. "
-                    "Please try again in a moment."
-                ) from err
+                fault = faults.report(err, where=action)
+                audit_failure(session, ctx, action, call_args, err, fault=fault)
+                raise faults.unavailable(fault) from err
 
         return wrapper
 

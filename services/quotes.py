@@ -19,10 +19,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.models import Payment, PaymentMethod
-from services import audit
+from services import audit, faults
 from services.context import ServiceContext
-from services.errors import DomainError, ServiceUnavailable
-from services.operations import OperationResult, _audit_failure, authorize_write
+from services.errors import DomainError
+from services.operations import OperationResult, audit_failure, authorize_write
 from services.payments import describe_card
 
 
@@ -82,13 +82,11 @@ def quote(
         return Quote(result=result, payments=lines)
     except DomainError as err:
         session.rollback()
-        _audit_failure(session, dry, name, {**audit.jsonable(kwargs), "stage": "preview"}, err)
+        audit_failure(session, dry, name, {**audit.jsonable(kwargs), "stage": "preview"}, err)
         raise
     except SQLAlchemyError as err:
         session.rollback()
-        raise ServiceUnavailable(
-            "The booking system could not price this request; nothing was changed."
-        ) from err
+        raise faults.unavailable(faults.report(err, where=f"{name} preview")) from err
     finally:
         event.remove(session, "transient_to_pending", track)
         session.rollback()  # a quote never changes anything

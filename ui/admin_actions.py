@@ -13,6 +13,7 @@ from services import admin, users
 from services.accounts import Account
 from services.errors import DomainError
 from ui import resources
+from ui.components import fault_text
 from ui.guards import PageAccess
 
 FLASH = "admin_flash"
@@ -25,6 +26,9 @@ def _run(access: PageAccess, action: Callable[..., str | Account], success: str)
             action(session, access.context())
     except DomainError as err:
         st.session_state[FLASH] = ("error", err.message)
+        return False
+    except Exception as err:  # a callback's exception would bypass the page's guard
+        st.session_state[FLASH] = ("error", fault_text(err, where="admin action"))
         return False
     st.session_state[FLASH] = ("success", success)
     return True

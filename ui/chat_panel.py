@@ -14,11 +14,12 @@ from services import conversations
 from services.clock import HOME_TZ
 from services.context import ServiceContext
 from services.conversations import ConversationSummary
-from services.errors import DomainError
+from services.errors import DomainError, ServiceUnavailable
 from services.escalations import MAX_SUMMARY
 from ui import resources
 from ui.chat_prompts import suggestions
 from ui.chat_state import INPUT, ChatDesk, notify, open_conversation, queue, queue_typed_message
+from ui.components import fault_text
 from ui.safe_text import literal, one_line
 
 STATUS_BADGES = {
@@ -41,8 +42,12 @@ def _service(action: Callable[..., Any], ctx: ServiceContext, done: str, **kwarg
     try:
         with resources.db_session() as session:
             action(session, ctx, **kwargs)
+    except ServiceUnavailable as err:
+        notify("error", err.message)
     except DomainError as err:
         notify("warning", err.message)
+    except Exception as err:  # a callback's exception would bypass the page's guard
+        notify("error", fault_text(err, where="conversation action"))
     else:
         notify("success", done)
 

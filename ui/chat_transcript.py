@@ -16,7 +16,7 @@ from agent.events import (
     Event,
     HistoryItem,
 )
-from services.errors import InvalidInput
+from services.errors import FaultKind, InvalidInput
 from services.validation import check_chat_message
 from ui.chat_format import reply_markdown, step_line, steps_label, tool_label
 from ui.chat_live import LiveRun, write_safe_stream
@@ -33,6 +33,8 @@ NOT_RUN = frozenset(
         "approval_not_pending",
     }
 )
+# Faults (agent/faults.py): a sentence and a reference, shown as an error.
+FAULTS = frozenset({FaultKind.SERVICE_UNAVAILABLE.value, FaultKind.INTERNAL_ERROR.value})
 DENY_REASON = "chat_deny_reason"
 log = logging.getLogger(__name__)
 
@@ -125,9 +127,14 @@ def play(
         with user.chat_message("user"):
             st.markdown(literal(said))
     first = next(events, None)
-    if isinstance(first, ErrorEvent) and first.kind in NOT_RUN:
+    if isinstance(first, ErrorEvent) and first.kind in NOT_RUN | FAULTS:
+        # Refused, or failed before anything ran (the database down when Approve was clicked):
+        # a notice, not an "Approved by" bubble; the card is still pending.
         user.empty()
-        st.warning(literal(first.message), icon=":material/info:")
+        if first.kind in FAULTS:
+            st.error(literal(first.message), icon=":material/error:")
+        else:
+            st.warning(literal(first.message), icon=":material/info:")
         return
     live = LiveRun()
     with st.chat_message("assistant"):

@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from streamlit.delta_generator import DeltaGenerator
 
 from config import Settings
+from services import faults
 from services.accounts import Account
 from services.clock import HOME_TZ, Clock
-from services.errors import DomainError
+from services.errors import DomainError, ServiceUnavailable
 from ui import resources
 from ui.safe_text import code, literal, one_line
 
@@ -44,13 +45,29 @@ def sidebar(box: DeltaGenerator, account: Account, clock: Clock) -> None:
         st.caption(f"Demo clock{frozen}: {now:%a %d %b %Y, %H:%M} Zurich")
 
 
+def fault_text(err: BaseException, *, where: str = "page") -> str:
+    """What a person reads about a fault: a sentence and a reference, never the exception (its
+    text holds SQL and column names; services.faults logs it under the reference)."""
+    if isinstance(err, ServiceUnavailable):
+        return err.message  # built safe by the service, its fault already logged
+    return faults.report(err, where=where).message
+
+
 def attempt(action: Callable[[], T]) -> T | None:
-    """Run a service call; a refusal or bad input is shown as its sentence, not a traceback."""
+    """Run a service call; a refusal or bad input is shown as its sentence, a fault (the
+    database down, a bug) as a sentence and a reference: never a traceback."""
     try:
         return action()
+    except ServiceUnavailable as err:
+        st.error(fault_text(err), icon=":material/error:")
     except DomainError as err:
         st.warning(literal(err.message), icon=":material/info:")
-        return None
+    except Exception as err:
+        st.error(
+            fault_text(err, where=getattr(action, "__qualname__", "action")),
+            icon=":material/error:",
+        )
+    return None
 
 
 def flash(key: str) -> None:

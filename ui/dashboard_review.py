@@ -23,7 +23,7 @@ from services.errors import DomainError
 from ui import resources
 from ui.chat_assistant import assistant, available_models
 from ui.chat_format import reply_markdown, step_line, tool_label
-from ui.components import BUILTIN, attempt, flash, table
+from ui.components import BUILTIN, attempt, fault_text, flash, table
 from ui.dashboard_audit import COLUMNS as AUDIT_COLUMNS
 from ui.dashboard_common import Pager, Period, local, passenger_filter, period_picker, stars
 from ui.guards import PageAccess
@@ -304,6 +304,9 @@ def _flag(access: PageAccess, conversation_id: str, flagged: bool) -> None:
             )
     except DomainError as err:
         st.session_state[FLASH] = ("error", err.message)
+        return
+    except Exception as err:  # a callback's exception would bypass the page's guard
+        st.session_state[FLASH] = ("error", fault_text(err, where="review flag"))
         return
     if not flagged:
         st.session_state.pop(_note_key(conversation_id), None)

@@ -5,6 +5,8 @@ shows "Not allowed" and stops, whatever way it was reached (menu, URL, st.switch
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -14,6 +16,7 @@ from services import users
 from services.accounts import Account
 from services.context import ServiceContext
 from ui import auth, navigation, resources
+from ui.components import fault_text
 from ui.safe_text import literal
 
 
@@ -50,3 +53,15 @@ def require_page(key: str) -> PageAccess:
     if only_own and account.passenger_id is None:
         not_allowed("This customer account is not linked to a passenger record.")
     return PageAccess(account, account.role in page.read_only, only_own)
+
+
+@contextmanager
+def faults_shown_safely() -> Iterator[None]:
+    """Around the whole app run (sign-in and the page): anything unexpected (the database gone,
+    a bug) is shown as a sentence and a reference, logged with its traceback, instead of
+    Streamlit's exception box with the SQL and stack. st.stop/st.rerun/st.switch_page raise
+    BaseExceptions and pass through."""
+    try:
+        yield
+    except Exception as err:
+        st.error(fault_text(err, where="app run"), icon=":material/error:")

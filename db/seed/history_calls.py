@@ -8,7 +8,7 @@ an approval card; the run that resolves the card records the same call again (sa
 its final status. A call carries no error text: a failing tool is audited by
 services.operations (rule = the exception's class, message = its text), and a run that failed
 as a whole writes its kind into turns.error (agent.models.explain_failure, the graph's stop
-reasons, the runtime's internal_error)."""
+reasons, the runtime's fault record: kind, type name and reference)."""
 
 from __future__ import annotations
 
@@ -85,24 +85,22 @@ REFUSALS: tuple[tuple[str, str], ...] = tuple((rule.value, text) for rule, text 
     (Rule.REBOOKING_WINDOW, "Free rebooking after an airline cancellation is limited to flights "
      "within 7 days of the cancelled flight; a full refund is available instead."),
 ))  # fmt: skip
-# A service that failed in the database: services.operations audits type(err).__name__ and
-# str(err) of SQLAlchemy's exception.
+# A service that failed in the database: services.operations audits the exception's type name
+# and the fault's record (kind, type, reference; the exception's text with its SQL stays in the
+# server log, services.faults).
 DB_FAILURE_RULE = "OperationalError"
 DB_FAILURES = (
-    '(psycopg.OperationalError) connection failed: connection to server at "db" (10.0.3.7), '
-    "port 5432 failed: Connection refused",
-    "(psycopg.errors.QueryCanceled) canceling statement due to statement timeout",
+    "service_unavailable: OperationalError (reference 3f9a1c07)",
+    "service_unavailable: OperationalError (reference b21e64d8)",
 )
 # turns.error of a failed run: an OpenAI-compatible endpoint times out or fails; the built-in
-# model runs in-process, so only the database (runtime's internal_error) or a loop stops it.
+# model runs in-process, so only the database (the runtime's fault record) or a loop stops it.
 REMOTE_ERRORS = Weighted(
     ("model_timeout", "model_http_429", "model_http_500", "model_http_503", "model_unreachable",
      "invalid_calls", "too_many_steps"),
     (40, 15, 10, 10, 10, 10, 5),
 )  # fmt: skip
-BUILTIN_ERRORS = Weighted(
-    (f"internal_error: OperationalError: {DB_FAILURES[0]}", "too_many_steps"), (80, 20)
-)
+BUILTIN_ERRORS = Weighted((DB_FAILURES[0], "too_many_steps"), (80, 20))
 INVALID_ROUNDS = 3  # agent.graph.MAX_FAILED_ROUNDS: invalid rounds before the run gives up
 DENY_REASONS = (None, None, "customer changed their mind", "wrong date")
 

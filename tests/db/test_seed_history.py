@@ -31,7 +31,7 @@ STATUSES = {*get_args(Status), "awaiting_approval"}
 # reasons, the runtime's catch-all).
 TURN_ERROR = re.compile(
     r"model_(timeout|http_\d{3}|unreachable|error)|invalid_calls|too_many_steps|"
-    r"internal_error: \w+: .+"
+    r"(service_unavailable|internal_error): \w+ \(reference [0-9a-f]{8}\)"
 )
 
 
