@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from db.audit_guard import audit_guard_lifted
 from db.engine import SQLITE_IMMEDIATE
 from db.migrate import upgrade
 from db.models import DemoMeta
@@ -78,11 +79,14 @@ def _non_empty(conn: Connection, tables: list[str]) -> list[str]:
 
 
 def _wipe(conn: Connection, tables: list[str]) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
-    else:
-        for name in reversed(tables):
-            conn.exec_driver_sql(f"DELETE FROM {name}")
+    # Re-seeding is one of the two documented paths that may empty the audit trail (see
+    # db/audit_guard.py); on PostgreSQL it needs the tables' owner.
+    with audit_guard_lifted(conn):
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+        else:
+            for name in reversed(tables):
+                conn.exec_driver_sql(f"DELETE FROM {name}")
 
 
 def _check_empty(conn: Connection, database: str, force: bool) -> list[str]:
