@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,11 +17,13 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from config import get_settings
 from db.audit_guard import audit_guard_lifted
 from db.engine import make_engine, make_session_factory, normalize_url
 from db.migrate import upgrade
 from db.models import Base, Role
 from services.audit import GENESIS_HASH, HEAD_ID
+from services.audit_anchor import anchor_dir, retire_anchors
 from services.clock import FixedClock
 from services.context import Actor, ServiceContext
 
@@ -34,6 +37,10 @@ CHECKPOINT_KEY_ENV = "SKYDESK_CHECKPOINT_KEY"
 TEST_CHECKPOINT_KEY = secrets.token_hex(32)
 if os.environ.get(PG_ENV):
     os.environ.setdefault(CHECKPOINT_KEY_ENV, TEST_CHECKPOINT_KEY)
+    # Likewise the audit anchors' key and directory (services/audit_anchor.py); on SQLite they
+    # default to a generated key and a folder next to the test database.
+    os.environ.setdefault("SKYDESK_AUDIT_ANCHOR_KEY", secrets.token_hex(32))
+    os.environ.setdefault("SKYDESK_AUDIT_ANCHOR_DIR", tempfile.mkdtemp(prefix="audit-anchors-"))
 
 
 def create_scratch_database(base_url: str, prefix: str = "skydesk_test") -> str:
@@ -89,6 +96,8 @@ def wipe(engine: Engine) -> None:
             text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (:id, 0, :h)"),
             {"id": HEAD_ID, "h": GENESIS_HASH},
         )
+    # The trail was discarded on purpose, so its anchors go with it.
+    retire_anchors(anchor_dir(get_settings(), engine.url))
 
 
 @contextmanager

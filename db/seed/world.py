@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from config import get_settings
 from db.audit_guard import audit_guard_lifted
 from db.engine import SQLITE_IMMEDIATE
 from db.migrate import upgrade
@@ -25,6 +26,7 @@ from db.seed.schedule import build_schedule, settle
 from db.seed.sink import RowSink
 from db.seed.sizes import SizePlan, size_plan
 from services.audit import HEAD_ID
+from services.audit_anchor import anchor_dir, retire_anchors
 from services.clock import FixedClock, demo_date
 
 # Raised when what is generated changes, so the worlds bench/ keeps are generated anew
@@ -155,6 +157,12 @@ def seed_world(
         if is_pg:
             pg.reset_sequences(conn, tables)
             pg.analyze(conn, tables)
+    settings = get_settings()
+    if settings.environment != "production":
+        # The demo's trail was discarded on purpose: its anchors would now (rightly) call the
+        # new one truncated. Production keeps them, so a re-seed there shows as the deletion
+        # it is (services/audit_anchor.py).
+        retire_anchors(anchor_dir(settings, engine.url))
     counts = {name: sink.counts.get(name, 0) for name in TABLE_ORDER}
     return SeedSummary(size, seed, now, database, counts, time.perf_counter() - started)
 
