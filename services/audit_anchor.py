@@ -233,6 +233,27 @@ def anchor_store(settings: Settings, database_url: str | URL) -> AnchorStore:
     return AnchorStore(directory, _demo_key(folder / KEY_FILE_NAME))
 
 
+def production_problems(settings: Settings) -> list[str]:
+    """What a production deployment lacks to anchor its audit trail outside the database."""
+    problems = []
+    if settings.audit_anchor_key is None:
+        problems.append(
+            "SKYDESK_AUDIT_ANCHOR_KEY is not set: the audit trail's exported anchors must be "
+            f"signed with a key the database does not hold; {KEY_HINT}."
+        )
+    else:
+        try:
+            parse_key(settings.audit_anchor_key.get_secret_value())
+        except AnchorConfigError as error:
+            problems.append(str(error))
+    if settings.audit_anchor_dir is None:
+        problems.append(
+            "SKYDESK_AUDIT_ANCHOR_DIR is not set: audit anchors must be exported to a directory "
+            "the database's administrators cannot write (a volume or object-store mount)."
+        )
+    return problems
+
+
 def retire_anchors(directory: Path | None) -> int:
     """Maintenance only (the demo's re-seed, the test suite's wipe): the trail is discarded on
     purpose, so its anchors move to a retired-<ns>/ subfolder, kept but no longer checked."""

@@ -8,19 +8,22 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
+from pydantic import SecretStr
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from config import get_settings
+from config import Settings, get_settings
 from db.app_role import ensure_app_role
 from db.engine import make_engine, make_session_factory
 from db.models import AuditEvent, AuditHead, Role
 from services import audit
 from services.audit import GENESIS_HASH, HEAD_ID
-from services.audit_anchor import anchor_dir
+from services.audit_anchor import AnchorConfigError, anchor_dir, anchor_store, production_problems
 from services.audit_checks import check_chain
 from services.context import Actor, ServiceContext
 from tests.conftest import as_dba, context_for
@@ -223,3 +226,41 @@ def test_a_forged_anchor_is_refused(engine, session, anchored) -> None:
     result = check(session)
     assert (result.ok, result.first_bad_seq) == (False, None)
     assert "000000000002-forged.json has a wrong signature" in result.problem
+
+
+# The anchor key -----------------------------------------------------------------------------
+
+K8S_PLACEHOLDER = "CHANGE-ME-to-the-hex-of-32-random-bytes"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [None, K8S_PLACEHOLDER, "00" * 32, "ab" * 32, secrets.token_hex(16)],
+    ids=["missing", "k8s-placeholder", "zeros", "repeat", "too-short"],
+)
+def test_production_refuses_a_missing_or_weak_anchor_key(key, tmp_path) -> None:
+    settings = Settings(
+        environment="production",
+        audit_anchor_key=SecretStr(key) if key else None,
+        audit_anchor_dir=tmp_path,
+    )
+    assert any("anchor key" in p.lower().replace("_", " ") for p in production_problems(settings))
+    with pytest.raises(AnchorConfigError):
+        anchor_store(settings, f"sqlite:///{tmp_path}/skydesk.db")
+
+
+def test_postgresql_needs_an_anchor_key_and_directory(tmp_path) -> None:
+    url = "postgresql://app@db.internal/skydesk"
+    with pytest.raises(AnchorConfigError, match="SKYDESK_AUDIT_ANCHOR_DIR"):
+        anchor_store(Settings(audit_anchor_key=None, audit_anchor_dir=None), url)
+    with pytest.raises(AnchorConfigError, match="SKYDESK_AUDIT_ANCHOR_KEY"):
+        anchor_store(Settings(audit_anchor_key=None, audit_anchor_dir=tmp_path), url)
+
+
+def test_the_deployments_set_the_anchor_key_and_directory() -> None:
+    root = Path(__file__).resolve().parents[2]
+    compose = (root / "docker-compose.yml").read_text()
+    assert "${SKYDESK_AUDIT_ANCHOR_KEY:?" in compose and "SKYDESK_AUDIT_ANCHOR_DIR" in compose
+    secret = yaml.safe_load((root / "deploy/k8s/secret.yaml").read_text())["stringData"]
+    assert secret["SKYDESK_AUDIT_ANCHOR_KEY"] == K8S_PLACEHOLDER
+    assert "SKYDESK_AUDIT_ANCHOR_DIR" in (root / "deploy/k8s/configmap.yaml").read_text()
