@@ -35,12 +35,14 @@ PG_ENV = "TEST_DATABASE_URL"
 # file next to the database) is what runs.
 CHECKPOINT_KEY_ENV = "SKYDESK_CHECKPOINT_KEY"
 TEST_CHECKPOINT_KEY = secrets.token_hex(32)
+ANCHOR_KEY_ENV, ANCHOR_DIR_ENV = "SKYDESK_AUDIT_ANCHOR_KEY", "SKYDESK_AUDIT_ANCHOR_DIR"
+TEST_ANCHOR_KEY = secrets.token_hex(32)
 if os.environ.get(PG_ENV):
     os.environ.setdefault(CHECKPOINT_KEY_ENV, TEST_CHECKPOINT_KEY)
     # Likewise the audit anchors' key and directory (services/audit_anchor.py); on SQLite they
     # default to a generated key and a folder next to the test database.
-    os.environ.setdefault("SKYDESK_AUDIT_ANCHOR_KEY", secrets.token_hex(32))
-    os.environ.setdefault("SKYDESK_AUDIT_ANCHOR_DIR", tempfile.mkdtemp(prefix="audit-anchors-"))
+    os.environ.setdefault(ANCHOR_KEY_ENV, TEST_ANCHOR_KEY)
+    os.environ.setdefault(ANCHOR_DIR_ENV, tempfile.mkdtemp(prefix="audit-anchors-"))
 
 
 def create_scratch_database(base_url: str, prefix: str = "skydesk_test") -> str:
