@@ -25,8 +25,8 @@ COPY --from=build /opt/venv /opt/venv
 COPY --chown=skydesk:skydesk . /app
 # Bytecode compiled at build time: the root filesystem may be read-only at run time.
 RUN python -m compileall -q /app /opt/venv \
-    && mkdir -p /app/data \
-    && chown skydesk:skydesk /app/data \
+    && mkdir -p /app/data/audit-anchors \
+    && chown skydesk:skydesk /app/data /app/data/audit-anchors \
     && chmod 0755 /app/deploy/docker-entrypoint.sh
 USER skydesk
 EXPOSE 8501 9100

@@ -63,4 +63,4 @@ verify-audit: $(VENV)/.runtime
 	$(PY) -m services.audit verify
 
 clean:
-	rm -rf $(VENV) data/*.db data/*.db-* data/*.sqlite*
+	rm -rf $(VENV) data/*.db data/*.db-* data/*.sqlite* data/audit-anchors

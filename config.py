@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     # bytes; old keys (comma-separated) still decrypt threads written before a rotation.
     checkpoint_key: SecretStr | None = None
     checkpoint_old_keys: SecretStr | None = None
+    # Signs the audit anchors exported outside the database (services/audit_anchor.py): hex or
+    # base64 of at least 32 random bytes. Unset: the SQLite demo generates a key file.
+    audit_anchor_key: SecretStr | None = None
+    # Where the signed anchors are exported: a directory the database's administrators cannot
+    # write (a separate volume, an object-store mount). Unset: audit-anchors/ next to the SQLite
+    # database; required with PostgreSQL and in production.
+    audit_anchor_dir: Path | None = None
     # A sign-in cookie older than this is refused by the server, whatever the browser keeps.
     session_max_age_hours: float = Field(default=12.0, gt=0)
     # Sign-in attempts per client address (all usernames together), against password spraying.

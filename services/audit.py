@@ -163,7 +163,8 @@ class VerifyResult:
         scope = f" after record {self.start.seq}" if self.start.seq else ""
         if self.ok:
             return f"audit chain intact: {self.records} records{scope}"
-        return f"audit chain BROKEN at record {self.first_bad_seq}: {self.problem}"
+        where = "" if self.first_bad_seq is None else f" at record {self.first_bad_seq}"
+        return f"audit chain BROKEN{where}: {self.problem}"
 
 
 def verify(session: Session, *, batch: int = 5000, after: Checkpoint = START) -> VerifyResult:

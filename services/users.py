@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from config import Settings, cookie_key_problem
 from db.models import Passenger, Role, User
 from observability import metrics
-from services import audit, sessions
+from services import audit, audit_anchor, sessions
 from services.access import for_update
 from services.accounts import ACCOUNT_ROLES, Account, find_user, get_account, normalize_username
 from services.admin import Change, admin_action
@@ -335,7 +335,8 @@ def _account(session: Session, username: str) -> Account:
 
 def production_readiness_problems(session: Session, settings: Settings) -> list[str]:
     """What stops this deployment from running in production: a placeholder or weak cookie key,
-    no checkpoint key, and any enabled demo login that still has its published demo password."""
+    no checkpoint key, no audit anchor key or directory, and any enabled demo login that still
+    has its published demo password."""
     from db.seed.personas import DEMO_USERS
 
     problems = []
@@ -347,6 +348,7 @@ def production_readiness_problems(session: Session, settings: Settings) -> list[
             "SKYDESK_CHECKPOINT_KEY is not set: conversation checkpoints must be encrypted "
             "(`python -c 'import secrets; print(secrets.token_hex(32))'`)."
         )
+    problems += audit_anchor.production_problems(settings)
     for demo in DEMO_USERS:
         user = find_user(session, demo.username)
         if (

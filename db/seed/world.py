@@ -12,6 +12,8 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from config import get_settings
+from db.audit_guard import audit_guard_lifted
 from db.engine import SQLITE_IMMEDIATE
 from db.migrate import upgrade
 from db.models import DemoMeta
@@ -24,6 +26,7 @@ from db.seed.schedule import build_schedule, settle
 from db.seed.sink import RowSink
 from db.seed.sizes import SizePlan, size_plan
 from services.audit import HEAD_ID
+from services.audit_anchor import anchor_dir, retire_anchors
 from services.clock import FixedClock, demo_date
 
 # Raised when what is generated changes, so the worlds bench/ keeps are generated anew
@@ -78,11 +81,14 @@ def _non_empty(conn: Connection, tables: list[str]) -> list[str]:
 
 
 def _wipe(conn: Connection, tables: list[str]) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
-    else:
-        for name in reversed(tables):
-            conn.exec_driver_sql(f"DELETE FROM {name}")
+    # Re-seeding is one of the two documented paths that may empty the audit trail (see
+    # db/audit_guard.py); on PostgreSQL it needs the tables' owner.
+    with audit_guard_lifted(conn):
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+        else:
+            for name in reversed(tables):
+                conn.exec_driver_sql(f"DELETE FROM {name}")
 
 
 def _check_empty(conn: Connection, database: str, force: bool) -> list[str]:
@@ -151,6 +157,12 @@ def seed_world(
         if is_pg:
             pg.reset_sequences(conn, tables)
             pg.analyze(conn, tables)
+    settings = get_settings()
+    if settings.environment != "production":
+        # The demo's trail was discarded on purpose: its anchors would now (rightly) call the
+        # new one truncated. Production keeps them, so a re-seed there shows as the deletion
+        # it is (services/audit_anchor.py).
+        retire_anchors(anchor_dir(settings, engine.url))
     counts = {name: sink.counts.get(name, 0) for name in TABLE_ORDER}
     return SeedSummary(size, seed, now, database, counts, time.perf_counter() - started)
 

@@ -37,7 +37,8 @@ class IntegrityReport:
 
     def __str__(self) -> str:
         if not self.ok:
-            return f"Audit chain BROKEN at record {self.first_bad_seq}: {self.problem}"
+            where = "" if self.first_bad_seq is None else f" at record {self.first_bad_seq}"
+            return f"Audit chain BROKEN{where}: {self.problem}"
         if self.after_seq:
             plural = "" if self.records == 1 else "s"
             return (

@@ -13,7 +13,7 @@ from db.models import AuditEvent, Fare
 from services import audit, cancellations, tickets
 from services.errors import PolicyViolation
 from tests import factories as f
-from tests.conftest import context_for
+from tests.conftest import as_dba, context_for
 
 
 @pytest.fixture
@@ -46,7 +46,8 @@ def test_chain_is_intact_after_operations(session, chain) -> None:
 
 
 def test_edited_record_is_named(session, chain) -> None:
-    session.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(outcome="executed"))
+    with as_dba(session):
+        session.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(outcome="executed"))
     session.commit()
     result = audit.verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 2)
@@ -54,16 +55,18 @@ def test_edited_record_is_named(session, chain) -> None:
 
 
 def test_edited_and_rehashed_record_breaks_the_next_link(session, chain) -> None:
-    event = session.get(AuditEvent, 2)
-    event.message = "nothing to see"
-    event.hash = audit.record_hash(event)
+    with as_dba(session):
+        event = session.get(AuditEvent, 2)
+        event.message = "nothing to see"
+        event.hash = audit.record_hash(event)
     session.commit()
     result = audit.verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 3)
 
 
 def test_deleted_record_is_named(session, chain) -> None:
-    session.execute(delete(AuditEvent).where(AuditEvent.seq == 3))
+    with as_dba(session):
+        session.execute(delete(AuditEvent).where(AuditEvent.seq == 3))
     session.commit()
     result = audit.verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 3)
@@ -71,7 +74,8 @@ def test_deleted_record_is_named(session, chain) -> None:
 
 
 def test_deleted_last_record_is_named(session, chain) -> None:
-    session.execute(delete(AuditEvent).where(AuditEvent.seq == chain))
+    with as_dba(session):
+        session.execute(delete(AuditEvent).where(AuditEvent.seq == chain))
     session.commit()
     result = audit.verify(session)
     assert (result.ok, result.first_bad_seq) == (False, chain)
@@ -103,7 +107,8 @@ def test_verify_command_exit_code(session, chain, database_url) -> None:
         text=True,
     )
     assert ok.returncode == 0 and "intact: 5 records" in ok.stdout
-    session.execute(update(AuditEvent).where(AuditEvent.seq == 4).values(actor="someone-else"))
+    with as_dba(session):
+        session.execute(update(AuditEvent).where(AuditEvent.seq == 4).values(actor="someone-else"))
     session.commit()
     broken = subprocess.run(
         [sys.executable, "-m", "services.audit", "verify", "--database-url", database_url],

@@ -11,7 +11,7 @@ from services import audit, audit_checks
 from services.audit_checks import VERIFY_ACTION, check_chain, last_intact_check
 from services.context import Actor, ServiceContext
 from services.errors import PolicyViolation
-from tests.conftest import context_for
+from tests.conftest import as_dba, context_for
 
 
 @pytest.fixture
@@ -67,7 +67,8 @@ def test_new_records_only_finds_tampering_after_the_last_check(
     logins(session, clock, 5)
     assert check_chain(session, manager).ok  # checkpoint: record 5; the check is record 6
     logins(session, clock, 3)
-    tamper(session)
+    with as_dba(session):
+        tamper(session)
     session.commit()
     result = check_chain(session, manager, new_records_only=True)
     assert (result.ok, result.first_bad_seq) == (False, bad_seq)
@@ -85,11 +86,12 @@ def test_rehashing_history_before_the_checkpoint_is_still_found(session, clock, 
     assert check_chain(session, manager).ok
     # Rewrite record 2 and re-chain 2..5 consistently: the checkpoint's hash no longer matches.
     prev = session.get(AuditEvent, 1).hash
-    for seq in range(2, 6):
-        event = session.get(AuditEvent, seq)
-        event.message = "rewritten" if seq == 2 else event.message
-        event.prev_hash = prev
-        event.hash = prev = audit.record_hash(event)
+    with as_dba(session):
+        for seq in range(2, 6):
+            event = session.get(AuditEvent, seq)
+            event.message = "rewritten" if seq == 2 else event.message
+            event.prev_hash = prev
+            event.hash = prev = audit.record_hash(event)
     session.commit()
     result = check_chain(session, manager, new_records_only=True)
     assert (result.ok, result.first_bad_seq) == (False, 5)
@@ -99,7 +101,8 @@ def test_an_old_record_edited_in_place_needs_the_whole_chain_check(session, cloc
     """The documented limit of "new records only", and why the whole-chain check stays."""
     logins(session, clock, 5)
     assert check_chain(session, manager).ok
-    session.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(actor="someone-else"))
+    with as_dba(session):
+        session.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(actor="someone-else"))
     session.commit()
     assert check_chain(session, manager, new_records_only=True).ok
     whole = check_chain(session, manager)

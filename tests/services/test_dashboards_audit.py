@@ -16,6 +16,7 @@ from services.clock import FixedClock
 from services.context import Actor, ServiceContext
 from services.dashboards import audit_export, audit_log
 from services.errors import InvalidInput
+from tests.conftest import as_dba
 from tests.services.dashboard_world import SINCE, UNTIL, at, build_history
 
 RANGE = {"since": SINCE, "until": UNTIL}
@@ -178,7 +179,10 @@ def test_integrity_check_intact_then_tampered(session, history) -> None:
     assert (report.ok, report.records, report.after_seq) == (True, 1, 12)  # the first check
     assert str(report) == "Audit chain intact: 1 new record after record 12 checked."
     target = history.seqs["c2_denied"]
-    session.execute(update(AuditEvent).where(AuditEvent.seq == target).values(outcome="approved"))
+    with as_dba(session):
+        session.execute(
+            update(AuditEvent).where(AuditEvent.seq == target).values(outcome="approved")
+        )
     session.commit()
     session.expire_all()
     report = audit_export.integrity_check(session, MANAGER)
@@ -192,7 +196,8 @@ def test_integrity_check_intact_then_tampered(session, history) -> None:
 
 def test_integrity_check_names_a_deleted_record(session, history) -> None:
     target = history.seqs["c3_ok"]
-    session.execute(delete(AuditEvent).where(AuditEvent.seq == target))
+    with as_dba(session):
+        session.execute(delete(AuditEvent).where(AuditEvent.seq == target))
     session.commit()
     report = audit_export.integrity_check(session, MANAGER)
     assert (report.ok, report.first_bad_seq, report.first_bad) == (False, target, None)

@@ -4,6 +4,7 @@ audit trail, and the production readiness check."""
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -309,13 +310,19 @@ def demo_accounts(session: Session, clock: FixedClock) -> None:
 
 def test_production_readiness_names_every_problem(session, clock) -> None:
     demo_accounts(session, clock)
-    # checkpoint_key=None explicitly: the PostgreSQL suite puts a key in the environment.
-    problems = users.production_readiness_problems(
-        session, Settings(cookie_key=SecretStr(DEFAULT_COOKIE_KEY), checkpoint_key=None)
+    # Keys None explicitly: the PostgreSQL suite puts them in the environment.
+    unset = Settings(
+        cookie_key=SecretStr(DEFAULT_COOKIE_KEY),
+        checkpoint_key=None,
+        audit_anchor_key=None,
+        audit_anchor_dir=None,
     )
-    assert len(problems) == 2 + len(DEMO_USERS)
+    problems = users.production_readiness_problems(session, unset)
+    assert len(problems) == 4 + len(DEMO_USERS)
     assert "cookie key is the default" in problems[0]
     assert "SKYDESK_CHECKPOINT_KEY is not set" in problems[1]
+    assert "SKYDESK_AUDIT_ANCHOR_KEY is not set" in problems[2]
+    assert "SKYDESK_AUDIT_ANCHOR_DIR is not set" in problems[3]
     assert all(
         f"demo user '{d.username}' still has its demo password" in " ".join(problems)
         for d in DEMO_USERS
@@ -334,7 +341,12 @@ def test_production_is_ready_once_demo_passwords_are_gone(session, clock) -> Non
             )
         else:
             users.set_disabled(session, admin, username=demo.username, disabled=True)
-    ready = Settings(cookie_key=STRONG_KEY, checkpoint_key=SecretStr(secrets.token_hex(32)))
+    ready = Settings(
+        cookie_key=STRONG_KEY,
+        checkpoint_key=SecretStr(secrets.token_hex(32)),
+        audit_anchor_key=SecretStr(secrets.token_hex(32)),
+        audit_anchor_dir=Path("/var/lib/skydesk/audit-anchors"),
+    )
     assert users.production_readiness_problems(session, ready) == []
 
 

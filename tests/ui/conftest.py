@@ -17,7 +17,14 @@ from config import get_settings
 from db.engine import make_session_factory
 from db.seed import seed_world
 from db.seed.scratch import scratch_engine
-from tests.conftest import CHECKPOINT_KEY_ENV, FROZEN_NOW, TEST_CHECKPOINT_KEY
+from tests.conftest import (
+    ANCHOR_DIR_ENV,
+    ANCHOR_KEY_ENV,
+    CHECKPOINT_KEY_ENV,
+    FROZEN_NOW,
+    TEST_ANCHOR_KEY,
+    TEST_CHECKPOINT_KEY,
+)
 
 
 @dataclass
@@ -51,6 +58,8 @@ def app_env(world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     monkeypatch.setenv("SKYDESK_DATABASE_URL", world.url)
     if not world.url.startswith("sqlite"):
         monkeypatch.setenv(CHECKPOINT_KEY_ENV, TEST_CHECKPOINT_KEY)
+        monkeypatch.setenv(ANCHOR_KEY_ENV, TEST_ANCHOR_KEY)
+        monkeypatch.setenv(ANCHOR_DIR_ENV, str(tmp_path / "audit-anchors"))
     monkeypatch.setenv("SKYDESK_DEMO_NOW", FROZEN_NOW.isoformat())
     monkeypatch.setenv("SKYDESK_LOGIN_RATE_LIMIT", "1000/minute")
     monkeypatch.chdir(tmp_path)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from db.audit_guard import audit_guard_lifted
 from db.engine import make_session_factory
 from db.models import AuditEvent, Role, Ticket
 from db.seed import persona_passenger_id, seed_world
@@ -198,7 +199,7 @@ def test_a_changed_record_breaks_the_chain_there(app_env) -> None:
     at = audit()
     at = at.button(key="audit_verify").click().run()
     assert at.success[0].value.startswith("Audit chain intact: all ")
-    with app_env.engine.begin() as conn:
+    with app_env.engine.begin() as conn, audit_guard_lifted(conn):
         seq = conn.scalar(select(AuditEvent.seq).where(AuditEvent.outcome == "denied").limit(1))
         message = conn.scalar(select(AuditEvent.message).where(AuditEvent.seq == seq))
         conn.execute(
@@ -213,7 +214,7 @@ def test_a_changed_record_breaks_the_chain_there(app_env) -> None:
         )
         assert at.tabs[1].dataframe[0].value["seq"].tolist() == [seq]
     finally:
-        with app_env.engine.begin() as conn:
+        with app_env.engine.begin() as conn, audit_guard_lifted(conn):
             conn.execute(
                 text("UPDATE audit_events SET message = :m WHERE seq = :seq"),
                 {"m": message, "seq": seq},
