@@ -44,6 +44,12 @@ class Settings(BaseSettings):
 
     environment: Literal["demo", "production"] = "demo"
     database_url: str = DEFAULT_SQLITE_URL
+    # Migrate (and seed an empty database) when a container starts. Off where a separate step
+    # does it as the tables' owner (compose's migrate service, the k8s init container) and the
+    # app connects as its own role, which may not change the schema or wipe the audit trail.
+    bootstrap: bool = True
+    # The app role's password, read only by `python -m db.app_role` (run by the owner).
+    app_db_password: SecretStr | None = None
     # Freeze the demo clock (ISO 8601, with offset); unset means wall-clock time.
     demo_now: datetime | None = None
     demo_seed: int = 42

@@ -14,7 +14,6 @@ schema lets LangGraph's checkpointer create its own tables at start (agent/check
 from __future__ import annotations
 
 import argparse
-import os
 import re
 
 from sqlalchemy import Connection, text
@@ -78,7 +77,8 @@ def main() -> None:
     engine = make_engine(args.database_url)
     try:
         with engine.begin() as conn:
-            ensure_app_role(conn, args.role, password=os.environ.get(PASSWORD_ENV) or None)
+            secret = get_settings().app_db_password
+            ensure_app_role(conn, args.role, password=secret.get_secret_value() if secret else None)
     finally:
         engine.dispose()
     print(f"role {args.role}: reads and appends the audit trail, reads and writes the rest")

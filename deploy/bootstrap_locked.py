@@ -40,7 +40,11 @@ def main() -> int:
     from db import bootstrap
     from db.engine import make_engine
 
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    if not settings.bootstrap:  # SKYDESK_BOOTSTRAP=0: a separate step migrated as the owner
+        print("bootstrap skipped (SKYDESK_BOOTSTRAP=0)")
+        return 0
+    engine = make_engine(settings.database_url)
     try:
         with bootstrap_lock(engine):
             sys.argv = sys.argv[:1]  # db.bootstrap reads its own options

@@ -104,7 +104,9 @@ def test_compose_wires_app_to_postgres_and_redis(compose) -> None:
     assert app["depends_on"]["redis"]["condition"] == "service_healthy"
     assert HEALTH in " ".join(app["healthcheck"]["test"])
     assert services["migrate"]["image"] == app["image"]
-    assert services["migrate"]["entrypoint"][-1] == "/app/deploy/bootstrap_locked.py"
+    # The owner migrates, then gives the app role its (append-only audit) rights.
+    migrate = services["migrate"]["entrypoint"][-1]
+    assert migrate == "python /app/deploy/bootstrap_locked.py && python -m db.app_role skydesk_app"
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
 
@@ -114,7 +116,9 @@ def k8s_docs() -> dict[str, dict[str, Any]]:
     for path in sorted(K8S.glob("*.yaml")):
         for doc in yaml.safe_load_all(path.read_text()):
             if doc:
-                docs[doc["kind"]] = doc
+                # A second object of a kind (the owner's Secret) goes under kind/name.
+                kind = doc["kind"]
+                docs[kind if kind not in docs else f"{kind}/{doc['metadata']['name']}"] = doc
     return docs
 
 
@@ -219,3 +223,42 @@ def test_bootstrap_runs_one_replica_at_a_time(engine) -> None:
             assert other.scalar(try_lock, {"k": module.LOCK_KEY}) is False
         assert other.scalar(try_lock, {"k": module.LOCK_KEY}) is True
         other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": module.LOCK_KEY})
+
+
+def test_only_the_migrate_step_holds_the_owners_database_credentials(k8s, compose) -> None:
+    """The app connects as the app role (append-only audit trail); the owner's URL, which could
+    lift the audit triggers, reaches only the step that migrates."""
+    owner = k8s["Secret/skydesk-owner"]
+    assert set(owner["stringData"]) == {"database-url", "app-role-password"}
+    pod = k8s["Deployment"]["spec"]["template"]["spec"]
+    (init,) = pod["initContainers"]
+    from_owner = {
+        e["name"]: e["valueFrom"]["secretKeyRef"]["name"] for e in init["env"] if "valueFrom" in e
+    }
+    assert from_owner == {
+        "SKYDESK_DATABASE_URL": "skydesk-owner",
+        "SKYDESK_APP_DB_PASSWORD": "skydesk-owner",
+    }
+    for container in pod["containers"]:
+        refs = [s.get("secretRef", {}).get("name") for s in container.get("envFrom", [])]
+        assert "skydesk-owner" not in refs
+        assert {"name": "SKYDESK_BOOTSTRAP", "value": "0"} in container["env"]
+    services = compose["services"]
+    assert "skydesk_app:" in services["app"]["environment"]["SKYDESK_DATABASE_URL"]
+    assert "skydesk:" in services["migrate"]["environment"]["SKYDESK_DATABASE_URL"]
+    assert services["app"]["environment"]["SKYDESK_BOOTSTRAP"] == "0"
+
+
+def test_bootstrap_off_leaves_the_database_alone(tmp_path, monkeypatch) -> None:
+    """SKYDESK_BOOTSTRAP=0 (the app role's containers): no migration, not even a connection."""
+    from config import get_settings
+
+    target = tmp_path / "never.db"
+    monkeypatch.setenv("SKYDESK_BOOTSTRAP", "0")
+    monkeypatch.setenv("SKYDESK_DATABASE_URL", f"sqlite:///{target}")
+    get_settings.cache_clear()
+    try:
+        assert load_bootstrap_locked().main() == 0
+    finally:
+        get_settings.cache_clear()
+    assert not target.exists()
