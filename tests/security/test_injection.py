@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from agent.events import AssistantMessage, ErrorEvent, ToolFinished
 from agent.models.scripted import reply
 from db.models import Escalation
-from tests.agent.conftest import AGENT, AssistantFactory, World, assert_no_dangling, day, events_of
+from tests.agent.conftest import (
+    AGENT,
+    AssistantFactory,
+    World,
+    assert_no_dangling,
+    audits,
+    day,
+    events_of,
+)
 from tests.agent.test_openai import FakeOpenAI, text, tool_call
 from tests.agent.test_openai import _assistant as openai_assistant
 from tests.agent.test_openai import openai_server as openai_server  # the fixture
@@ -61,6 +69,24 @@ def test_hidden_text_in_tool_arguments_never_reaches_the_service(
     session.rollback()
     [stored] = session.scalars(select(Escalation)).all()
     assert stored.summary == "Passenger wants a refund."
+
+
+def test_contact_data_and_card_numbers_in_an_escalation_are_stored_masked(
+    attack, world: World, session: Session
+) -> None:
+    summary = (
+        "Refund to card 4111 1111 1111 1111; call 079 555 01 01 or 79 555 01 01, "
+        "mail pat (at) example (dot) ch."
+    )
+    attack(
+        [("escalate_to_human", {"reason": "customer_request", "summary": summary})]
+    ).approve_all()
+    session.rollback()
+    [stored] = session.scalars(select(Escalation)).all()
+    assert stored.summary == "Refund to card **** 1111; call ***01 or ***01, mail p***@example.ch."
+    trail = " ".join(f"{e.message} {e.details}" for e in audits(session))
+    for raw in ("4111 1111", "555 01 01", "(at)"):
+        assert raw not in trail
 
 
 @pytest.mark.parametrize("number", [10**20, 2**70, -(2**70), 2**40])
