@@ -14,6 +14,7 @@ from langchain_core.messages.tool import invalid_tool_call
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.models import INCOMPLETE_CALLS
 from agent.tools import ToolEnv, ToolSpec
 from services.audit import jsonable
 from services.context import ServiceContext
@@ -56,17 +57,22 @@ def screen_calls(message: AIMessage) -> AIMessage:
     """The model's message with the calls that must not run moved to its invalid calls (each
     still gets an answer, from `tools`):
 
-    - every call of a reply cut off at the output limit: a streamed call's partial JSON is
-      "repaired" by LangChain (`{"new_flight_ids": [12` becomes [12]) into a valid call the
-      model never made;
+    - every call of a reply cut off at the output limit, and every call whose streamed
+      arguments were not complete JSON (openai_compat names them): LangChain "repairs" partial
+      JSON (`{"new_flight_ids": [12` becomes [12]) into a valid call the model never made;
     - a call holding an integer no checkpoint can store (10**20): it would break the save of
       the whole turn. Kept as JSON text, which any size of number survives."""
     finish = message.response_metadata.get("finish_reason") or message.response_metadata.get(
         "stop_reason"
     )
+    broken = set(message.response_metadata.get(INCOMPLETE_CALLS) or ())
     keep, refused = [], []
     for call in message.tool_calls:
-        if finish in CUT_OFF:
+        if call["id"] in broken:
+            problem = (
+                "the call was incomplete: its arguments were not complete JSON, so nothing was done"
+            )
+        elif finish in CUT_OFF:
             problem = (
                 "the call was incomplete: the reply was cut off at the model's output limit "
                 f"(finish reason {finish!r}), so nothing was done"

@@ -144,6 +144,23 @@ def test_a_tool_call_cut_off_at_the_output_limit_is_not_run(
     assert_no_dangling(chat)
 
 
+def test_a_streamed_call_with_unfinished_json_is_not_repaired_into_a_call(
+    openai_server: tuple[HTTPServer, FakeOpenAI], make_assistant: AssistantFactory, world: World
+) -> None:
+    # The endpoint says the reply is complete, but the arguments' JSON was never closed.
+    server, fake = openai_server
+    head = f'{{"ticket_no": "{world.ticket}", "new_flight_ids": [{world.later}'
+    fake.plans.extend(
+        [tool_call("change_flight", [head], "call_open"), text("Sorry, let me try again.")]
+    )
+    chat = openai_assistant(make_assistant, server).start(AGENT, world.pat)
+    events = list(chat.send("Move me to the later flight"))
+    assert chat.pending_approval() is None
+    [finished] = events_of(events, ToolFinished)
+    assert finished.status == "invalid" and "incomplete" in finished.content
+    assert_no_dangling(chat)
+
+
 def test_a_normal_reply_with_a_tool_call_still_runs(
     make_assistant: AssistantFactory, world: World
 ) -> None:
