@@ -12,9 +12,22 @@ from datetime import date
 from typing import Annotated, Any
 
 from langchain_core.tools import InjectedToolArg, StructuredTool
-from pydantic import Field
 from sqlalchemy.orm import Session
 
+from agent.tool_args import (
+    BookingId,
+    Card,
+    Day,
+    ExcursionId,
+    FlightIds,
+    Guests,
+    HotelId,
+    OfferId,
+    Participants,
+    RentalId,
+    Seats,
+    TicketNo,
+)
 from db.models import EscalationReason, Fare
 from services import (
     cars,
@@ -28,7 +41,6 @@ from services import (
     tickets,
 )
 from services.context import ServiceContext
-from services.travel_common import MAX_PARTY
 
 
 class ToolEnv:
@@ -43,29 +55,6 @@ class ToolEnv:
 
 
 Env = Annotated[ToolEnv, InjectedToolArg]
-TicketNo = Annotated[str, "13-digit ticket number, e.g. 7240000000017"]
-Day = Annotated[date, "date as YYYY-MM-DD"]
-# Every integer argument is bounded in the schema the model sees and validation enforces:
-# database ids are 32-bit, and a number such as 10**20 must be refused as invalid arguments, not
-# reach the database (a "service unavailable") or the checkpoint (msgpack stops at 64 bits).
-MAX_ID = 2**31 - 1
-
-
-def record_id(what: str) -> Any:
-    return Field(ge=1, le=MAX_ID, description=what)
-
-
-def party(what: str) -> Any:
-    return Field(ge=1, le=MAX_PARTY, description=what)
-
-
-FlightIds = Annotated[
-    list[Annotated[int, Field(ge=1, le=MAX_ID)]],
-    Field(description="flight ids from search_flights, in order"),
-]
-Card = Annotated[
-    int | None, record_id("id of one of the passenger's payment methods; default: first card")
-]
 
 
 # ---- read tools: run as soon as the model calls them ------------------------------------
@@ -82,7 +71,7 @@ def search_flights(
     destination: Annotated[str, "IATA code or city of arrival, e.g. LHR"],
     day: Annotated[date, "departure date (local at the origin), YYYY-MM-DD"],
     fare: Fare = Fare.CLASSIC,
-    seats: Annotated[int, party("seats needed")] = 1,
+    seats: Seats = 1,
 ) -> Any:
     """Bookable Alpine Air itineraries on one day, direct first, then one-stop connections,
     each with its flight ids, local times, seats left and price in the fare asked for."""
@@ -124,9 +113,7 @@ def quote_cancellation(env: Env, ticket_no: TicketNo) -> Any:
     return tickets.quote_cancellation(env.session, env.ctx, ticket_no=ticket_no)
 
 
-def search_hotels(
-    env: Env, city: str, checkin: Day, checkout: Day, guests: Annotated[int, party("guests")] = 1
-) -> Any:
+def search_hotels(env: Env, city: str, checkin: Day, checkout: Day, guests: Guests = 1) -> Any:
     """Hotels in a city with a free room for every night of the stay, cheapest first, with
     hotel_id, stars, price per night and total."""
     return hotels.search_hotels(
@@ -144,7 +131,7 @@ def search_excursions(
     env: Env,
     city: str,
     day: Day | None = None,
-    participants: Annotated[int, party("participants")] = 1,
+    participants: Participants = 1,
 ) -> Any:
     """Excursions in a city, cheapest first, with excursion_id and price per participant;
     with a day, only those with enough free spots that day."""
@@ -190,10 +177,10 @@ def request_compensation(
 
 def book_hotel(
     env: Env,
-    hotel_id: Annotated[int, record_id("hotel id from search_hotels")],
+    hotel_id: HotelId,
     checkin: Day,
     checkout: Day,
-    guests: Annotated[int, party("guests")] = 1,
+    guests: Guests = 1,
     payment_method_id: Card = None,
 ) -> Any:
     """Book a hotel room (hotel_id from search_hotels) and charge it to a card on file.
@@ -211,7 +198,7 @@ def book_hotel(
 
 def change_hotel_booking(
     env: Env,
-    booking_id: Annotated[int, record_id("booking id from get_passenger_trips")],
+    booking_id: BookingId,
     checkin: Day,
     checkout: Day,
 ) -> Any:
@@ -222,9 +209,7 @@ def change_hotel_booking(
     )
 
 
-def cancel_hotel_booking(
-    env: Env, booking_id: Annotated[int, record_id("booking id from get_passenger_trips")]
-) -> Any:
+def cancel_hotel_booking(env: Env, booking_id: BookingId) -> Any:
     """Cancel a hotel booking (free until 24 hours before check-in), refunding it in full.
     Needs approval."""
     return hotels.cancel_hotel_booking(env.session, env.ctx, booking_id=booking_id)
@@ -232,7 +217,7 @@ def cancel_hotel_booking(
 
 def book_car_rental(
     env: Env,
-    offer_id: Annotated[int, record_id("offer id from search_car_rentals")],
+    offer_id: OfferId,
     start: Day,
     end: Day,
     payment_method_id: Card = None,
@@ -251,7 +236,7 @@ def book_car_rental(
 
 def change_car_rental(
     env: Env,
-    rental_id: Annotated[int, record_id("car rental id from get_passenger_trips")],
+    rental_id: RentalId,
     start: Day,
     end: Day,
 ) -> Any:
@@ -260,9 +245,7 @@ def change_car_rental(
     return cars.change_car_rental(env.session, env.ctx, rental_id=rental_id, start=start, end=end)
 
 
-def cancel_car_rental(
-    env: Env, rental_id: Annotated[int, record_id("car rental id from get_passenger_trips")]
-) -> Any:
+def cancel_car_rental(env: Env, rental_id: RentalId) -> Any:
     """Cancel a car rental (free until 24 hours before pick-up), refunding it in full.
     Needs approval."""
     return cars.cancel_car_rental(env.session, env.ctx, rental_id=rental_id)
@@ -270,9 +253,9 @@ def cancel_car_rental(
 
 def book_excursion(
     env: Env,
-    excursion_id: Annotated[int, record_id("excursion id from search_excursions")],
+    excursion_id: ExcursionId,
     day: Day,
-    participants: Annotated[int, party("participants")] = 1,
+    participants: Participants = 1,
     payment_method_id: Card = None,
 ) -> Any:
     """Book an excursion (excursion_id from search_excursions) on a day for a number of
@@ -287,9 +270,7 @@ def book_excursion(
     )
 
 
-def cancel_excursion(
-    env: Env, booking_id: Annotated[int, record_id("booking id from get_passenger_trips")]
-) -> Any:
+def cancel_excursion(env: Env, booking_id: BookingId) -> Any:
     """Cancel an excursion booking (free until 24 hours before it starts), refunding it in
     full. Needs approval."""
     return excursions.cancel_excursion(env.session, env.ctx, booking_id=booking_id)
