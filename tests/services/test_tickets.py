@@ -425,7 +425,9 @@ def test_an_unknown_ticket_is_refused_like_a_foreign_one(session, clock, world) 
     t = make_ticket(session, clock, [world["d3"]], fare=Fare.FLEX)
     ctx = context_for(t.passenger_id, clock)
     with pytest.raises(PolicyViolation) as err:
-        tickets.cancel_ticket(session, ctx, ticket_no="7249999999999")
+        tickets.change_flight(
+            session, ctx, ticket_no="7249999999999", new_flight_ids=[world["d4"].id]
+        )
     refused(err, Rule.NOT_OWNER)
     assert "No ticket 7249999999999 on" in err.value.message
 
