@@ -8,7 +8,8 @@ character (category Cf: zero-width space, BOM, word joiner, soft hyphen, ...), a
 One exception: a zero-width joiner between two emoji, which is how family, profession and
 skin-tone emoji are written (👩‍✈️); anywhere else it only hides things. Variation selectors
 U+E0100-U+E01EF (ideographic variants, unused in support chat) are stripped too: a run of them
-after a visible character can smuggle arbitrary bytes.
+after a visible character can smuggle arbitrary bytes. So are the few letters that draw as
+nothing (Hangul fillers and the like), which would make an empty-looking message.
 
 Emoji flag tag sequences (e.g. Scotland's) lose their tags and show as a plain black flag; that
 is the price of never letting tag characters through."""
@@ -21,6 +22,10 @@ ZWJ = "\u200d"
 EMOJI_VARIATION = "\ufe0f"  # "show as emoji", often between an emoji and a ZWJ
 SMUGGLING_SELECTORS = range(0xE0100, 0xE01F0)
 TAGS = range(0xE0000, 0xE0080)
+# Default-ignorable letters and marks (not category Cf) that every font draws as nothing: the
+# Hangul fillers, the combining grapheme joiner and Khmer's inherent vowels. A message of them
+# alone looks empty.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u034f\u17b4\u17b5")
 
 
 def _emoji_like(ch: str) -> bool:
@@ -31,7 +36,12 @@ def _emoji_like(ch: str) -> bool:
 
 def _invisible(ch: str) -> bool:
     point = ord(ch)
-    return point in TAGS or point in SMUGGLING_SELECTORS or unicodedata.category(ch) == "Cf"
+    return (
+        point in TAGS
+        or point in SMUGGLING_SELECTORS
+        or ch in BLANK_LOOKING
+        or unicodedata.category(ch) == "Cf"
+    )
 
 
 def strip_invisible(text: str) -> str:

@@ -59,7 +59,9 @@ def test_invisible_characters_are_stripped_and_the_rest_kept() -> None:
     assert check_chat_message(text).text == "שלום, אני צריך עזרה 👩\u200d✈️ ab"
 
 
-@pytest.mark.parametrize("text", ["\u200b\u200d\ufeff", "\u202e \u2066", "\U000e0041\U000e0042"])
+@pytest.mark.parametrize(
+    "text", ["\u200b\u200d\ufeff", "\u202e \u2066", "\U000e0041\U000e0042", "\u3164\u115f"]
+)
 def test_only_invisible_characters_is_refused(text: str) -> None:
     with pytest.raises(InvalidInput, match="only invisible characters"):
         check_chat_message(text)
