@@ -42,6 +42,7 @@ from agent.toolcalls import (
     error_outcome,
     invalid_outcome,
     run_tool,
+    screen_calls,
     to_json,
     validate_args,
 )
@@ -176,7 +177,7 @@ def build_graph(
             response = AIMessage(content=text, response_metadata={"skydesk_error": kind})
         assert isinstance(response, AIMessage)
         return {
-            "messages": [with_call_ids(response)],
+            "messages": [with_call_ids(screen_calls(response))],
             "model_calls": state.get("model_calls", 0) + 1,
         }
 
@@ -192,7 +193,7 @@ def build_graph(
                     f"there is no tool named {call.get('name')!r}"
                     if call.get("type") != "invalid_tool_call"
                     else f"the call to {call.get('name')!r} could not be read "
-                    f"({call.get('error') or 'its arguments are not valid JSON'})"
+                    f"({call.get('error') or 'its arguments are not valid JSON'}); nothing was done"
                 )
                 out.append(answer(call, invalid_outcome(f"{problem[0].upper()}{problem[1:]}.")))
                 failed = True

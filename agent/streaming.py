@@ -30,6 +30,7 @@ from agent.events import (
 from agent.models import usage
 from agent.records import TurnLog
 from db.models import EscalationReason
+from services.user_text import clean_value
 
 
 class Translator:
@@ -68,7 +69,10 @@ class Translator:
         self.turn.tokens_in += tokens_in
         self.turn.tokens_out += tokens_out
         for call in [*message.tool_calls, *message.invalid_tool_calls]:
-            call_id, name, args = call["id"] or "", call.get("name") or "", call.get("args")
+            call_id, name = call["id"] or "", call.get("name") or ""
+            # What the turn record and the page show: without invisible characters, like the
+            # arguments the tool itself gets (toolcalls.validate_args).
+            args = clean_value(call.get("args"))
             self.args[call_id] = args
             self.turn.call(call_id, name, args, "called")
             yield ToolStarted(

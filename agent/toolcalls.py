@@ -10,15 +10,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from langchain_core.messages import ToolCall, ToolMessage
+from langchain_core.messages import AIMessage, ToolCall, ToolMessage
+from langchain_core.messages.tool import invalid_tool_call
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.models import INCOMPLETE_CALLS
 from agent.tools import ToolEnv, ToolSpec
 from services.audit import jsonable
 from services.context import ServiceContext
 from services.errors import DomainError, PolicyViolation
 from services.operations import OperationResult
+from services.user_text import clean_value
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +32,78 @@ MAX_CONTENT = 8000
 Status = Literal["ok", "refused", "error", "invalid", "denied", "already_done"]
 
 
+# Finish reasons saying the model's output was cut off (OpenAI-compatible, Anthropic, Gemini).
+CUT_OFF = frozenset({"length", "max_tokens", "MAX_TOKENS"})
+# The checkpoint serialiser (msgpack) holds signed 64-bit integers at most.
+STORABLE_INT = 2**63
+
+
+def _unstorable(value: Any, where: str) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= STORABLE_INT:
+        return f"{where}: the number {value} is out of range"
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value or ())
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        if problem := _unstorable(item, f"{where}.{key}" if where else str(key)):
+            return problem
+    return None
+
+
+def screen_calls(message: AIMessage) -> AIMessage:
+    """The model's message with the calls that must not run moved to its invalid calls (each
+    still gets an answer, from `tools`):
+
+    - every call of a reply cut off at the output limit, and every call whose streamed
+      arguments were not complete JSON (openai_compat names them): LangChain "repairs" partial
+      JSON (`{"new_flight_ids": [12` becomes [12]) into a valid call the model never made;
+    - a call holding an integer no checkpoint can store (10**20): it would break the save of
+      the whole turn. Kept as JSON text, which any size of number survives."""
+    finish = message.response_metadata.get("finish_reason") or message.response_metadata.get(
+        "stop_reason"
+    )
+    broken = set(message.response_metadata.get(INCOMPLETE_CALLS) or ())
+    keep, refused = [], []
+    for call in message.tool_calls:
+        if call["id"] in broken:
+            problem = (
+                "the call was incomplete: its arguments were not complete JSON, so nothing was done"
+            )
+        elif finish in CUT_OFF:
+            problem = (
+                "the call was incomplete: the reply was cut off at the model's output limit "
+                f"(finish reason {finish!r}), so nothing was done"
+            )
+        else:
+            problem = _unstorable(call["args"], "")
+        if problem is None:
+            keep.append(call)
+            continue
+        raw = json.dumps(call["args"], ensure_ascii=False, default=str)
+        refused.append(invalid_tool_call(name=call["name"], args=raw, id=call["id"], error=problem))
+    if not refused:
+        return message
+    invalid = [*message.invalid_tool_calls, *refused]
+    return message.model_copy(update={"tool_calls": keep, "invalid_tool_calls": invalid})
+
+
 class ToolArgsError(ValueError):
     """The model's arguments do not fit the tool; the message is written for the model."""
 
 
 def validate_args(spec: ToolSpec, args: dict[str, Any] | None) -> dict[str, Any]:
-    """Typed arguments (dates, enums, ints) or a ToolArgsError that says what is wrong."""
+    """Typed arguments (dates, enums, bounded ints) or a ToolArgsError that says what is wrong.
+
+    Invisible characters are stripped from every text argument first (services.user_text), so
+    an instruction hidden in tag characters never reaches a service, an approval card or the
+    audit trail."""
     schema: Any = spec.tool.tool_call_schema
     fields = schema.model_fields
-    given = dict(args or {})
+    given: dict[str, Any] = clean_value(dict(args or {}))  # type: ignore[assignment]
     unknown = sorted(set(given) - set(fields))
     if unknown:
         raise ToolArgsError(

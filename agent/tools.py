@@ -14,6 +14,20 @@ from typing import Annotated, Any
 from langchain_core.tools import InjectedToolArg, StructuredTool
 from sqlalchemy.orm import Session
 
+from agent.tool_args import (
+    BookingId,
+    Card,
+    Day,
+    ExcursionId,
+    FlightIds,
+    Guests,
+    HotelId,
+    OfferId,
+    Participants,
+    RentalId,
+    Seats,
+    TicketNo,
+)
 from db.models import EscalationReason, Fare
 from services import (
     cancellations,
@@ -42,9 +56,6 @@ class ToolEnv:
 
 
 Env = Annotated[ToolEnv, InjectedToolArg]
-TicketNo = Annotated[str, "13-digit ticket number, e.g. 7240000000017"]
-Day = Annotated[date, "date as YYYY-MM-DD"]
-Card = Annotated[int | None, "id of one of the passenger's payment methods; default: first card"]
 
 
 # ---- read tools: run as soon as the model calls them ------------------------------------
@@ -61,7 +72,7 @@ def search_flights(
     destination: Annotated[str, "IATA code or city of arrival, e.g. LHR"],
     day: Annotated[date, "departure date (local at the origin), YYYY-MM-DD"],
     fare: Fare = Fare.CLASSIC,
-    seats: Annotated[int, "seats needed"] = 1,
+    seats: Seats = 1,
 ) -> Any:
     """Bookable Alpine Air itineraries on one day, direct first, then one-stop connections,
     each with its flight ids, local times, seats left and price in the fare asked for."""
@@ -89,7 +100,7 @@ def lookup_policy(env: Env, question: Annotated[str, "the policy question, in wo
     return policy_docs.lookup_policy(question, k=3)
 
 
-def quote_flight_change(env: Env, ticket_no: TicketNo, new_flight_ids: list[int]) -> Any:
+def quote_flight_change(env: Env, ticket_no: TicketNo, new_flight_ids: FlightIds) -> Any:
     """What moving a ticket to other flights (ids from search_flights, in order) would cost:
     change fee, fare difference, total and the rule; or the rule that refuses the change."""
     return tickets.quote_flight_change(
@@ -103,9 +114,7 @@ def quote_cancellation(env: Env, ticket_no: TicketNo) -> Any:
     return cancellations.quote_cancellation(env.session, env.ctx, ticket_no=ticket_no)
 
 
-def search_hotels(
-    env: Env, city: str, checkin: Day, checkout: Day, guests: Annotated[int, "guests"] = 1
-) -> Any:
+def search_hotels(env: Env, city: str, checkin: Day, checkout: Day, guests: Guests = 1) -> Any:
     """Hotels in a city with a free room for every night of the stay, cheapest first, with
     hotel_id, stars, price per night and total."""
     return hotels.search_hotels(
@@ -119,7 +128,12 @@ def search_car_rentals(env: Env, city: str, start: Day, end: Day) -> Any:
     return cars.search_car_rentals(env.session, env.ctx, city=city, start=start, end=end)
 
 
-def search_excursions(env: Env, city: str, day: Day | None = None, participants: int = 1) -> Any:
+def search_excursions(
+    env: Env,
+    city: str,
+    day: Day | None = None,
+    participants: Participants = 1,
+) -> Any:
     """Excursions in a city, cheapest first, with excursion_id and price per participant;
     with a day, only those with enough free spots that day."""
     return excursions.search_excursions(
@@ -128,7 +142,7 @@ def search_excursions(env: Env, city: str, day: Day | None = None, participants:
 
 
 # ---- write tools: each waits for the support agent's approval, then runs exactly once ----
-def change_flight(env: Env, ticket_no: TicketNo, new_flight_ids: list[int]) -> Any:
+def change_flight(env: Env, ticket_no: TicketNo, new_flight_ids: FlightIds) -> Any:
     """Move a ticket (all its legs) to other flights on the same route, charging the change
     fee and fare difference. Needs approval; quote_flight_change first."""
     return tickets.change_flight(
@@ -142,7 +156,7 @@ def cancel_ticket(env: Env, ticket_no: TicketNo) -> Any:
     return cancellations.cancel_ticket(env.session, env.ctx, ticket_no=ticket_no)
 
 
-def book_flight(env: Env, flight_ids: list[int], fare: Fare, payment_method_id: Card = None) -> Any:
+def book_flight(env: Env, flight_ids: FlightIds, fare: Fare, payment_method_id: Card = None) -> Any:
     """Buy a new ticket for the passenger on the given flights (ids from search_flights, in
     order) in a fare, charged to a card on file. Needs approval."""
     return flight_bookings.book_flight(
@@ -164,10 +178,10 @@ def request_compensation(
 
 def book_hotel(
     env: Env,
-    hotel_id: int,
+    hotel_id: HotelId,
     checkin: Day,
     checkout: Day,
-    guests: int = 1,
+    guests: Guests = 1,
     payment_method_id: Card = None,
 ) -> Any:
     """Book a hotel room (hotel_id from search_hotels) and charge it to a card on file.
@@ -183,7 +197,12 @@ def book_hotel(
     )
 
 
-def change_hotel_booking(env: Env, booking_id: int, checkin: Day, checkout: Day) -> Any:
+def change_hotel_booking(
+    env: Env,
+    booking_id: BookingId,
+    checkin: Day,
+    checkout: Day,
+) -> Any:
     """Move a hotel booking to new dates before check-in; the price difference is charged or
     refunded. Needs approval."""
     return hotels.change_hotel_booking(
@@ -191,14 +210,18 @@ def change_hotel_booking(env: Env, booking_id: int, checkin: Day, checkout: Day)
     )
 
 
-def cancel_hotel_booking(env: Env, booking_id: int) -> Any:
+def cancel_hotel_booking(env: Env, booking_id: BookingId) -> Any:
     """Cancel a hotel booking (free until 24 hours before check-in), refunding it in full.
     Needs approval."""
     return hotels.cancel_hotel_booking(env.session, env.ctx, booking_id=booking_id)
 
 
 def book_car_rental(
-    env: Env, offer_id: int, start: Day, end: Day, payment_method_id: Card = None
+    env: Env,
+    offer_id: OfferId,
+    start: Day,
+    end: Day,
+    payment_method_id: Card = None,
 ) -> Any:
     """Rent a car (offer_id from search_car_rentals) from start to end, charged to a card on
     file. Needs approval."""
@@ -212,20 +235,29 @@ def book_car_rental(
     )
 
 
-def change_car_rental(env: Env, rental_id: int, start: Day, end: Day) -> Any:
+def change_car_rental(
+    env: Env,
+    rental_id: RentalId,
+    start: Day,
+    end: Day,
+) -> Any:
     """Move a car rental to new dates before pick-up; the price difference is charged or
     refunded. Needs approval."""
     return cars.change_car_rental(env.session, env.ctx, rental_id=rental_id, start=start, end=end)
 
 
-def cancel_car_rental(env: Env, rental_id: int) -> Any:
+def cancel_car_rental(env: Env, rental_id: RentalId) -> Any:
     """Cancel a car rental (free until 24 hours before pick-up), refunding it in full.
     Needs approval."""
     return cars.cancel_car_rental(env.session, env.ctx, rental_id=rental_id)
 
 
 def book_excursion(
-    env: Env, excursion_id: int, day: Day, participants: int = 1, payment_method_id: Card = None
+    env: Env,
+    excursion_id: ExcursionId,
+    day: Day,
+    participants: Participants = 1,
+    payment_method_id: Card = None,
 ) -> Any:
     """Book an excursion (excursion_id from search_excursions) on a day for a number of
     participants, charged to a card on file. Needs approval."""
@@ -239,7 +271,7 @@ def book_excursion(
     )
 
 
-def cancel_excursion(env: Env, booking_id: int) -> Any:
+def cancel_excursion(env: Env, booking_id: BookingId) -> Any:
     """Cancel an excursion booking (free until 24 hours before it starts), refunding it in
     full. Needs approval."""
     return excursions.cancel_excursion(env.session, env.ctx, booking_id=booking_id)

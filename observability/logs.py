@@ -9,7 +9,6 @@ copy the context (LangGraph's and asyncio's executors do)."""
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -20,37 +19,15 @@ from typing import IO, Any
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
+# One masking for logs and stored free text (e-mails incl. "(at)" forms, phones, card numbers).
+from services.masking import mask_text, mask_value
+
 conversation_id_var: ContextVar[str | None] = ContextVar("conversation_id", default=None)
 user_var: ContextVar[str | None] = ContextVar("user", default=None)
 
 HANDLER_NAME = "skydesk-json"
 FORMAT = "%(levelname)s %(name)s %(message)s"
 RENAMED = {"levelname": "level", "name": "logger"}
-
-EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
-# International numbers (+41 79 123 45 67, 0041-79-...) and national ones written in groups
-# (079 123 45 67, (044) 123-45-67). A run of digits without separators is left alone: ticket
-# numbers (13 digits), booking ids and timestamps are what logs are for.
-PHONE = re.compile(
-    r"(?<![\w+.,/-])(?:\+|00)\d{1,3}[\s./-]?(?:\(?\d{1,4}\)?[\s./-]?){1,5}\d{2,4}(?![\w:]|[.,/-]\d)"
-    r"|(?<![\w+.,/:-])\(?0\d{1,4}\)?[\s./-]\d{2,4}[\s./-]\d{2,4}(?:[\s./-]\d{2,4})?(?![\w:]|[.,/-]\d)"
-)
-
-
-def mask_text(text: str) -> str:
-    """Keep an e-mail's first letter and domain, and a phone number's last two digits."""
-    text = EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-    return PHONE.sub(lambda m: "***" + re.sub(r"\D", "", m.group(0))[-2:], text)
-
-
-def mask_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask_text(value)
-    if isinstance(value, dict):
-        return {k: mask_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(mask_value(v) for v in value)
-    return value
 
 
 class ContextFilter(logging.Filter):

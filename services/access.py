@@ -59,24 +59,31 @@ def normalize_ticket_no(ticket_no: str) -> str:
     return digits
 
 
+def not_on_record(passenger: Passenger, what: str, number: object) -> PolicyViolation:
+    """The one refusal for a record that does not exist and for one that is someone else's:
+    answering them differently would tell anyone probing numbers which ones are real."""
+    return PolicyViolation(
+        Rule.NOT_OWNER,
+        f"No {what} {number} on {passenger.full_name}'s record. Only the passenger's own "
+        f"{what}s can be viewed or changed: check the number; a companion on the same booking "
+        "must ask for theirs.",
+    )
+
+
 def owned_ticket(session: Session, ctx: ServiceContext, ticket_no: str) -> Ticket:
-    """The ticket, if it is the current passenger's own (a companion's ticket is not).
+    """The ticket, if it is the current passenger's own (a companion's is not); a missing and a
+    foreign ticket are refused alike (`not_on_record`), by one query, so neither the answer
+    nor a lock on somebody else's ticket tells them apart.
 
     In a write, the ticket and its legs come locked (see the module's docstring): every write
     on a ticket goes through here, so none can forget the lock."""
     passenger = current_passenger(session, ctx)
     number = normalize_ticket_no(ticket_no)
-    query = select(Ticket).where(Ticket.ticket_no == number)
+    query = select(Ticket).where(Ticket.ticket_no == number, Ticket.passenger_id == passenger.id)
     lock = writing(session)
     ticket = session.scalar(for_update(query) if lock else query)
     if ticket is None:
-        raise NotFound(f"There is no ticket {number}.")
-    if ticket.passenger_id != passenger.id:
-        raise PolicyViolation(
-            Rule.NOT_OWNER,
-            f"Ticket {number} is not {passenger.full_name}'s own ticket. Only the passenger's own "
-            "tickets can be viewed or changed; a companion on the same booking must ask for theirs.",
-        )
+        raise not_on_record(passenger, "ticket", number)
     if lock:
         lock_legs(session, ticket)
     return ticket
@@ -89,11 +96,3 @@ def lock_legs(session: Session, ticket: Ticket) -> None:
     session.scalars(
         for_update(select(TicketLeg).where(TicketLeg.ticket_id == ticket.id).order_by(TicketLeg.id))
     ).all()
-
-
-def check_owner(owner_passenger_id: int, passenger: Passenger, what: str) -> None:
-    if owner_passenger_id != passenger.id:
-        raise PolicyViolation(
-            Rule.NOT_OWNER,
-            f"This {what} is not {passenger.full_name}'s own; only the owner's bookings can be changed.",
-        )

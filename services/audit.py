@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from db.engine import SQLITE_IMMEDIATE
 from db.models import AuditEvent, AuditHead
 from services.context import ServiceContext
+from services.masking import mask_text, mask_value
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,13 @@ def append(
     details: dict[str, Any] | None = None,
     passenger_id: int | None = None,
 ) -> AuditEvent:
-    """Add a record inside the caller's transaction; the caller commits."""
+    """Add a record inside the caller's transaction; the caller commits.
+
+    The message and the call's arguments are free text (a model's or a person's): contact data
+    and card numbers in them are masked before they become part of the chain."""
+    details = dict(details or {})
+    if "args" in details:
+        details["args"] = mask_value(jsonable(details["args"]))
     head = session.get(AuditHead, HEAD_ID, with_for_update=True)
     if head is None:
         raise RuntimeError("audit_head row missing: run the migrations")
@@ -103,8 +110,8 @@ def append(
         action=action,
         outcome=outcome,
         rule=rule,
-        message=message,
-        details=jsonable(details or {}),
+        message=mask_text(message) if message else message,
+        details=jsonable(details),
         prev_hash=head.last_hash,
     )
     event.hash = record_hash(event)

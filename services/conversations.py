@@ -28,6 +28,7 @@ from services import escalations
 from services.access import current_passenger
 from services.context import ServiceContext
 from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
+from services.masking import mask_text
 from services.operations import OperationResult, operation
 
 CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER, Role.SYSTEM})
@@ -176,7 +177,7 @@ def _check_comment(comment: str | None) -> str | None:
         raise InvalidInput(
             f"The comment is {len(text):,} characters long; the limit is {MAX_COMMENT:,}."
         )
-    return text or None
+    return mask_text(text) or None  # a comment is free text: no contact data or card numbers
 
 
 @operation("rate_conversation", write=True)

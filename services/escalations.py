@@ -8,6 +8,7 @@ from db.models import Escalation, EscalationReason
 from services.access import current_passenger
 from services.context import ServiceContext
 from services.errors import InvalidInput
+from services.masking import mask_text
 from services.operations import OperationResult, operation
 
 MAX_SUMMARY = 2000
@@ -33,7 +34,8 @@ def escalate(
         passenger_id=passenger.id,
         conversation_id=ctx.conversation_id,
         reason=reason,
-        summary=text[:MAX_SUMMARY],
+        # The colleague needs the problem, not the contact data or card numbers typed into it.
+        summary=mask_text(text)[:MAX_SUMMARY],
         created_by=ctx.actor.username,
         created_at=ctx.clock.now(),
         status="open",

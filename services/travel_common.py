@@ -26,7 +26,7 @@ from db.models import (
     HotelBooking,
     Passenger,
 )
-from services.access import check_owner, for_update
+from services.access import for_update, not_on_record
 from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
 from services.policy import TRAVEL_BOOKING_FREE_CANCELLATION, check_travel_cancellation
 
@@ -227,9 +227,14 @@ def locked(session: Session, model: type[L], record_id: int | str, what: str) ->
 def owned_booking(
     session: Session, model: type[B], booking_id: int | str, passenger: Passenger, what: str
 ) -> B:
-    """The booking, locked, if it exists and is the passenger's own (a companion's is not)."""
-    booking = locked(session, model, booking_id, what)
-    check_owner(booking.passenger_id, passenger, what)
+    """The booking, locked, if it is the passenger's own (a companion's is not). A missing and
+    a foreign booking get the same refusal from the same query (access.not_on_record), and
+    somebody else's booking is never locked by the attempt."""
+    number = as_id(booking_id, what)
+    query = select(model).where(model.id == number, model.passenger_id == passenger.id)
+    booking = session.scalars(for_update(query)).first()
+    if booking is None:
+        raise not_on_record(passenger, what, number)
     return booking
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from services.errors import InvalidInput
+from services.user_text import strip_invisible
 
 MAX_CHAT_CHARS = 1_000
 # Line breaks and tabs are ordinary in a typed message; every other control character is not.
@@ -21,11 +22,12 @@ def _codepoint(ch: str) -> str:
 
 
 class ChatMessage(BaseModel):
-    """One chat message. `text` comes out with surrounding whitespace removed.
+    """One chat message. `text` comes out without invisible characters (services.user_text:
+    tag characters, bidi controls, zero-width and other format characters) and without
+    surrounding whitespace; a message with nothing else is refused.
 
-    Only Unicode control characters (category Cc) and unpaired surrogates are refused: format
-    characters such as the zero-width joiner inside emoji or right-to-left marks in Arabic text
-    (category Cf) are part of ordinary writing."""
+    Control characters (category Cc) other than line breaks and tabs, and unpaired surrogates,
+    are refused rather than stripped: they are no part of writing, so the sender should see."""
 
     model_config = ConfigDict(frozen=True, strict=True)
 
@@ -41,10 +43,16 @@ class ChatMessage(BaseModel):
                 "chat_nul_byte",
                 "The message contains a NUL byte (U+0000), which text cannot carry; please retype it.",
             )
-        text = value.strip()
-        if not text:
+        if not value.strip():
             raise PydanticCustomError(
                 "chat_blank", "The message contains only spaces or line breaks; type a question."
+            )
+        text = strip_invisible(value).strip()
+        if not text:
+            raise PydanticCustomError(
+                "chat_invisible",
+                "The message contains only invisible characters (such as zero-width spaces); "
+                "type a question.",
             )
         for position, ch in enumerate(text, start=1):
             category = unicodedata.category(ch)

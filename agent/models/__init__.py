@@ -13,6 +13,10 @@ from langchain_core.language_models import BaseChatModel
 
 from config import Settings
 
+# response_metadata key: ids of streamed tool calls whose arguments were not complete JSON
+# (set by openai_compat, refused by agent.toolcalls.screen_calls).
+INCOMPLETE_CALLS = "skydesk_incomplete_calls"
+
 
 class ModelUnavailable(RuntimeError):
     """The configured model cannot be built; the message says what to configure."""

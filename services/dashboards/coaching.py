@@ -12,6 +12,7 @@ from services import audit
 from services.context import ServiceContext
 from services.dashboards.reviews import ConversationRow, base_select, conversation_rows
 from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
+from services.masking import mask_text
 
 REVIEWER_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 MAX_NOTE = 1000
@@ -41,7 +42,7 @@ def flag_conversation(
             message=message,
         )
         raise PolicyViolation(Rule.PERMISSION, message)
-    text = (note or "").strip()
+    text = mask_text((note or "").strip())  # free text: no contact data or card numbers
     if flagged and not text:
         raise InvalidInput("Add a short note saying what to look at in this conversation.")
     if len(text) > MAX_NOTE:

@@ -43,9 +43,21 @@ def text(*pieces: str, usage: tuple[int, int] = (100, 10)) -> Plan:
 
 
 def tool_call(
-    name: str, arguments: list[str], call_id: str, usage: tuple[int, int] = (100, 10)
+    name: str,
+    arguments: list[str],
+    call_id: str,
+    usage: tuple[int, int] = (100, 10),
+    finish: str = "tool_calls",
 ) -> Plan:
-    return {"kind": "tool", "name": name, "arguments": arguments, "id": call_id, "usage": usage}
+    """A streamed call; finish="length" plays a reply cut off at the output limit."""
+    return {
+        "kind": "tool",
+        "name": name,
+        "arguments": arguments,
+        "id": call_id,
+        "usage": usage,
+        "finish": finish,
+    }
 
 
 class FakeOpenAI:
@@ -84,7 +96,7 @@ class FakeOpenAI:
             yield _chunk({"tool_calls": [head]})
             for piece in plan["arguments"]:
                 yield _chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
-            finish = "tool_calls"
+            finish = plan["finish"]
         yield _chunk({}, finish)
         prompt, completion = plan["usage"]
         usage = {

@@ -336,3 +336,14 @@ def test_the_audit_chain_holds_after_every_kind_of_change(session, desk, clock):
     conversations.resolve_conversation(session, replace(c, conversation_id=desk.older))
     result = audit.verify(session)
     assert result.ok and result.records == 3, result
+
+
+def test_contact_data_in_a_comment_is_masked_before_it_is_stored(session, desk, clock):
+    c = ctx(desk.agent, desk.pax, clock, desk.older)
+    comment = "Call her on 0795550101 or pat (at) example (dot) ch, card 4111 1111 1111 1111"
+    conversations.rate_conversation(session, c, rating=2, comment=comment)
+    session.expire_all()
+    (feedback,) = session.scalars(select(Feedback))
+    assert feedback.comment == "Call her on ***01 or p***@example.ch, card **** 1111"
+    (record,) = audit_rows(session, "rate_conversation")
+    assert "0795550101" not in str(record.details) and "4111 1111" not in str(record.details)

@@ -137,3 +137,11 @@ def test_flag_needs_a_note_and_an_existing_conversation(session, history, clock)
     with pytest.raises(NotFound):
         coaching.flag_conversation(session, ctx, "missing", note="look")
     assert audit.verify(session).ok
+
+
+def test_contact_data_in_a_coaching_note_is_masked(session, history, clock) -> None:
+    ctx = ServiceContext(actor=Actor("manager", Role.MANAGER), clock=clock)
+    row = coaching.flag_conversation(session, ctx, "c2", note="She gave 79 555 01 01 in chat")
+    assert row.flag_note == "She gave ***01 in chat"
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert "555 01 01" not in str(event.details)

@@ -43,15 +43,28 @@ def test_bad_input_gets_a_clear_message(text: str, expected: str) -> None:
         "أريد تغيير رحلتي إلى لندن من فضلك",
         "Zürich → Genève, 3 nuits à l'hôtel",
         "Привет! Нужна помощь с билетом",
-        "שלום, \u200fאני צריך עזרה",  # a right-to-left mark is a format character, not control
         "first line\nsecond line\twith a tab",
         "x" * MAX_CHAT_CHARS,
     ],
-    ids=["emoji", "zwj", "chinese", "arabic", "accents", "cyrillic", "hebrew-rlm", "lines",
-         "at-limit"],
+    ids=["emoji", "zwj", "chinese", "arabic", "accents", "cyrillic", "lines", "at-limit"],
 )  # fmt: skip
 def test_ordinary_writing_is_accepted(text: str) -> None:
     assert check_chat_message(text).text == text
+
+
+def test_invisible_characters_are_stripped_and_the_rest_kept() -> None:
+    # Bidi marks go too (the bidi algorithm lays Hebrew out without them); tags and zero-width
+    # characters hide text from the agent; a joiner between emoji stays.
+    text = "שלום, \u200fאני צריך עזרה\u200b\U000e0041 👩\u200d✈️ a\u200db\ufeff"
+    assert check_chat_message(text).text == "שלום, אני צריך עזרה 👩\u200d✈️ ab"
+
+
+@pytest.mark.parametrize(
+    "text", ["\u200b\u200d\ufeff", "\u202e \u2066", "\U000e0041\U000e0042", "\u3164\u115f"]
+)
+def test_only_invisible_characters_is_refused(text: str) -> None:
+    with pytest.raises(InvalidInput, match="only invisible characters"):
+        check_chat_message(text)
 
 
 def test_surrounding_whitespace_is_trimmed_not_counted() -> None:

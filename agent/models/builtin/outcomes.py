@@ -16,7 +16,7 @@ RULE_OFFERS = {
     "no_seat_available": "I can look at another flight or another date.",
     "change_must_keep_route": "A change keeps the same origin and destination; for another route I can book a new flight instead.",
     "airline_cancellation_rebooking_window": "A full refund is available instead, or a flight within 7 days of the cancelled one.",
-    "not_owner": "Each passenger can only manage their own tickets and bookings; the other traveller needs to contact us for theirs.",
+    "not_owner": "Only tickets and bookings on the passenger's own record can be managed: please check the number; another traveller needs to contact us for theirs.",
     "compensation_not_eligible": "Compensation applies only to flights cancelled by the airline or delayed by 3 hours or more.",
     "booking_cancel_window": "I can hand this to a colleague if the passenger wants to discuss it.",
 }
