@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from services.travel_common import MAX_PARTY
+from services.travel.travel_common import MAX_PARTY
 
 MAX_ID = 2**31 - 1
 

@@ -29,19 +29,10 @@ from agent.tool_args import (
     TicketNo,
 )
 from db.models import EscalationReason, Fare
-from services import (
-    cancellations,
-    cars,
-    escalations,
-    excursions,
-    flight_bookings,
-    flights,
-    hotels,
-    policy_docs,
-    snapshot,
-    tickets,
-)
-from services.context import ServiceContext
+from services.core.context import ServiceContext
+from services.flights import cancellations, flight_bookings, flights, tickets
+from services.support import escalations, policy_docs, snapshot
+from services.travel import cars, excursions, hotels
 
 
 class ToolEnv:

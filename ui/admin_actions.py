@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from services import admin, users
-from services.accounts import Account
-from services.errors import DomainError
+from services.core.errors import DomainError
+from services.identity import admin, users
+from services.identity.accounts import Account
 from ui import resources
 from ui.components import fault_text
 from ui.guards import PageAccess

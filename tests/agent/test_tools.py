@@ -21,8 +21,8 @@ from db.models import (
     HotelBooking,
     Ticket,
 )
-from services import snapshot
-from services.clock import FixedClock
+from services.core.clock import FixedClock
+from services.support import snapshot
 from tests.agent.conftest import (
     AGENT,
     AssistantFactory,

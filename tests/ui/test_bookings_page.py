@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Ticket
-from db.seed import persona_passenger_id
-from services.clock import FixedClock, demo_date
+from services.core.clock import FixedClock, demo_date
 from tests.conftest import FROZEN_NOW
 from tests.ui.apptest import open_page, signed_in, texts
+from world import persona_passenger_id
 
 pytestmark = pytest.mark.usefixtures("app_env")
 D = demo_date(FixedClock(FROZEN_NOW))
