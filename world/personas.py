@@ -1,4 +1,4 @@
-"""The demo personas (BRIEF section 3) and the demo logins.
+"""The demo personas (BRIEF section 3); the demo logins are services.identity.demo_logins.
 
 This module only describes them and finds them in a seeded database; world.cast builds their
 rows. Keys, names and e-mails are stable: evaluation cases and tests refer to them."""
@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Passenger, Role, Tier
+from db.models import Passenger, Tier
+from services.identity.demo_logins import DEMO_USERS as DEMO_USERS  # re-exported
+from services.identity.demo_logins import DemoUser as DemoUser
 
 
 @dataclass(frozen=True)
@@ -77,27 +79,6 @@ PERSONAS: dict[str, PersonaSpec] = {
         ),
     )
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    name: str
-    role: Role
-    password: str  # local demo only; production refuses to start with these (BRIEF section 9)
-    persona: str | None = None
-
-    @property
-    def email(self) -> str:
-        return f"{self.username}@skydesk.example"
-
-
-DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("agent", "Alex Meier", Role.AGENT, "agent-demo"),
-    DemoUser("manager", "Maria Rossi", Role.MANAGER, "manager-demo"),
-    DemoUser("admin", "Sam Weber", Role.ADMIN, "admin-demo"),
-    DemoUser("customer", "Anna Keller", Role.CUSTOMER, "customer-demo", persona="anna"),
-)
 
 
 def persona_passenger_id(session: Session, key: str) -> int:

@@ -4,11 +4,9 @@ the chain and records the check (services/core/audit_checks.py)."""
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -222,34 +220,3 @@ def verify(session: Session, *, batch: int = 5000, after: Checkpoint = START) ->
 
 def count_events(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    from config import get_settings
-    from db.engine import make_engine, make_session_factory
-    from services.core.audit_checks import check_chain
-    from services.core.context import SYSTEM_ACTOR
-
-    parser = argparse.ArgumentParser(prog="python -m services.audit", description=__doc__)
-    parser.add_argument("command", choices=["verify"])
-    parser.add_argument("--database-url", default=get_settings().database_url)
-    parser.add_argument(
-        "--new-records-only",
-        action="store_true",
-        help="start from the last check that found the chain intact (fast; the default "
-        "check from the first record also finds old records edited in place)",
-    )
-    args = parser.parse_args(argv)
-    engine = make_engine(args.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            ctx = ServiceContext(SYSTEM_ACTOR)
-            result = check_chain(session, ctx, new_records_only=args.new_records_only)
-    finally:
-        engine.dispose()
-    print(result)
-    return 0 if result.ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -148,15 +148,17 @@ def check_approved(ctx: ServiceContext, result: object) -> None:
 
 
 def operation(
-    action: str, *, write: bool
+    action: str, *, write: bool, authorize: Callable[[ServiceContext], None] = authorize_write
 ) -> Callable[
     [Callable[Concatenate[Session, ServiceContext, P], R]],
     Callable[Concatenate[Session, ServiceContext, P], R],
 ]:
     """Wrap a service function `fn(session, ctx, **kwargs)`.
 
-    write=True: permission check, BEGIN (IMMEDIATE on SQLite), run, audit "executed", COMMIT.
-    write=False (reads and quotes): run; refusals are still audited so they can be counted."""
+    write=True: permission check (`authorize`: any role that may change bookings, unless the
+    write needs more, e.g. an administrator), BEGIN (IMMEDIATE on SQLite), run, audit "executed",
+    COMMIT. write=False (reads and quotes): run; refusals are still audited so they can be
+    counted."""
 
     def decorator(
         fn: Callable[Concatenate[Session, ServiceContext, P], R],
@@ -166,7 +168,7 @@ def operation(
             call_args = audit.jsonable(kwargs)
             try:
                 if write:
-                    authorize_write(ctx)
+                    authorize(ctx)
                     audit.begin_write(session)
                     claim_once(session, ctx, action)
                 result = fn(session, ctx, *args, **kwargs)

@@ -32,6 +32,7 @@ from services.identity.accounts import (
     normalize_username,
 )
 from services.identity.admin import Change, admin_action
+from services.identity.demo_logins import DEMO_USERS
 from services.identity.passwords import prehash, spend_like_a_check, verify_password
 from services.identity.sessions import ANONYMOUS
 
@@ -344,8 +345,6 @@ def production_readiness_problems(session: Session, settings: Settings) -> list[
     """What stops this deployment from running in production: a placeholder or weak cookie key,
     no checkpoint key, no audit anchor key or directory, and any enabled demo login that still
     has its published demo password."""
-    from world.personas import DEMO_USERS
-
     problems = []
     key_problem = cookie_key_problem(settings.cookie_key.get_secret_value())
     if key_problem is not None:

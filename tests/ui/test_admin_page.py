@@ -139,7 +139,7 @@ def test_reset_demo_is_refused_in_production(app_env, monkeypatch) -> None:
 
     with app_env.sessions() as session, pytest.raises(PolicyViolation, match="production"):
         reset_demo_world(
-            session, ServiceContext(Actor("admin", Role.ADMIN)), engine=app_env.engine,
-            now=None, environment="production",  # type: ignore[arg-type]
+            session, ServiceContext(Actor("admin", Role.ADMIN)),
+            reseed=lambda: pytest.fail("production must not be reseeded"), environment="production",
         )  # fmt: skip
     assert (last_event(app_env).action, last_event(app_env).outcome) == ("demo_reset", "refused")

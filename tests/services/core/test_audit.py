@@ -103,7 +103,7 @@ def test_inserted_record_is_named(session, chain) -> None:
 
 def test_verify_command_exit_code(session, chain, database_url) -> None:
     ok = subprocess.run(
-        [sys.executable, "-m", "services.core.audit", "verify", "--database-url", database_url],
+        [sys.executable, "-m", "services.audit", "verify", "--database-url", database_url],
         capture_output=True,
         text=True,
     )
@@ -112,7 +112,7 @@ def test_verify_command_exit_code(session, chain, database_url) -> None:
         session.execute(update(AuditEvent).where(AuditEvent.seq == 4).values(actor="someone-else"))
     session.commit()
     broken = subprocess.run(
-        [sys.executable, "-m", "services.core.audit", "verify", "--database-url", database_url],
+        [sys.executable, "-m", "services.audit", "verify", "--database-url", database_url],
         capture_output=True,
         text=True,
     )
