@@ -222,7 +222,7 @@ def build_graph(
         return {"messages": out, "failed_rounds": rounds, "stop_reason": stop}
 
     def preview(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
-        """Price the next write's approval card (a dry run of the write, services.core.quotes) and
+        """Price the next write's approval card (a dry run of the write, services.payments.quotes) and
         keep it in the state. A node of its own, because LangGraph re-runs a node from its top
         on resume: in `approve`, every resume would run the dry run again, before the write."""
         ctx = runtime.context

@@ -46,7 +46,7 @@ from services.core.clock import Clock, FixedClock, SystemClock
 from services.core.context import Actor, ServiceContext
 from services.core.errors import InvalidInput, NotFound, PolicyViolation, Rule
 from services.core.ratelimit import RateLimiter, chat_limiter
-from services.text.validation import check_chat_message
+from services.core.validation import check_chat_message
 
 CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER})
 STREAM_MODES = ["messages", "updates"]

@@ -1,7 +1,7 @@
 """Approval previews for hotel, car and excursion bookings.
 
 Each card is priced by the write itself, run against the database and rolled back
-(services.core.quotes): the call's own arguments go in, the price, the card and any refusal or
+(services.payments.quotes): the call's own arguments go in, the price, the card and any refusal or
 invalid argument (0 nights, -3 guests, a return before pick-up, a past date) come out of the
 same service code the approved write runs. Nothing comes from the model's figures or an earlier
 search result, and an invalid or refused request never becomes a card."""
@@ -17,7 +17,7 @@ from agent.approvals import Change
 from agent.previews import Preview, PreviewFn, chf
 from services.core.context import ServiceContext
 from services.core.operations import OperationResult
-from services.core.quotes import Quote, quote
+from services.payments.quotes import Quote, quote
 from services.travel import cars, excursions, hotels
 
 

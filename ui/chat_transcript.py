@@ -17,7 +17,7 @@ from agent.events import (
     HistoryItem,
 )
 from services.core.errors import FaultKind, InvalidInput
-from services.text.validation import check_chat_message
+from services.core.validation import check_chat_message
 from ui.chat_format import reply_markdown, step_line, steps_label, tool_label
 from ui.chat_live import LiveRun, write_safe_stream
 from ui.chat_state import ChatDesk, queue, take_queued

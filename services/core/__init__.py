@@ -1,7 +1,7 @@
 """The machinery every service call goes through: who acts (context), time (clock),
-errors and faults, record access and row locks, the audited operation, approvals and quotes
-(dry runs of a write), the audit trail with its recorded checks and signed anchors, and rate
-limits."""
+errors and faults, amounts (money), checked input (validation), record access and row locks,
+the audited operation, approvals, the audit trail with its recorded checks and signed anchors,
+and rate limits."""
 
 __all__ = [
     "access",
@@ -13,7 +13,8 @@ __all__ = [
     "context",
     "errors",
     "faults",
+    "money",
     "operations",
-    "quotes",
     "ratelimit",
+    "validation",
 ]

@@ -18,7 +18,7 @@ from db.models import ExecutedAction, Role
 from services.core import audit, faults
 from services.core.context import ServiceContext
 from services.core.errors import AlreadyExecuted, DomainError, Fault, PolicyViolation, Rule
-from services.payments.pricing import money
+from services.core.money import money
 
 P = ParamSpec("P")
 R = TypeVar("R")

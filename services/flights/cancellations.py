@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from db.models import Compensation, LegStatus, Ticket, TicketStatus
 from services.core.access import owned_ticket
 from services.core.context import ServiceContext
+from services.core.money import money
 from services.core.operations import OperationResult, operation
 from services.flights.policy import (
     ZERO,
@@ -26,7 +27,6 @@ from services.flights.tickets import (
     is_airline_cancelled,
     record_payment,
 )
-from services.payments.pricing import money
 
 
 class CancellationQuote(BaseModel):

@@ -23,6 +23,7 @@ from db.models import (
 from services.core.access import owned_ticket
 from services.core.context import ServiceContext
 from services.core.errors import PolicyViolation, Rule
+from services.core.money import money
 from services.core.operations import OperationResult, operation
 from services.flights.flights import BOOKABLE, effective_departure, free_seats, load_flights
 from services.flights.policy import (
@@ -35,7 +36,7 @@ from services.flights.policy import (
 )
 from services.flights.seats import assign_seat, release_seats
 from services.payments.payments import own_card, paying_card
-from services.payments.pricing import fare_price, money
+from services.payments.pricing import fare_price
 
 
 class ChangeQuote(BaseModel):

@@ -5,6 +5,7 @@ management), passwords, sign-in cookies (sessions), the administrator's audited 
 __all__ = [
     "accounts",
     "admin",
+    "demo_logins",
     "passwords",
     "sessions",
     "users",

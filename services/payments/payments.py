@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Passenger, PaymentMethod, Ticket
 from services.core.errors import PolicyViolation, Rule
-from services.travel.travel_common import as_id
+from services.core.validation import as_id
 
 
 def describe_card(method: PaymentMethod) -> str:

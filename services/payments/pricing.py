@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from db.models import Cabin, Fare
+from services.core.money import CENT
 
 FARE_MULTIPLIER: dict[Fare, Decimal] = {
     Fare.LIGHT: Decimal("0.80"),
@@ -12,11 +13,6 @@ FARE_MULTIPLIER: dict[Fare, Decimal] = {
     Fare.FLEX: Decimal("1.45"),
     Fare.BUSINESS: Decimal("3.20"),
 }
-CENT = Decimal("0.01")
-
-
-def money(value: Decimal | int | float | str) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def cabin_for_fare(fare: Fare) -> Cabin:

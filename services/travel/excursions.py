@@ -16,8 +16,8 @@ from db.models import BookingStatus, Excursion, ExcursionBooking
 from services.core.access import current_passenger
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput, PolicyViolation, Rule
+from services.core.money import money
 from services.core.operations import OperationResult, operation
-from services.payments.pricing import money
 from services.travel.travel_bookings import TravelKind, cancel_booking, confirm_booking
 from services.travel.travel_common import (
     EXCURSION_TIME,

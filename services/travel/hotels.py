@@ -17,8 +17,8 @@ from db.models import BookingStatus, Hotel, HotelBooking
 from services.core.access import current_passenger
 from services.core.context import ServiceContext
 from services.core.errors import PolicyViolation, Rule
+from services.core.money import money
 from services.core.operations import OperationResult, operation
-from services.payments.pricing import money
 from services.travel.travel_bookings import (
     ChangeableKind,
     Period,

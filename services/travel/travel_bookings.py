@@ -30,8 +30,8 @@ from db.models import (
 from services.core.access import current_passenger
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput
+from services.core.money import money
 from services.core.operations import OperationResult
-from services.payments.pricing import money
 from services.travel.travel_common import (
     cancellation_deadline,
     check_active,

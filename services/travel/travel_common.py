@@ -28,6 +28,7 @@ from db.models import (
 )
 from services.core.access import for_update, not_on_record
 from services.core.errors import InvalidInput, NotFound, PolicyViolation, Rule
+from services.core.validation import as_id
 from services.flights.policy import TRAVEL_BOOKING_FREE_CANCELLATION, check_travel_cancellation
 
 # The moment a booking "starts": what the 24-hour window and "already started" count from.
@@ -199,17 +200,6 @@ def check_cancellable(
             f"{err.message} This {what} starts on {local_text(start, tz)}, so free cancellation "
             f"ended on {local_text(deadline, tz)}. {instead}",
         ) from None
-
-
-def as_id(value: int | str, what: str) -> int:
-    """A record id; anything else is a clear input error rather than a database error."""
-    try:
-        number = int(str(value).strip().lstrip("#"))
-    except ValueError:
-        raise InvalidInput(f"'{value}' is not a {what} number.") from None
-    if number < 1:
-        raise InvalidInput(f"'{value}' is not a {what} number.")
-    return number
 
 
 def locked(session: Session, model: type[L], record_id: int | str, what: str) -> L:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from db.models import Passenger, Payment
 from services.core.context import ServiceContext
+from services.core.money import money
 from services.flights.policy import ZERO
 from services.flights.tickets import record_payment
 from services.payments.payments import own_card, paying_card
-from services.payments.pricing import money
 
 
 def charge_method(session: Session, passenger: Passenger, payment_method_id: int | None) -> int:

@@ -93,3 +93,14 @@ def check_chat_message(text: object) -> ChatMessage:
         return ChatMessage(text=text)
     except ValidationError as err:
         raise InvalidInput(first_error(err)) from None
+
+
+def as_id(value: int | str, what: str) -> int:
+    """A record id; anything else is a clear input error rather than a database error."""
+    try:
+        number = int(str(value).strip().lstrip("#"))
+    except ValueError:
+        raise InvalidInput(f"'{value}' is not a {what} number.") from None
+    if number < 1:
+        raise InvalidInput(f"'{value}' is not a {what} number.")
+    return number

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.core.errors import InvalidInput
-from services.text.validation import MAX_CHAT_CHARS, ChatMessage, check_chat_message
+from services.core.validation import MAX_CHAT_CHARS, ChatMessage, check_chat_message
 
 
 @pytest.mark.parametrize(
