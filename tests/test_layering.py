@@ -45,7 +45,9 @@ def probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "high.py").write_text("import layerprobe.low\n")
-    (package / "low.py").write_text("def late():\n    import layerprobe.high\n    import streamlit\n")
+    (package / "low.py").write_text(
+        "def late():\n    import layerprobe.high\n    import streamlit\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     return tmp_path
 
