@@ -10,7 +10,7 @@ from pathlib import Path
 import bm25s
 import Stemmer
 
-POLICY_PATH = Path(__file__).resolve().parent.parent / "docs" / "policy.md"
+POLICY_PATH = Path(__file__).resolve().parents[2] / "docs" / "policy.md"
 
 
 @dataclass(frozen=True)

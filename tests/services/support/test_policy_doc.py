@@ -12,7 +12,7 @@ from services.core.errors import Rule
 from services.flights import policy
 from services.travel.travel_common import MAX_HOTEL_NIGHTS, MAX_PARTY, MAX_RENTAL_DAYS
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "policy.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "policy.md"
 TOPICS = [
     "Flight changes",
     "Cancellations and refunds",
