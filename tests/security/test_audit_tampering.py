@@ -261,6 +261,10 @@ def test_the_deployments_set_the_anchor_key_and_directory() -> None:
     root = Path(__file__).resolve().parents[2]
     compose = (root / "docker-compose.yml").read_text()
     assert "${SKYDESK_AUDIT_ANCHOR_KEY:?" in compose and "SKYDESK_AUDIT_ANCHOR_DIR" in compose
-    secret = yaml.safe_load((root / "deploy/k8s/secret.yaml").read_text())["stringData"]
+    secret = next(
+        doc
+        for doc in yaml.safe_load_all((root / "deploy/k8s/secret.yaml").read_text())
+        if doc["metadata"]["name"] == "skydesk-secrets"
+    )["stringData"]
     assert secret["SKYDESK_AUDIT_ANCHOR_KEY"] == K8S_PLACEHOLDER
     assert "SKYDESK_AUDIT_ANCHOR_DIR" in (root / "deploy/k8s/configmap.yaml").read_text()

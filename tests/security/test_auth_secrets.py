@@ -42,7 +42,11 @@ def cookie_logins(session) -> list[tuple[str, str, str | None]]:
 
 def shipped_placeholders() -> list[str]:
     compose_default = "local-compose-cookie-key-change-me"  # compose's old ${VAR:-default}
-    secret = yaml.safe_load((ROOT / "deploy/k8s/secret.yaml").read_text())
+    secret = next(
+        doc
+        for doc in yaml.safe_load_all((ROOT / "deploy/k8s/secret.yaml").read_text())
+        if doc["metadata"]["name"] == "skydesk-secrets"
+    )
     example = (ROOT / ".streamlit/secrets.toml.example").read_text()
     toml_key = example.split('SKYDESK_COOKIE_KEY = "')[1].split('"')[0]
     return [
