@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
-from langchain_core.messages import AnyMessage
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import AnyMessage, BaseMessage
+from langchain_core.runnables import Runnable
 from langgraph.graph.message import add_messages
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,8 +39,10 @@ class AgentContext:
     """LangGraph runtime context (`context_schema`): handed to every run, never checkpointed.
 
     Identity lives here, set by the runtime from the login and the picked passenger; no tool
-    argument can change it."""
+    argument can change it. The model is here too, bound to the tools once by the Assistant,
+    so the graph's nodes are plain module-level functions that capture nothing."""
 
+    model: Runnable[LanguageModelInput, BaseMessage]
     session_factory: sessionmaker[Session]
     clock: Clock
     actor: Actor

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from agent.events import ApprovalRequested, AssistantMessage, ErrorEvent, ToolFinished
-from agent.graph import MAX_FAILED_ROUNDS, MAX_MODEL_CALLS
+from agent.nodes import MAX_FAILED_ROUNDS, MAX_MODEL_CALLS
 from agent.models.scripted import ScriptedChatModel, reply
 from db.models import ExecutedAction, Ticket, TicketStatus, Turn
 from services.ratelimit import RateLimiter

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from langchain_openai import ChatOpenAI
