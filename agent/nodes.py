@@ -163,6 +163,7 @@ def preview(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
     messages = state["messages"]
     call = unanswered(messages)[0]
     spec = TOOLS[call["name"]]
+    assert spec.preview is not None  # `tools` answered every call but the valid writes
     args = validate_args(spec, call["args"])  # valid: `tools` answered the invalid ones
     sctx = ctx.service_context()
     key = approval_id(ctx.thread_id, last_ai(messages)[1].id, call["id"])  # type: ignore[union-attr]
@@ -172,7 +173,7 @@ def preview(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
             # rather than quoting (or refusing) an action that already happened.
             if done := executed_summary(session, key):
                 return {"messages": [answer(call, already_done(done))], "card": None}
-            priced = spec.preview(session, sctx, args, messages)  # type: ignore[misc]
+            priced = spec.preview(session, sctx, args, messages)
     except Exception as err:  # refused, unknown id, search first, database down: no card
         return {"messages": [answer(call, error_outcome(err))], "card": None}
     request = ApprovalRequest(
