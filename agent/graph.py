@@ -28,8 +28,9 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.calls import unanswered
+from agent.context import AgentContext
 from agent.nodes import agent, approve, give_up, load_context, preview, tools
-from agent.state import AgentContext, AgentState
+from agent.state import AgentState
 
 
 def after_agent(state: AgentState) -> str:

@@ -15,8 +15,9 @@ from langgraph.types import interrupt
 from agent import models
 from agent.approvals import ApprovalRequest, Decision, approval_id, decision_details
 from agent.calls import answer, last_ai, unanswered, with_call_ids
+from agent.context import AgentContext
 from agent.prompts import system_prompt
-from agent.state import AgentContext, AgentState
+from agent.state import AgentState
 from agent.toolcalls import (
     Outcome,
     ToolArgsError,

@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.approvals import ApprovalRequest, Decision, decision_details
 from agent.checkpoint import Checkpointer, open_checkpointer
 from agent.checkpoint_crypto import checkpoint_serde
+from agent.context import AgentContext
 from agent.events import ErrorEvent, Event, HistoryItem
 from agent.faults import guarded, streaming
 from agent.graph import build_graph
 from agent.models import make_chat_model, model_name
 from agent.records import TurnLog, create_conversation, set_status
-from agent.state import AgentContext
 from agent.streaming import Translator, history_items
 from agent.tools import MODEL_TOOLS
 from config import Settings, get_settings
