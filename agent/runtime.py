@@ -29,13 +29,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.approvals import ApprovalRequest, Decision, decision_details
 from agent.checkpoint import Checkpointer, open_checkpointer
 from agent.checkpoint_crypto import checkpoint_serde
+from agent.context import AgentContext
 from agent.events import ErrorEvent, Event, HistoryItem
 from agent.faults import guarded, streaming
 from agent.graph import build_graph
 from agent.models import make_chat_model, model_name
 from agent.records import TurnLog, create_conversation, set_status
-from agent.state import AgentContext
 from agent.streaming import Translator, history_items
+from agent.tools import MODEL_TOOLS
 from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, ConversationStatus, EscalationReason, Role
@@ -76,7 +77,9 @@ class Assistant:
         self._owned: Checkpointer | None = None
         self._engine: Engine | None = None
         saver = checkpointer.saver if isinstance(checkpointer, Checkpointer) else checkpointer
-        self.graph = build_graph(model, saver)
+        # Bound once here, handed to every run in its context (AgentContext.model).
+        self.bound_model = model.bind_tools(MODEL_TOOLS)
+        self.graph = build_graph(saver)
         # Striped locks: one run at a time per thread in this process (a double click waits,
         # then finds the approval resolved). Across processes ctx.once() keeps writes single.
         self._locks = [threading.RLock() for _ in range(256)]
@@ -165,7 +168,12 @@ class Chat:
     def context(self) -> AgentContext:
         a = self.assistant
         return AgentContext(
-            a.session_factory, a.clock, self.actor, self.passenger_id, self.thread_id
+            model=a.bound_model,
+            session_factory=a.session_factory,
+            clock=a.clock,
+            actor=self.actor,
+            passenger_id=self.passenger_id,
+            thread_id=self.thread_id,
         )
 
     # ---- reading -------------------------------------------------------------------------

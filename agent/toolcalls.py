@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.models import INCOMPLETE_CALLS
-from agent.tools import ToolEnv, ToolSpec
+from agent.tool_args import ToolEnv
+from agent.tools import ToolSpec
 from services.audit import jsonable
 from services.context import ServiceContext
 from services.errors import DomainError, PolicyViolation

@@ -1,8 +1,8 @@
-"""Hotel, car rental and excursion flows: search and book, change dates, cancel."""
+"""Hotel, car rental and excursion flows: search and book, change dates, cancel. The kinds' tool
+names, snapshot lists and date fields come from their one declaration (services.travel_kinds)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,65 +11,7 @@ from agent.models.builtin.core import Decision, Task, call, possessive, say, tri
 from agent.models.builtin.outcomes import failure, refusal, report_write
 from agent.models.builtin.render import chf, day_text, numbered
 from agent.models.builtin.transcript import Transcript
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How one kind of travel booking is named in the tools and the snapshot."""
-
-    key: str  # hotel | car | excursion
-    noun: str
-    search_tool: str
-    book_tool: str
-    change_tool: str | None
-    cancel_tool: str
-    snapshot_list: str
-    booking_id: str  # id field in the snapshot and the tools' argument
-    offer_id: str
-    start_field: str
-    end_field: str | None
-
-
-HOTEL = Kind(
-    "hotel",
-    "hotel booking",
-    "search_hotels",
-    "book_hotel",
-    "change_hotel_booking",
-    "cancel_hotel_booking",
-    "hotel_bookings",
-    "booking_id",
-    "hotel_id",
-    "checkin",
-    "checkout",
-)
-CAR = Kind(
-    "car",
-    "car rental",
-    "search_car_rentals",
-    "book_car_rental",
-    "change_car_rental",
-    "cancel_car_rental",
-    "car_rentals",
-    "rental_id",
-    "offer_id",
-    "start",
-    "end",
-)
-EXCURSION = Kind(
-    "excursion",
-    "excursion",
-    "search_excursions",
-    "book_excursion",
-    None,
-    "cancel_excursion",
-    "excursions",
-    "booking_id",
-    "excursion_id",
-    "date",
-    None,
-)
-KINDS = {k.key: k for k in (HOTEL, CAR, EXCURSION)}
+from services.travel_kinds import CAR, EXCURSION, HOTEL, TravelKindSpec
 
 
 def _trip_city_and_day(trips: dict[str, Any] | None) -> tuple[str | None, str | None]:
@@ -84,7 +26,7 @@ def _trip_city_and_day(trips: dict[str, Any] | None) -> tuple[str | None, str | 
 
 
 def _dates(
-    kind: Kind, slots: dict[str, Any], default_day: str | None
+    kind: TravelKindSpec, slots: dict[str, Any], default_day: str | None
 ) -> tuple[str | None, str | None]:
     dates = slots.get("dates") or []
     start = dates[0] if dates else default_day
@@ -97,7 +39,7 @@ def _dates(
     return start, end
 
 
-def _offer_line(kind: Kind, item: dict[str, Any]) -> str:
+def _offer_line(kind: TravelKindSpec, item: dict[str, Any]) -> str:
     if kind is HOTEL:
         return f"{item['name']} ({item['stars']}★), {chf(item['price_per_night'])} per night, {chf(item['total_price'])} for {item['nights']} nights"
     if kind is CAR:
@@ -105,7 +47,7 @@ def _offer_line(kind: Kind, item: dict[str, Any]) -> str:
     return f"{item['name']} ({item['duration_hours']:g} h), {chf(item['price_per_participant'])} per person, {chf(item['total_price'])} in total"
 
 
-def _offer_items(kind: Kind, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _offer_items(kind: TravelKindSpec, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "label": _offer_line(kind, r),
@@ -117,7 +59,7 @@ def _offer_items(kind: Kind, results: list[dict[str, Any]]) -> list[dict[str, An
     ]
 
 
-def book(t: Transcript, task: Task, kind: Kind) -> Decision:
+def book(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.book_tool)
     if written is not None:
         return report_write(written, task)
@@ -196,17 +138,17 @@ def book(t: Transcript, task: Task, kind: Kind) -> Decision:
         return say(
             f"Excursions in {city}:\n{numbered(lines)}\nWhich one, and on which date?",
             Task(task.intent, slots, "awaiting_choice"),
-            {"kind": kind.key, "items": items},
+            {"kind": kind.key.value, "items": items},
         )
     return say(
         f"Available in {city}{period}:\n{numbered(lines)}\nWhich one should I book?",
         Task(task.intent, slots, "awaiting_choice"),
-        {"kind": kind.key, "items": items},
+        {"kind": kind.key.value, "items": items},
     )
 
 
 def _pick_booking(
-    t: Transcript, task: Task, kind: Kind
+    t: Transcript, task: Task, kind: TravelKindSpec
 ) -> tuple[dict[str, Any] | None, Decision | None]:
     trips = trips_of(t)
     if trips is None:
@@ -244,7 +186,7 @@ def _pick_booking(
                 f"Which {kind.noun}?\n{numbered(lines)}",
                 Task(task.intent, task.slots, "awaiting_booking"),
                 {
-                    "kind": kind.key + "_booking",
+                    "kind": f"{kind.key.value}_booking",
                     "items": [
                         {
                             "id": b[kind.booking_id],
@@ -258,7 +200,7 @@ def _pick_booking(
     return bookings[0], None
 
 
-def cancel(t: Transcript, task: Task, kind: Kind) -> Decision:
+def cancel(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.cancel_tool)
     if written is not None:
         return report_write(written, task)
@@ -281,7 +223,7 @@ def cancel(t: Transcript, task: Task, kind: Kind) -> Decision:
     )
 
 
-def change(t: Transcript, task: Task, kind: Kind) -> Decision:
+def change(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.change_tool or "")
     if written is not None:
         return report_write(written, task)
@@ -298,12 +240,11 @@ def change(t: Transcript, task: Task, kind: Kind) -> Decision:
         return say(
             "Which new dates should I use?", Task(task.intent, task.slots, "awaiting_details")
         )
-    names = ("checkin", "checkout") if kind is HOTEL else ("start", "end")
     return call(
         kind.change_tool,
         Task(task.intent, task.slots, "executing"),
         f"Here is the new period ({day_text(start)} to {day_text(end)}) for your approval.",
-        **{kind.booking_id: booking[kind.booking_id], names[0]: start, names[1]: end},
+        **{kind.booking_id: booking[kind.booking_id], kind.start_field: start, kind.end_field: end},
     )
 
 

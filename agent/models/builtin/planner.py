@@ -14,6 +14,7 @@ from agent.models.builtin.choices import pick
 from agent.models.builtin.core import Decision, Task, say
 from agent.models.builtin.transcript import Transcript
 from agent.models.builtin.understanding import Utterance, understand
+from services.travel_kinds import CAR, EXCURSION, HOTEL
 
 Flow = Callable[[Transcript, Task], Decision]
 
@@ -29,14 +30,14 @@ FLOWS: dict[str, Flow] = {
     "policy": info.policy,
     "escalate": info.escalate,
     "other_person": info.other_person,
-    "hotel_book": lambda t, task: travel.book(t, task, travel.HOTEL),
-    "hotel_change": lambda t, task: travel.change(t, task, travel.HOTEL),
-    "hotel_cancel": lambda t, task: travel.cancel(t, task, travel.HOTEL),
-    "car_book": lambda t, task: travel.book(t, task, travel.CAR),
-    "car_change": lambda t, task: travel.change(t, task, travel.CAR),
-    "car_cancel": lambda t, task: travel.cancel(t, task, travel.CAR),
-    "excursion_book": lambda t, task: travel.book(t, task, travel.EXCURSION),
-    "excursion_cancel": lambda t, task: travel.cancel(t, task, travel.EXCURSION),
+    "hotel_book": lambda t, task: travel.book(t, task, HOTEL),
+    "hotel_change": lambda t, task: travel.change(t, task, HOTEL),
+    "hotel_cancel": lambda t, task: travel.cancel(t, task, HOTEL),
+    "car_book": lambda t, task: travel.book(t, task, CAR),
+    "car_change": lambda t, task: travel.change(t, task, CAR),
+    "car_cancel": lambda t, task: travel.cancel(t, task, CAR),
+    "excursion_book": lambda t, task: travel.book(t, task, EXCURSION),
+    "excursion_cancel": lambda t, task: travel.cancel(t, task, EXCURSION),
 }
 AWAITING = (
     "awaiting_choice",
