@@ -127,7 +127,7 @@ def checkpoint_serde(settings: Settings) -> EncryptedSerializer:
             "SKYDESK_CHECKPOINT_KEY is not set: production needs a key to encrypt conversation "
             "checkpoints."
         )
-    if not settings.is_sqlite:
+    if make_url(settings.database_url).get_backend_name() != "sqlite":
         # Replicas on PostgreSQL must share one key; a per-machine file would not be shared.
         raise CheckpointKeyError("SKYDESK_CHECKPOINT_KEY is needed with a PostgreSQL database.")
     return encrypted_serde(_demo_key(demo_key_file(settings.database_url)), old)

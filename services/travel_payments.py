@@ -18,11 +18,6 @@ from services.pricing import money
 from services.tickets import record_payment
 
 
-def charge_method(session: Session, passenger: Passenger, payment_method_id: int | None) -> int:
-    """The card a new booking is charged to: one of the passenger's own, by default the first."""
-    return own_card(session, passenger, payment_method_id).id
-
-
 def paid_with(
     session: Session, passenger: Passenger, reasons: Iterable[str], amount: Decimal, kind: str
 ) -> int:
@@ -40,8 +35,7 @@ def paid_with(
         .limit(1)
     ).first()
     if kind == "charge":  # a charge only ever to the passenger's own card (services.payments)
-        own = {m.id for m in passenger.payment_methods}
-        return method if method in own else own_card(session, passenger).id
+        return own_card(session, passenger, paid_by=method).id
     return paying_card(session, passenger, method).id
 
 
