@@ -1,6 +1,6 @@
 """Which card pays for a hotel, car or excursion booking, and how its charges and refunds are
 recorded: a new booking is charged to a card of the passenger's own, and every later charge or
-refund goes to the card that paid it (BRIEF section 4, docs/policy.md)."""
+refund goes to the card that paid it (docs/policy.md, "Acting for others and privacy")."""
 
 from __future__ import annotations
 
