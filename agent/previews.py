@@ -144,7 +144,7 @@ def _book_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> 
     }
 
 
-def _escalate(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+def _escalate(_s: Session, _ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
     return {
         "summary": f"Hand the conversation to a human colleague ({a['reason']})",
         "changes": [Change(label="Escalation", before="none", after=f"open ({a['reason']})")],

@@ -18,9 +18,7 @@ from services.pricing import money
 from services.tickets import record_payment
 
 
-def paid_with(
-    session: Session, passenger: Passenger, reasons: Iterable[str], amount: Decimal, kind: str
-) -> int:
+def paid_with(session: Session, passenger: Passenger, reasons: Iterable[str], kind: str) -> int:
     """The card that paid a booking (refunds go back to it), else the passenger's first card."""
     # Travel bookings keep no card of their own; the booking's charges name it.
     method = session.scalars(
@@ -64,7 +62,7 @@ def settle_difference(
             kind=kind,
             amount=amount,
             reason=reasons[-1],
-            payment_method_id=paid_with(session, passenger, reasons, amount, kind),
+            payment_method_id=paid_with(session, passenger, reasons, kind),
         )
     if charged:
         return charged, refunded, f"charged CHF {charged}"
@@ -115,6 +113,6 @@ def refund_booking(
             kind="refund",
             amount=refund,
             reason=reason,
-            payment_method_id=paid_with(session, passenger, reasons, refund, "refund"),
+            payment_method_id=paid_with(session, passenger, reasons, "refund"),
         )
     return refund

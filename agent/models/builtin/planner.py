@@ -244,7 +244,7 @@ def interpret(
         for key in ("start_date", "end_date", "dates"):
             if prev.slots.get(key) and not slots.get(key):
                 slots[key] = prev.slots[key]
-    follow = _follow_up(u, t, prev, options, slots)
+    follow = _follow_up(u, prev, options, slots)
     if follow is not None:
         return follow
     domain = _domain(u)
@@ -344,7 +344,6 @@ def interpret(
 
 def _follow_up(
     u: Utterance,
-    t: Transcript,
     prev: Task | None,
     options: dict[str, Any] | None,
     slots: dict[str, Any],
