@@ -9,6 +9,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from agent.models.builtin.dates import WEEKDAYS
 from agent.models.builtin.understanding import Utterance
 
 
@@ -133,13 +134,7 @@ DATE_WORDS = {
     "october",
     "november",
     "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
+    *WEEKDAYS,
     "today",
     "tomorrow",
     "tonight",

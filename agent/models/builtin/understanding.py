@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from agent.models.builtin.dates import find_dates, find_shift
+from agent.models.builtin.dates import NUMBER_WORDS, WEEKDAYS, find_dates, find_shift
 from agent.models.builtin.places import PlaceMention, find_places
 from agent.models.builtin.typos import fix_typos
 
@@ -24,20 +24,6 @@ ORDINALS = {
     "last": -1,
     "latter": -1,
     "former": 1,
-}
-WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a": 1,
-    "an": 1,
 }
 FARES = {"light": "Light", "classic": "Classic", "flex": "Flex", "business": "Business"}
 OTHER_PEOPLE = r"wife|husband|partner|son|daughter|kids?|children|child|mother|mum|mom|father|dad|friend|colleague|companion|boyfriend|girlfriend|sister|brother|spouse"
@@ -133,7 +119,7 @@ class Utterance:
 
 def _number(text: str) -> int | None:
     text = text.lower()
-    return int(text) if text.isdigit() else WORD_NUMBERS.get(text)
+    return int(text) if text.isdigit() else NUMBER_WORDS.get(text)
 
 
 ROLE_WORDS = re.compile(
@@ -182,13 +168,7 @@ NOT_NAMES = {
     "i",
     "the",
     "this",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
+    *WEEKDAYS,
     "mr",
     "mrs",
     "ms",
