@@ -151,7 +151,7 @@ def book_flight_preview(s: Session, ctx: ServiceContext, a: dict[str, Any], _: A
     }
 
 
-def escalate_preview(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+def escalate_preview(_s: Session, _ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
     return {
         "summary": f"Hand the conversation to a human colleague ({a['reason']})",
         "changes": [Change(label="Escalation", before="none", after=f"open ({a['reason']})")],

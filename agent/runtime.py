@@ -274,9 +274,7 @@ class Chat:
                 yield ErrorEvent("approval_already_decided", stored.explain())
                 return
             by = self.actor.username
-            decision = (
-                Decision.approve(request, by) if approved else Decision.deny(request, by, reason)
-            )
+            decision = Decision.approve(request, by) if approved else Decision.deny(by, reason)
             command = Command(resume={item.id: decision.model_dump(mode="json")})
             metrics.count_approval("approved" if approved else "denied")
             yield from self._run(command, resolving=(request, approved))

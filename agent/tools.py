@@ -82,10 +82,11 @@ def get_flight_status(
     env: Env, flight_no: Annotated[str, "flight number, e.g. AL 123"], day: Day
 ) -> Any:
     """Status of a flight on a day: scheduled, delayed (with the delay), cancelled, departed."""
-    return flights.get_flight_status(env.session, env.ctx, flight_no=flight_no, day=day)
+    return flights.get_flight_status(env.session, flight_no=flight_no, day=day)
 
 
-def lookup_policy(env: Env, question: Annotated[str, "the policy question, in words"]) -> Any:
+# Every tool takes the injected `env` (the graph passes it by name); this one reads no records.
+def lookup_policy(env: Env, question: Annotated[str, "the policy question, in words"]) -> Any:  # noqa: ARG001
     """The sections of Alpine Air's policy document that answer a question (fares, changes,
     refunds, baggage, compensation, hotels, cars, excursions). Cite them when explaining."""
     return policy_docs.lookup_policy(question, k=3)

@@ -1,4 +1,4 @@
-"""Dashboards on 1M audit events and 200k turns in PostgreSQL (BRIEF section 8): each
+"""Dashboards on 1M audit events and 200k turns in PostgreSQL, targets: each
 aggregate <= 300 ms, a whole page (all its queries) <= 2 s.
 
 The history is db.seed's (a demo world plus `--history`: conversations, turns, feedback and a

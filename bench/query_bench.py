@@ -56,7 +56,7 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
             flights.search_flights(session, ctx, origin=origin, destination=destination, day=day)
             session.rollback()
 
-        def snap(i: int) -> None:
+        def snap(_i: int) -> None:
             passenger = session.get(Passenger, 1 + rng.randrange(max_passenger))
             snapshot.build_snapshot(session, passenger)
             session.expunge_all()

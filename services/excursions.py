@@ -17,6 +17,7 @@ from services.access import current_passenger
 from services.context import ServiceContext
 from services.errors import InvalidInput, PolicyViolation, Rule
 from services.operations import OperationResult, operation
+from services.payments import own_card
 from services.pricing import money
 from services.travel_bookings import TravelKind, cancel_booking, confirm_booking
 from services.travel_common import (
@@ -30,7 +31,6 @@ from services.travel_common import (
     resolve_city,
     start_moment,
 )
-from services.travel_payments import charge_method
 
 ONE_DAY = timedelta(days=1)
 
@@ -171,7 +171,7 @@ def book_excursion(
     excursion = locked(session, Excursion, excursion_id, "excursion")
     now = ctx.clock.now()
     day = _check_day(session, excursion.city, day, now)
-    method = charge_method(session, passenger, payment_method_id)
+    method = own_card(session, passenger, payment_method_id).id
     _check_spots(session, excursion, day, participants)
     booking = ExcursionBooking(
         passenger_id=passenger.id,

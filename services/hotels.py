@@ -18,6 +18,7 @@ from services.access import current_passenger
 from services.context import ServiceContext
 from services.errors import PolicyViolation, Rule
 from services.operations import OperationResult, operation
+from services.payments import own_card
 from services.pricing import money
 from services.travel_bookings import (
     ChangeableKind,
@@ -36,7 +37,6 @@ from services.travel_common import (
     peak_taken,
     resolve_city,
 )
-from services.travel_payments import charge_method
 
 STAY = Period(("check-in", "check-out"), "night", MAX_HOTEL_NIGHTS)
 
@@ -172,7 +172,7 @@ def book_hotel(
     tz = city_timezone(session, hotel.city)
     now = ctx.clock.now()
     checkin, checkout, nights = STAY.check(checkin, checkout, tz, now)
-    method = charge_method(session, passenger, payment_method_id)
+    method = own_card(session, passenger, payment_method_id).id
     _check_room(session, hotel, checkin, checkout)
     booking = HotelBooking(
         passenger_id=passenger.id,

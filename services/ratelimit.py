@@ -1,4 +1,4 @@
-"""Rate limits on the `limits` library: login attempts and chat messages (BRIEF section 9).
+"""Rate limits on the `limits` library: login attempts and chat messages (README, "Configuration").
 
 Counters live in memory by default (one process) and in Redis when settings.redis_url is set, so
 several app replicas share them. A limiter answers "allowed?" and, if not, "retry in N s"."""

@@ -85,7 +85,8 @@ def test_explicit_ids_win_and_context_follows_copied_contexts(log_lines) -> None
     assert (worker["conversation_id"], worker["user"]) == ("outer", "agent")
 
 
-def test_configure_is_idempotent(log_lines) -> None:
+@pytest.mark.usefixtures("log_lines")
+def test_configure_is_idempotent() -> None:
     logs.configure_logging(SimpleNamespace(log_level="INFO"), stream=io.StringIO())
     logs.configure_logging(SimpleNamespace(log_level="INFO"), stream=io.StringIO())
     ours = [h for h in logging.getLogger().handlers if h.get_name() == logs.HANDLER_NAME]

@@ -65,7 +65,7 @@ def _with_fates(
 READ_CALLS = _with_fates(
     READ_TOOLS, READ_WEIGHTS, lambda t: QUOTE_FATES if t in QUOTES else READ_FATES
 )
-WRITE_CALLS = _with_fates(WRITE_TOOLS, WRITE_WEIGHTS, lambda t: WRITE_FATES)
+WRITE_CALLS = _with_fates(WRITE_TOOLS, WRITE_WEIGHTS, lambda _tool: WRITE_FATES)
 
 # Refusals as the services word them (services/policy.py, access.py, tickets.py, seats.py;
 # names and dates left general).

@@ -1,4 +1,4 @@
-"""The demo personas (BRIEF section 3) and the demo logins.
+"""The demo personas (README, "The demo world") and the demo logins.
 
 This module only describes them and finds them in a seeded database; db.seed.cast builds their
 rows. Keys, names and e-mails are stable: evaluation cases and tests refer to them."""
@@ -84,7 +84,7 @@ class DemoUser:
     username: str
     name: str
     role: Role
-    password: str  # local demo only; production refuses to start with these (BRIEF section 9)
+    password: str  # local demo only; production refuses to start with these (services/users.py)
     persona: str | None = None
 
     @property

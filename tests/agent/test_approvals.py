@@ -9,6 +9,7 @@ import threading
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -170,8 +171,9 @@ def test_two_tabs_on_two_replicas_approving_at_once_execute_once(
     assert _ticket(session, world.ticket).legs[-1].flight_id == world.later
 
 
+@pytest.mark.usefixtures("session")
 def test_two_writes_in_one_message_each_get_an_answer(
-    make_assistant: AssistantFactory, world: World, session: Session
+    make_assistant: AssistantFactory, world: World
 ) -> None:
     model = ScriptedChatModel(
         replies=[

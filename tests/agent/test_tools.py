@@ -1,4 +1,4 @@
-"""Every tool of BRIEF section 5, through the graph, with a scripted model."""
+"""Every tool of agent/tools.py, through the graph, with a scripted model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every persona's situation (BRIEF section 3) holds at several demo clocks, including late
+"""Every persona's situation (db/seed/personas.py) holds at several demo clocks, including late
 evening and just after midnight in Zurich, a DST weekend, summer time, and in a reduced
 large-shaped world. Each world is a fresh database (PostgreSQL when TEST_DATABASE_URL is set)."""
 

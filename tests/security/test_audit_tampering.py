@@ -81,8 +81,9 @@ PG_ONLY = {
 }
 
 
+@pytest.mark.usefixtures("anchored")
 @pytest.mark.parametrize("name", [*TAMPERING, *SQLITE_ONLY, *PG_ONLY])
-def test_the_database_refuses_to_change_audit_rows(engine, anchored, session, name) -> None:
+def test_the_database_refuses_to_change_audit_rows(engine, session, name) -> None:
     if name in SQLITE_ONLY and dialect(engine) != "sqlite":
         pytest.skip("SQLite's INSERT OR REPLACE")
     if name in PG_ONLY and dialect(engine) != "postgresql":
@@ -93,7 +94,8 @@ def test_the_database_refuses_to_change_audit_rows(engine, anchored, session, na
     assert check_chain(session, ServiceContext(Actor("m", Role.MANAGER))).ok
 
 
-def test_the_orm_cannot_delete_a_record_either(session, anchored) -> None:
+@pytest.mark.usefixtures("anchored")
+def test_the_orm_cannot_delete_a_record_either(session) -> None:
     session.delete(session.get(AuditEvent, 1))
     with pytest.raises(DBAPIError, match="append-only"):
         session.commit()
@@ -111,7 +113,7 @@ def test_appending_still_works(session, clock, anchored) -> None:
 
 
 @pytest.fixture
-def app_role_engine(engine: Engine, anchored: int) -> Iterator[Engine]:
+def app_role_engine(engine: Engine, anchored: int) -> Iterator[Engine]:  # noqa: ARG001
     """The scratch database reached as a fresh app role made by db.app_role (roles are
     cluster-wide: a unique name, dropped afterwards)."""
     if dialect(engine) != "postgresql":
@@ -174,12 +176,14 @@ def move_head(session, seq: int, hash_: str) -> None:
     )
 
 
-def test_the_untampered_trail_verifies_again(session, anchored) -> None:
+@pytest.mark.usefixtures("anchored")
+def test_the_untampered_trail_verifies_again(session) -> None:
     assert check(session).ok
     assert check(session).ok  # each check's own anchor agrees with the next
 
 
-def test_deleting_the_tail_and_moving_the_head_back_is_found(session, anchored) -> None:
+@pytest.mark.usefixtures("anchored")
+def test_deleting_the_tail_and_moving_the_head_back_is_found(session) -> None:
     keep = session.get(AuditEvent, 3)
     with as_dba(session):
         session.execute(delete(AuditEvent).where(AuditEvent.seq > 3))
@@ -208,7 +212,8 @@ def test_a_full_rehash_is_found(session, anchored) -> None:
     assert "rewritten and re-hashed" in result.problem
 
 
-def test_emptying_the_trail_is_found(session, anchored) -> None:
+@pytest.mark.usefixtures("anchored")
+def test_emptying_the_trail_is_found(session) -> None:
     with as_dba(session):
         session.execute(delete(AuditEvent))
         move_head(session, 0, GENESIS_HASH)
@@ -218,7 +223,8 @@ def test_emptying_the_trail_is_found(session, anchored) -> None:
     assert not result.ok and "the audit trail is empty" in result.problem
 
 
-def test_a_forged_anchor_is_refused(engine, session, anchored) -> None:
+@pytest.mark.usefixtures("anchored")
+def test_a_forged_anchor_is_refused(engine, session) -> None:
     directory = anchor_dir(get_settings(), engine.url)
     genuine = json.loads(next(directory.glob("*.json")).read_text())
     forged = genuine | {"seq": 2, "hash": session.get(AuditEvent, 2).hash}  # signature kept

@@ -72,7 +72,8 @@ def test_compose_requires_the_cookie_key() -> None:
     assert "${SKYDESK_COOKIE_KEY:?" in (ROOT / "docker-compose.yml").read_text()
 
 
-def test_library_format_cookie_signed_with_the_key_signs_nobody_in(session, admin, clock) -> None:
+@pytest.mark.usefixtures("admin")
+def test_library_format_cookie_signed_with_the_key_signs_nobody_in(session, clock) -> None:
     # What streamlit-authenticator itself issues: username and a browser expiry, nothing else.
     forged = jwt.encode({"username": "admin", "exp_date": NOW + 3600}, KEY, algorithm="HS256")
     result = sessions.sign_in_by_cookie(session, forged, settings=SETTINGS, clock=clock, now=NOW)

@@ -58,9 +58,8 @@ def test_tag_and_bidi_characters_never_reach_the_model(
     assert not any(_hidden(m.text) for m in seen)
 
 
-def test_hidden_text_in_tool_arguments_never_reaches_the_service(
-    attack, world: World, session: Session
-) -> None:
+@pytest.mark.usefixtures("world")
+def test_hidden_text_in_tool_arguments_never_reaches_the_service(attack, session: Session) -> None:
     summary = f"Passenger wants a refund.{TAG_INSTRUCTION}{BIDI}"
     result = attack([("escalate_to_human", {"reason": "customer_request", "summary": summary})])
     [card] = result.cards
@@ -71,8 +70,9 @@ def test_hidden_text_in_tool_arguments_never_reaches_the_service(
     assert stored.summary == "Passenger wants a refund."
 
 
+@pytest.mark.usefixtures("world")
 def test_contact_data_and_card_numbers_in_an_escalation_are_stored_masked(
-    attack, world: World, session: Session
+    attack, session: Session
 ) -> None:
     summary = (
         "Refund to card 4111 1111 1111 1111; call 079 555 01 01 or 79 555 01 01, "

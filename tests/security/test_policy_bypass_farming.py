@@ -190,7 +190,7 @@ def test_claims_and_cancels_racing_never_both_pay_in_full(
             return flight_bookings.request_compensation(s, ctx, ticket_no=ticket_no)
         return cancellations.cancel_ticket(s, ctx, ticket_no=ticket_no)
 
-    outcomes = race(session_factory, lambda i: ctx_of(passenger_id), work)
+    outcomes = race(session_factory, lambda _: ctx_of(passenger_id), work)
     assert not [o for o in outcomes if o.startswith("crash")], outcomes
     with session_factory() as s:
         assert s.scalar(select(Ticket.status).where(Ticket.ticket_no == ticket_no)) == (

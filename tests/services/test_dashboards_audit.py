@@ -91,7 +91,8 @@ def test_time_range_excludes_older_records(session, history) -> None:
     )
 
 
-def test_unknown_outcome_and_bad_limit_are_refused(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_unknown_outcome_and_bad_limit_are_refused(session) -> None:
     with pytest.raises(InvalidInput, match="Unknown outcome 'maybe'"):
         audit_log.audit_page(session, **RANGE, outcome="maybe")
     with pytest.raises(InvalidInput, match="1 to 500"):
@@ -146,18 +147,21 @@ def test_csv_export_holds_exactly_the_filtered_rows(session, history) -> None:
     assert list(everything[0]) == list(audit_export.CSV_COLUMNS)
 
 
-def test_csv_export_of_nothing_is_just_the_header(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_csv_export_of_nothing_is_just_the_header(session) -> None:
     assert parse_csv(audit_export.export_csv(session, **RANGE, actor="nobody")) == []
 
 
-def test_csv_export_defuses_spreadsheet_formulas(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_csv_export_defuses_spreadsheet_formulas(session) -> None:
     ctx = ServiceContext(actor=Actor("agent1", Role.AGENT), clock=FixedClock(at(26, 7, 50)))
     audit.record(session, ctx, action="lookup_policy", outcome="ok", message='=HYPERLINK("x")')
     rows = parse_csv(audit_export.export_csv(session, **RANGE, action="lookup_policy"))
     assert rows[0]["message"] == '\'=HYPERLINK("x")'
 
 
-def test_picker_values(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_picker_values(session) -> None:
     choices = audit_log.audit_choices(session)
     assert choices.actors == ["agent1", "agent2"]
     assert choices.actions == [

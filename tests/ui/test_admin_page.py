@@ -56,7 +56,8 @@ def test_a_refused_creation_says_why(app_env) -> None:
     assert (last_event(app_env).action, last_event(app_env).outcome) == ("user_create", "invalid")
 
 
-def test_create_a_customer_bound_to_a_passenger(app_env) -> None:
+@pytest.mark.usefixtures("app_env")
+def test_create_a_customer_bound_to_a_passenger() -> None:
     at = create(
         admin_page(), "ben-login", role="customer", passenger_email="ben.okafor@example.com"
     )
@@ -131,7 +132,8 @@ def test_reset_demo_needs_confirmation_then_reseeds(app_env) -> None:
     assert at.session_state["authentication_status"]  # the demo admin exists again
 
 
-def test_reset_demo_is_refused_in_production(app_env, monkeypatch) -> None:
+@pytest.mark.usefixtures("monkeypatch")
+def test_reset_demo_is_refused_in_production(app_env) -> None:
     """Production refuses to start with demo passwords anyway; the service refuses on its own."""
     from services.admin import reset_demo_world
     from services.context import Actor, ServiceContext

@@ -44,7 +44,7 @@ def test_agent_searches_flights() -> None:
     at = search_flights(bookings("agent"), "ZRH", "London", D + timedelta(days=4))
     assert not at.exception
     results = at.dataframe[-1].value
-    assert len(results) >= 2  # several economy flights ZRH-LHR that day (BRIEF section 3)
+    assert len(results) >= 2  # several economy flights ZRH-LHR that day (db/seed/schedule.py)
     assert "ZRH-LHR" in set(results["route"])  # direct flights first, then connections
     assert all(r.startswith("ZRH-") and r.endswith("-LHR") for r in results["route"])
     assert all(str(no).startswith("AL ") for nos in results["flights"] for no in nos)

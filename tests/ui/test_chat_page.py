@@ -200,7 +200,8 @@ def test_the_rate_limit_says_when_to_try_again(app_env, monkeypatch) -> None:
     assert len(said(at)) == 2  # the third message was not sent
 
 
-def test_a_manager_may_not_use_the_chat(app_env) -> None:
+@pytest.mark.usefixtures("app_env")
+def test_a_manager_may_not_use_the_chat() -> None:
     at = open_page(signed_in("manager"), "chat")
     assert not at.exception
     assert [e.value for e in at.error] == [

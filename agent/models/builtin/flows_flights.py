@@ -94,6 +94,39 @@ def _target_day(task: Task, ticket: dict[str, Any], t: Transcript) -> str | None
 
 
 # ---- change ---------------------------------------------------------------------------------
+def _foreign_ticket(t: Transcript, task: Task, ticket: dict[str, Any]) -> Decision:
+    """Someone else's ticket: the service says no, and the reply passes its rule on."""
+    quote = t.result("quote_flight_change")
+    if quote is None:
+        # The service checks whose ticket it is before anything else; no ids are invented.
+        return call("quote_flight_change", task, ticket_no=ticket["ticket_no"], new_flight_ids=[])
+    return refusal(quote, task) if quote.refused else failure(quote, task)
+
+
+def _no_free_flight(
+    task: Task, ticket: dict[str, Any], searched_day: str, searches: int
+) -> Decision:
+    """Nothing to move to on the day searched: "as soon as possible" tries the next day."""
+    route = ticket["route"].split("-")
+    if task.slots.get("asap") and searches < MAX_SEARCH_DAYS:
+        return call(
+            "search_flights",
+            task,
+            origin=route[0],
+            destination=route[-1],
+            day=plus_days(searched_day, 1),
+            fare=ticket["fare"],
+        )
+    return say(
+        f"There is no {ticket['route']} flight with a free seat on {day_text(searched_day)}. Shall I look at another date?",
+        Task(
+            task.intent,
+            {**task.slots, "ticket_no": ticket["ticket_no"], "dates": []},
+            "awaiting_date",
+        ),
+    )
+
+
 def change_flight(t: Transcript, task: Task) -> Decision:
     written = t.result("change_flight")
     if written is not None:
@@ -104,13 +137,7 @@ def change_flight(t: Transcript, task: Task) -> Decision:
     task.slots["ticket_no"] = ticket["ticket_no"]  # remembered for "cancel that ticket" later
     slots = task.slots
     if ticket.get("foreign"):
-        quote = t.result("quote_flight_change")
-        if quote is None:
-            # The service checks whose ticket it is before anything else; no ids are invented.
-            return call(
-                "quote_flight_change", task, ticket_no=ticket["ticket_no"], new_flight_ids=[]
-            )
-        return refusal(quote, task) if quote.refused else failure(quote, task)
+        return _foreign_ticket(t, task, ticket)
     if task.stage == "chosen" and slots.get("chosen_ids"):
         return call(
             "change_flight",
@@ -143,24 +170,7 @@ def change_flight(t: Transcript, task: Task) -> Decision:
     current = [leg.get("id") for leg in ticket.get("legs", [])]
     options = [o for o in last.results if [leg["id"] for leg in o["legs"]] != current]
     if not options:
-        searched_day = last.args.get("day", day)
-        if slots.get("asap") and len(searches) < MAX_SEARCH_DAYS:
-            return call(
-                "search_flights",
-                task,
-                origin=route[0],
-                destination=route[-1],
-                day=plus_days(str(searched_day), 1),
-                fare=ticket["fare"],
-            )
-        return say(
-            f"There is no {ticket['route']} flight with a free seat on {day_text(str(searched_day))}. Shall I look at another date?",
-            Task(
-                task.intent,
-                {**slots, "ticket_no": ticket["ticket_no"], "dates": []},
-                "awaiting_date",
-            ),
-        )
+        return _no_free_flight(task, ticket, str(last.args.get("day", day)), len(searches))
     quotes = results_of(t, "quote_flight_change")
     if not quotes:
         return Decision(
@@ -418,6 +428,24 @@ def _status_text(view: dict[str, Any]) -> str:
 
 
 # ---- search and book ------------------------------------------------------------------------
+def _missing_flight_details(slots: dict[str, Any]) -> list[str]:
+    asks = (("where to", "destination"), ("from which airport", "origin"), ("on which date", "day"))
+    return [name for name, key in asks if not slots.get(key)]
+
+
+def _from_home(slots: dict[str, Any], trips: Any) -> dict[str, Any]:
+    """A flight to somewhere with no origin named leaves from the passenger's home airport."""
+    home = _home_airport(trips) if trips else None
+    if (
+        home
+        and slots.get("destination")
+        and not slots.get("origin")
+        and home != slots["destination"]
+    ):
+        return {**slots, "origin": home}
+    return slots
+
+
 def book_flight(t: Transcript, task: Task) -> Decision:
     written = t.result("book_flight")
     if written is not None:
@@ -432,15 +460,7 @@ def book_flight(t: Transcript, task: Task) -> Decision:
             flight_ids=slots["chosen_ids"],
             fare=fare,
         )
-    missing = [
-        name
-        for name, key in (
-            ("where to", "destination"),
-            ("from which airport", "origin"),
-            ("on which date", "day"),
-        )
-        if not slots.get(key)
-    ]
+    missing = _missing_flight_details(slots)
     if missing and not (slots.get("origin") and slots.get("destination")):
         trips = trips_of(t)
         if trips is None and t.result("get_passenger_trips") is None:
@@ -449,15 +469,8 @@ def book_flight(t: Transcript, task: Task) -> Decision:
         if trips and reroute and choose_ticket(task, trips)[0] is not None:
             # "get him on a flight tomorrow" with a ticket booked means moving that ticket.
             return change_flight(t, Task("change_flight", slots, "start"))
-        home = _home_airport(trips) if trips else None
-        if (
-            home
-            and slots.get("destination")
-            and not slots.get("origin")
-            and home != slots["destination"]
-        ):
-            slots = {**slots, "origin": home}
-            missing = [m for m in missing if m != "from which airport"]
+        slots = _from_home(slots, trips)
+        missing = _missing_flight_details(slots)
     if missing:
         return say(
             f"Happy to look for flights — {', and '.join(missing)}?",
@@ -482,6 +495,13 @@ def book_flight(t: Transcript, task: Task) -> Decision:
             f"There is no Alpine Air flight from {slots['origin']} to {slots['destination']} with free seats on {day_text(slots['day'])}. Shall I try another date?",
             Task(task.intent, {**slots, "day": None}, "awaiting_details"),
         )
+    return _offer_flights(t, task, slots, options, fare)
+
+
+def _offer_flights(
+    t: Transcript, task: Task, slots: dict[str, Any], options: list[dict[str, Any]], fare: str
+) -> Decision:
+    """Book the flight the request already singles out, else list the options."""
     items = _flight_items(options)
     lines = [f"{flight_option(o)} — {chf(o['price'])} per person ({fare})" for o in options]
     browsing = bool(slots.get("browse"))

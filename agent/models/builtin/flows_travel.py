@@ -59,20 +59,8 @@ def _offer_items(kind: TravelKindSpec, results: list[dict[str, Any]]) -> list[di
     ]
 
 
-def book(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
-    written = t.result(kind.book_tool)
-    if written is not None:
-        return report_write(written, task)
-    slots = task.slots
-    trips = trips_of(t)
-    city = slots.get("city")
-    if city is None or not (slots.get("dates") or kind is EXCURSION):
-        if trips is None and t.result("get_passenger_trips") is None:
-            return call("get_passenger_trips", task)
-        trip_city, trip_day = _trip_city_and_day(trips)
-        city = city or trip_city
-        slots = {**slots, "city": city, "default_day": trip_day}
-    start, end = _dates(kind, slots, slots.get("default_day") if not slots.get("dates") else None)
+def _missing_details(kind: TravelKindSpec, city: str | None, start: Any, end: Any) -> list[str]:
+    """What to ask before searching: an excursion needs only a city, a stay or rental dates."""
     missing = []
     if not city:
         missing.append("in which city")
@@ -80,47 +68,78 @@ def book(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
         missing.append("from which date")
     if kind is not EXCURSION and start and not end:
         missing.append("for how many nights" if kind is HOTEL else "until which date")
-    if missing:
+    return missing
+
+
+def _book_args(
+    kind: TravelKindSpec, chosen: Any, start: Any, end: Any, party: int, offer_day: Any
+) -> dict[str, Any]:
+    if kind is HOTEL:
+        return {kind.offer_id: chosen, "checkin": start, "checkout": end, "guests": party}
+    if kind is CAR:
+        return {kind.offer_id: chosen, "start": start, "end": end}
+    return {kind.offer_id: chosen, "day": start or offer_day, "participants": party}
+
+
+def _search_args(
+    kind: TravelKindSpec, city: str, start: Any, end: Any, party: int
+) -> dict[str, Any]:
+    if kind is HOTEL:
+        return {"city": city, "checkin": start, "checkout": end, "guests": party}
+    if kind is CAR:
+        return {"city": city, "start": start, "end": end}
+    # Without a date, the excursions on any day (the tool's day is optional).
+    return {"city": city} | ({"day": start} if start else {}) | {"participants": party}
+
+
+def _with_trip_defaults(t: Transcript, task: Task, kind: TravelKindSpec) -> dict[str, Any] | None:
+    """The task's slots, with the city and day of the passenger's trip where the request left
+    them out; None while the trips still have to be read."""
+    slots = task.slots
+    if slots.get("city") is not None and (slots.get("dates") or kind is EXCURSION):
+        return slots
+    trips = trips_of(t)
+    if trips is None and t.result("get_passenger_trips") is None:
+        return None
+    trip_city, trip_day = _trip_city_and_day(trips)
+    return {**slots, "city": slots.get("city") or trip_city, "default_day": trip_day}
+
+
+def _period_text(start: Any, end: Any) -> str:
+    if end:
+        return f" from {day_text(start)} to {day_text(end)}"
+    return f" on {day_text(start)}" if start else ""
+
+
+def book(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
+    written = t.result(kind.book_tool)
+    if written is not None:
+        return report_write(written, task)
+    slots = _with_trip_defaults(t, task, kind)
+    if slots is None:
+        return call("get_passenger_trips", task)
+    city = slots.get("city")
+    start, end = _dates(kind, slots, slots.get("default_day") if not slots.get("dates") else None)
+    if missing := _missing_details(kind, city, start, end):
         return say(
             f"Sure — {', and '.join(missing)}?", Task(task.intent, slots, "awaiting_details")
         )
     chosen = slots.get("chosen_id")
     party = slots.get("party") or 1
     if task.stage == "chosen" and chosen is not None:
-        args: dict[str, Any] = {kind.offer_id: chosen}
-        if kind is HOTEL:
-            args |= {"checkin": start, "checkout": end, "guests": party}
-        elif kind is CAR:
-            args |= {"start": start, "end": end}
-        else:
-            args |= {"day": start or slots.get("offer_day"), "participants": party}
         return call(
             kind.book_tool,
             Task(task.intent, slots, "executing"),
             "Here is the booking for your approval.",
-            **args,
+            **_book_args(kind, chosen, start, end, party, slots.get("offer_day")),
         )
     search = t.result(kind.search_tool)
     if search is None:
-        if kind is HOTEL:
-            return call(
-                kind.search_tool, task, city=city, checkin=start, checkout=end, guests=party
-            )
-        if kind is CAR:
-            return call(kind.search_tool, task, city=city, start=start, end=end)
-        return (
-            call(kind.search_tool, task, city=city, day=start, participants=party)
-            if start
-            else call(kind.search_tool, task, city=city, participants=party)
-        )
+        return call(kind.search_tool, task, **_search_args(kind, city, start, end, party))
     if not search.ok:
         return refusal(search, task) if search.refused else failure(search, task)
     results = search.results[:5]
-    period = (
-        f" from {day_text(start)} to {day_text(end)}"
-        if end
-        else (f" on {day_text(start)}" if start else "")
-    )
+    period = _period_text(start, end)
     if not results:
         return say(
             f"Nothing is available in {city}{period}. Shall I try other dates?",

@@ -35,6 +35,16 @@ def _route_filter(candidates: list[dict[str, Any]], slots: dict[str, Any]) -> li
     return kept
 
 
+def _flight_no_filter(tickets: list[dict[str, Any]], slots: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tickets with a flight the message names; all of them when it names none of theirs."""
+    numbers = {n.replace(" ", "") for n in slots.get("flight_nos") or []}
+    if not numbers:
+        return tickets
+    return [
+        t for t in tickets if numbers & {n.replace(" ", "") for n in t["flight_nos"]}
+    ] or tickets
+
+
 def choose_ticket(
     task: Task,
     trips: dict[str, Any],
@@ -54,12 +64,7 @@ def choose_ticket(
         return {"ticket_no": wanted, "foreign": True}, None
     if not tickets:
         return None, "NO_TICKETS"
-    candidates = _route_filter(tickets, slots)
-    numbers = {n.replace(" ", "") for n in slots.get("flight_nos") or []}
-    if numbers:
-        candidates = [
-            t for t in candidates if numbers & {n.replace(" ", "") for n in t["flight_nos"]}
-        ] or candidates
+    candidates = _flight_no_filter(_route_filter(tickets, slots), slots)
     if slots.get("direction") and len(candidates) > 1:
         ordered = sorted(candidates, key=lambda t: t.get("departs_local") or "")
         candidates = [ordered[-1] if slots["direction"] == "return" else ordered[0]]
