@@ -93,9 +93,7 @@ def _visible(ctx: ServiceContext, passenger: Passenger) -> list[ColumnElement[bo
     return where
 
 
-def _query(
-    ctx: ServiceContext, passenger: Passenger
-) -> Select[tuple[Conversation, str | None, int]]:
+def _query(ctx: ServiceContext, passenger: Passenger) -> Select[Conversation, str | None, int]:
     turns = (
         select(func.count(Turn.id))
         .where(Turn.conversation_id == Conversation.id)

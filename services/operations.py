@@ -168,7 +168,10 @@ def operation(
         fn: Callable[Concatenate[Session, ServiceContext, P], R],
     ) -> Callable[Concatenate[Session, ServiceContext, P], R]:
         @functools.wraps(fn)
-        def wrapper(session: Session, ctx: ServiceContext, *args: P.args, **kwargs: P.kwargs) -> R:
+        # session and ctx positional-only, as Concatenate declares them.
+        def wrapper(
+            session: Session, ctx: ServiceContext, /, *args: P.args, **kwargs: P.kwargs
+        ) -> R:
             call_args = audit.jsonable(kwargs)
             try:
                 if write:

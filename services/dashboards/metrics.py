@@ -119,7 +119,16 @@ def turn_stats(
         counts=[func.count(), func.count(Turn.error)],
     )
     total = figures.pop(None)
-    found = {s: TurnPoint(s, *f.counts, f.p50, f.p95) for s, f in figures.items()}
+    found = {
+        s: TurnPoint(
+            s,
+            turns=f.counts[0],
+            errors=f.counts[1],
+            latency_p50_ms=f.p50,
+            latency_p95_ms=f.p95,
+        )
+        for s, f in figures.items()
+    }
     (n, errors) = total.counts
     return TurnStats(
         n, errors, rate(errors, n), total.p50, total.p95, _fill(span, found, TurnPoint)

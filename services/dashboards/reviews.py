@@ -280,6 +280,6 @@ def conversation_review(
             for t in turns
         ],
         feedback=[FeedbackRow(f.rating, f.comment, f.created_at) for f in feedback],
-        audit=[AuditRow(*e) for e in events],
+        audit=[AuditRow(**e._asdict()) for e in events],
         transcript=list(transcript_loader(conversation_id)) if transcript_loader else None,
     )

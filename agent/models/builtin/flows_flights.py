@@ -25,7 +25,13 @@ from agent.models.builtin.render import (
     time_text,
     when_text,
 )
-from agent.models.builtin.tickets import choose_ticket, disrupted, ticket_options
+from agent.models.builtin.tickets import (
+    NoActiveTicket,
+    WhichTicket,
+    choose_ticket,
+    disrupted,
+    ticket_options,
+)
 from agent.models.builtin.transcript import Transcript
 
 MAX_QUOTES = 6
@@ -34,27 +40,29 @@ MAX_SEARCH_DAYS = 3
 
 def _need_ticket(
     t: Transcript, task: Task, *, prefer_disrupted: bool = False, include_cancelled: bool = False
-) -> tuple[dict[str, Any] | None, Decision | None]:
+) -> dict[str, Any] | Decision:
+    """The ticket the task is about, or the decision to take first (look the trips up, ask which
+    ticket, or say there is none)."""
     trips = trips_of(t)
     if trips is None:
         lookup = t.result("get_passenger_trips")
         if lookup is not None and not lookup.ok:
-            return None, failure(lookup, task)
-        return None, call("get_passenger_trips", task)
-    ticket, question = choose_ticket(
+            return failure(lookup, task)
+        return call("get_passenger_trips", task)
+    choice = choose_ticket(
         task, trips, prefer_disrupted=prefer_disrupted, include_cancelled=include_cancelled
     )
-    if question == "NO_TICKETS":
+    if isinstance(choice, NoActiveTicket):
         who = possessive(t, task.slots.get("first_person", False))
-        return None, say(
+        return say(
             f"I don't see any active tickets in {who} bookings.",
             Task(task.intent, task.slots, "done"),
         )
-    if question:
-        return None, say(
-            question, Task(task.intent, task.slots, "awaiting_ticket"), ticket_options(trips)
+    if isinstance(choice, WhichTicket):
+        return say(
+            choice.question, Task(task.intent, task.slots, "awaiting_ticket"), ticket_options(trips)
         )
-    return ticket, None
+    return choice
 
 
 def _flight_items(
@@ -98,9 +106,9 @@ def change_flight(t: Transcript, task: Task) -> Decision:
     written = t.result("change_flight")
     if written is not None:
         return report_write(written, task)
-    ticket, ask = _need_ticket(t, task)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task)
+    if isinstance(ticket, Decision):
+        return ticket
     task.slots["ticket_no"] = ticket["ticket_no"]  # remembered for "cancel that ticket" later
     slots = task.slots
     if ticket.get("foreign"):
@@ -291,9 +299,9 @@ def cancel_ticket(t: Transcript, task: Task) -> Decision:
     written = t.result("cancel_ticket")
     if written is not None:
         return report_write(written, task)
-    ticket, ask = _need_ticket(t, task)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task)
+    if isinstance(ticket, Decision):
+        return ticket
     quote = t.result("quote_cancellation")
     if quote is None:
         return call("quote_cancellation", task, ticket_no=ticket["ticket_no"])
@@ -320,9 +328,9 @@ def compensation(t: Transcript, task: Task) -> Decision:
     written = t.result("request_compensation")
     if written is not None:
         return report_write(written, task)
-    ticket, ask = _need_ticket(t, task, prefer_disrupted=True, include_cancelled=True)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task, prefer_disrupted=True, include_cancelled=True)
+    if isinstance(ticket, Decision):
+        return ticket
     if not ticket.get("foreign"):
         paid = _already_compensated(t, ticket)
         if paid:
@@ -389,9 +397,9 @@ def flight_status(t: Transcript, task: Task) -> Decision:
     if numbers:
         day = (task.slots.get("dates") or [t.today.isoformat()])[0]
         return call("get_flight_status", task, flight_no=numbers[0], day=day)
-    ticket, ask = _need_ticket(t, task)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task)
+    if isinstance(ticket, Decision):
+        return ticket
     legs = [
         leg for leg in ticket.get("legs", []) if leg.get("status") not in ("arrived",)
     ] or ticket.get("legs", [])
@@ -446,7 +454,7 @@ def book_flight(t: Transcript, task: Task) -> Decision:
         if trips is None and t.result("get_passenger_trips") is None:
             return call("get_passenger_trips", task)
         reroute = not slots.get("explicit_book") and not slots.get("new_trip")
-        if trips and reroute and choose_ticket(task, trips)[0] is not None:
+        if trips and reroute and isinstance(choose_ticket(task, trips), dict):
             # "get him on a flight tomorrow" with a ticket booked means moving that ticket.
             return change_flight(t, Task("change_flight", slots, "start"))
         home = _home_airport(trips) if trips else None

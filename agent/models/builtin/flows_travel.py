@@ -205,26 +205,24 @@ def book(t: Transcript, task: Task, kind: Kind) -> Decision:
     )
 
 
-def _pick_booking(
-    t: Transcript, task: Task, kind: Kind
-) -> tuple[dict[str, Any] | None, Decision | None]:
+def _pick_booking(t: Transcript, task: Task, kind: Kind) -> dict[str, Any] | Decision:
+    """The booking the task is about, or the decision to take first (look the trips up, ask
+    which booking, or say there is none)."""
     trips = trips_of(t)
     if trips is None:
         lookup = t.result("get_passenger_trips")
-        return None, failure(lookup, task) if lookup is not None else call(
-            "get_passenger_trips", task
-        )
+        return failure(lookup, task) if lookup is not None else call("get_passenger_trips", task)
     bookings = [b for b in trips.get(kind.snapshot_list, []) if b.get("status") == "confirmed"]
     wanted = task.slots.get("booking_id")
     if wanted is not None:
         found = [b for b in trips.get(kind.snapshot_list, []) if b.get(kind.booking_id) == wanted]
-        return (found[0] if found else {kind.booking_id: wanted}), None
+        return found[0] if found else {kind.booking_id: wanted}
     city = task.slots.get("city")
     if city and len(bookings) > 1:
         bookings = [b for b in bookings if b.get("city", "").lower() == city.lower()] or bookings
     if not bookings:
         who = possessive(t, task.slots.get("first_person", False))
-        return None, say(
+        return say(
             f"I don't see an active {kind.noun} in {who} bookings.",
             Task(task.intent, task.slots, "done"),
         )
@@ -240,7 +238,7 @@ def _pick_booking(
                 f"{b.get('hotel') or b.get('name') or b.get('company')} in {b.get('city')} from {b.get(kind.start_field)}"
                 for b in bookings
             ]
-            return None, say(
+            return say(
                 f"Which {kind.noun}?\n{numbered(lines)}",
                 Task(task.intent, task.slots, "awaiting_booking"),
                 {
@@ -254,17 +252,17 @@ def _pick_booking(
                     ],
                 },
             )
-        return bookings[index], None
-    return bookings[0], None
+        return bookings[index]
+    return bookings[0]
 
 
 def cancel(t: Transcript, task: Task, kind: Kind) -> Decision:
     written = t.result(kind.cancel_tool)
     if written is not None:
         return report_write(written, task)
-    booking, ask = _pick_booking(t, task, kind)
-    if ask:
-        return ask
+    booking = _pick_booking(t, task, kind)
+    if isinstance(booking, Decision):
+        return booking
     what = booking.get("hotel") or booking.get("name") or booking.get("company") or kind.noun
     start = booking.get(kind.start_field)
     if start and start <= t.today.isoformat():
@@ -285,9 +283,9 @@ def change(t: Transcript, task: Task, kind: Kind) -> Decision:
     written = t.result(kind.change_tool or "")
     if written is not None:
         return report_write(written, task)
-    booking, ask = _pick_booking(t, task, kind)
-    if ask:
-        return ask
+    booking = _pick_booking(t, task, kind)
+    if isinstance(booking, Decision):
+        return booking
     if kind.end_field is None or kind.change_tool is None:
         return say(
             f"An {kind.noun} can't be moved; I can cancel it and book another date instead.",
