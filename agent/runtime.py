@@ -22,7 +22,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command, Interrupt
+from langgraph.types import Command, Interrupt, StreamMode
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,7 +49,7 @@ from services.ratelimit import RateLimiter, chat_limiter
 from services.validation import check_chat_message
 
 CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER})
-STREAM_MODES = ["messages", "updates"]
+STREAM_MODES: list[StreamMode] = ["messages", "updates"]
 RECURSION_LIMIT = 80  # graph steps per run; the graph itself stops a turn after 12 model calls
 
 
@@ -269,7 +269,8 @@ class Chat:
             decision = (
                 Decision.approve(request, by) if approved else Decision.deny(request, by, reason)
             )
-            command = Command(resume={item.id: decision.model_dump(mode="json")})
+            # Command is generic in the node names a `goto` may target; a resume targets none.
+            command: Command[str] = Command(resume={item.id: decision.model_dump(mode="json")})
             metrics.count_approval("approved" if approved else "denied")
             yield from self._run(command, resolving=(request, approved))
 

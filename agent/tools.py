@@ -305,7 +305,11 @@ def _spec(fn: Callable[..., Any], *, write: bool, keep_artifact: bool = False) -
     return ToolSpec(fn.__name__, fn, tool, write, keep_artifact)
 
 
-READ_TOOLS = [
+# Each tool has its own arguments (the schema LangChain derives from its signature validates
+# them); what the lists share is only that they are called with keywords after `env`.
+ToolFunction = Callable[..., Any]
+
+READ_TOOLS: list[ToolFunction] = [
     get_passenger_trips,
     search_flights,
     get_flight_status,
@@ -313,8 +317,8 @@ READ_TOOLS = [
     quote_flight_change,
     quote_cancellation,
 ]
-SEARCH_TOOLS = [search_hotels, search_car_rentals, search_excursions]
-WRITE_TOOLS = [
+SEARCH_TOOLS: list[ToolFunction] = [search_hotels, search_car_rentals, search_excursions]
+WRITE_TOOLS: list[ToolFunction] = [
     change_flight,
     cancel_ticket,
     book_flight,

@@ -15,9 +15,9 @@ frozen clock would make a cookie live forever."""
 from __future__ import annotations
 
 import time
-from typing import Any
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import jwt
 from sqlalchemy import select

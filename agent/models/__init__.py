@@ -29,7 +29,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         return openai_chat_model(settings)
     if settings.model_provider == "builtin":
         try:
-            from agent.models.builtin import BuiltinChatModel  # type: ignore[import-not-found]
+            from agent.models.builtin import BuiltinChatModel
         except ImportError as err:
             # Only the package's absence (or a still-empty package) is expected; an import
             # error inside a present package is a bug and surfaces as it is.
@@ -40,7 +40,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
                 "SKYDESK_MODEL_PROVIDER=openai with SKYDESK_OPENAI_BASE_URL / "
                 "SKYDESK_OPENAI_API_KEY to use an OpenAI-compatible endpoint."
             ) from err
-        return BuiltinChatModel()  # type: ignore[no-any-return]
+        return BuiltinChatModel()
     raise ModelUnavailable(f"Unknown model provider {settings.model_provider!r}.")
 
 

@@ -90,7 +90,8 @@ def _target_day(task: Task, ticket: dict[str, Any], t: Transcript) -> str | None
     if slots.get("dates"):
         # "can't make it on Sunday, something on Monday?": the target is the other date.
         others = [d for d in slots["dates"] if d != departs]
-        return (others or slots["dates"])[-1]
+        target: str = (others or slots["dates"])[-1]
+        return target
     if slots.get("shift") is not None and departs:
         return plus_days(departs, slots["shift"])
     if slots.get("asap") or (
@@ -358,7 +359,8 @@ def _already_compensated(t: Transcript, ticket: dict[str, Any]) -> str | None:
     for leg in [*ticket.get("legs", []), *ticket.get("replaced_legs", [])]:
         bad = leg.get("status") == "cancelled" or leg.get("delay_minutes", 0) >= 180
         if bad and leg.get("id") in paid_flights:
-            return leg["flight_no"]
+            flight_no: str = leg["flight_no"]
+            return flight_no
     return None
 
 
@@ -521,5 +523,6 @@ def book_flight(t: Transcript, task: Task) -> Decision:
 def _home_airport(trips: dict[str, Any]) -> str | None:
     """Where the passenger usually starts: the origin of their first ticket."""
     for ticket in trips.get("tickets", []):
-        return ticket["route"].split("-")[0]
+        origin: str = ticket["route"].split("-")[0]
+        return origin
     return None

@@ -176,7 +176,7 @@ def book(t: Transcript, task: Task, kind: Kind) -> Decision:
     results = search.results[:5]
     period = (
         f" from {day_text(start)} to {day_text(end)}"
-        if end
+        if start and end
         else (f" on {day_text(start)}" if start else "")
     )
     if not results:
@@ -212,7 +212,9 @@ def _pick_booking(t: Transcript, task: Task, kind: Kind) -> dict[str, Any] | Dec
     if trips is None:
         lookup = t.result("get_passenger_trips")
         return failure(lookup, task) if lookup is not None else call("get_passenger_trips", task)
-    bookings = [b for b in trips.get(kind.snapshot_list, []) if b.get("status") == "confirmed"]
+    bookings: list[dict[str, Any]] = [
+        b for b in trips.get(kind.snapshot_list, []) if b.get("status") == "confirmed"
+    ]
     wanted = task.slots.get("booking_id")
     if wanted is not None:
         found = [b for b in trips.get(kind.snapshot_list, []) if b.get(kind.booking_id) == wanted]
@@ -291,8 +293,8 @@ def change(t: Transcript, task: Task, kind: Kind) -> Decision:
             f"An {kind.noun} can't be moved; I can cancel it and book another date instead.",
             Task(task.intent, task.slots, "done"),
         )
-    start, end = _new_dates(task.slots, booking[kind.start_field], booking[kind.end_field])
-    if start is None:
+    period = _new_period(task.slots, booking[kind.start_field], booking[kind.end_field])
+    if period is None:
         return say(
             "Which new dates should I use?", Task(task.intent, task.slots, "awaiting_details")
         )
@@ -300,30 +302,39 @@ def change(t: Transcript, task: Task, kind: Kind) -> Decision:
     return call(
         kind.change_tool,
         Task(task.intent, task.slots, "executing"),
-        f"Here is the new period ({day_text(start)} to {day_text(end)}) for your approval.",
-        **{kind.booking_id: booking[kind.booking_id], names[0]: start, names[1]: end},
+        f"Here is the new period ({day_text(period.start)} to {day_text(period.end)}) for your approval.",
+        **{kind.booking_id: booking[kind.booking_id], names[0]: period.start, names[1]: period.end},
     )
 
 
-def _new_dates(slots: dict[str, Any], start: str, end: str) -> tuple[str | None, str | None]:
+@dataclass(frozen=True)
+class Period:
+    """A booking's new dates (ISO days)."""
+
+    start: str
+    end: str
+
+
+def _new_period(slots: dict[str, Any], start: str, end: str) -> Period | None:
+    """The booking's new period from what the user asked, or None when they named no dates."""
     s, e = date.fromisoformat(start), date.fromisoformat(end)
     if slots.get("start_date") or slots.get("end_date"):
         new_s = date.fromisoformat(slots["start_date"]) if slots.get("start_date") else None
         new_e = date.fromisoformat(slots["end_date"]) if slots.get("end_date") else None
         if new_s and not new_e:
             new_e = e if slots.get("keep_end") else new_s + (e - s)
-        return (new_s or s).isoformat(), (new_e or e).isoformat()
+        return Period((new_s or s).isoformat(), (new_e or e).isoformat())
     dates = [date.fromisoformat(d) for d in slots.get("dates") or []]
     extra = slots.get("nights") or slots.get("days")
     if len(dates) >= 2:
-        return dates[0].isoformat(), dates[1].isoformat()
+        return Period(dates[0].isoformat(), dates[1].isoformat())
     if dates:
-        return dates[0].isoformat(), (dates[0] + (e - s)).isoformat()
+        return Period(dates[0].isoformat(), (dates[0] + (e - s)).isoformat())
     if extra and slots.get("shorten"):
-        return s.isoformat(), (e - timedelta(days=extra)).isoformat()
+        return Period(s.isoformat(), (e - timedelta(days=extra)).isoformat())
     if extra and slots.get("extend"):
-        return s.isoformat(), (e + timedelta(days=extra)).isoformat()
+        return Period(s.isoformat(), (e + timedelta(days=extra)).isoformat())
     if slots.get("shift") is not None:
         shift = timedelta(days=slots["shift"])
-        return (s + shift).isoformat(), (e + shift).isoformat()
-    return None, None
+        return Period((s + shift).isoformat(), (e + shift).isoformat())
+    return None

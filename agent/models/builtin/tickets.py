@@ -58,8 +58,11 @@ def choose_ticket(
     """The ticket when one fits; otherwise the question to ask, or that there is none."""
     slots = task.slots
     wanted = slots.get("ticket_no")
-    tickets = trips.get("tickets", []) if include_cancelled else active_tickets(trips)
+    tickets: list[dict[str, Any]] = (
+        trips.get("tickets", []) if include_cancelled else active_tickets(trips)
+    )
     if wanted:
+        ticket: dict[str, Any]
         for ticket in trips.get("tickets", []):
             if ticket["ticket_no"] == wanted:
                 return ticket
@@ -79,7 +82,7 @@ def choose_ticket(
     if prefer_disrupted and len(candidates) > 1:
         candidates = [t for t in candidates if disrupted(t)] or candidates
     if slots.get("ticket_index") is not None:
-        index = slots["ticket_index"]
+        index: int = slots["ticket_index"]
         ordered = sorted(candidates, key=lambda t: t.get("departs_local") or "")
         if -len(ordered) <= index < len(ordered):
             return ordered[index]
