@@ -51,7 +51,7 @@ def test_edited_record_is_named(session, chain) -> None:
     session.commit()
     result = audit.verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 2)
-    assert "changed" in result.problem
+    assert "changed" in str(result.problem)
 
 
 def test_edited_and_rehashed_record_breaks_the_next_link(session, chain) -> None:
@@ -70,7 +70,7 @@ def test_deleted_record_is_named(session, chain) -> None:
     session.commit()
     result = audit.verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 3)
-    assert "deleted" in result.problem
+    assert "deleted" in str(result.problem)
 
 
 def test_deleted_last_record_is_named(session, chain) -> None:

@@ -3,6 +3,8 @@ audit records and transcript, and the audited coaching flag (managers and admins
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
@@ -13,7 +15,7 @@ from services.dashboards import coaching, reviews
 from services.errors import InvalidInput, NotFound, PolicyViolation
 from tests.services.dashboard_world import SINCE, UNTIL, build_history
 
-RANGE = {"since": SINCE, "until": UNTIL}
+RANGE: dict[str, Any] = {"since": SINCE, "until": UNTIL}  # keyword arguments of every query
 
 
 @pytest.fixture
