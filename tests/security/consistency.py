@@ -201,7 +201,8 @@ def _one_compensation_each(session: Session) -> list[str]:
     ]
 
 
-TRAVEL = (
+TravelBooking = HotelBooking | CarRental | ExcursionBooking
+TRAVEL: tuple[tuple[type[TravelBooking], str], ...] = (
     (HotelBooking, "hotel booking"),
     (CarRental, "car rental"),
     (ExcursionBooking, "excursion booking"),
@@ -219,7 +220,8 @@ def _travel_money_matches_bookings(session: Session) -> list[str]:
         net[label] += amount if kind == "charge" else -amount
     found = []
     for model, record in TRAVEL:
-        for booking in session.scalars(select(model)):
+        bookings: list[TravelBooking] = list(session.scalars(select(model)))
+        for booking in bookings:
             expected = booking.price if booking.status == BookingStatus.CONFIRMED else ZERO
             paid = net.get(f"{record} {booking.id}", ZERO)
             if paid != expected:
