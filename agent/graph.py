@@ -87,8 +87,9 @@ def already_done(summary: str) -> Outcome:
 
 def last_ai(messages: list[AnyMessage]) -> tuple[int, AIMessage | None]:
     for index in range(len(messages) - 1, -1, -1):
-        if isinstance(messages[index], AIMessage):
-            return index, messages[index]  # type: ignore[return-value]
+        message = messages[index]
+        if isinstance(message, AIMessage):
+            return index, message
     return -1, None
 
 

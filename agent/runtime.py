@@ -91,8 +91,11 @@ class Assistant:
         clock: Clock | None = None,
     ) -> Assistant:
         settings = settings or get_settings()
-        engine = None if session_factory else make_engine(settings.database_url)
-        factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
+        engine = None  # only an engine made here is the assistant's to dispose of
+        factory = session_factory
+        if factory is None:
+            engine = make_engine(settings.database_url)
+            factory = make_session_factory(engine)
         if clock is None:
             clock = FixedClock(settings.demo_now) if settings.demo_now else SystemClock()
         checkpointer = open_checkpointer(settings.database_url, serde=checkpoint_serde(settings))

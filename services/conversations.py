@@ -248,7 +248,7 @@ def escalate_conversation(
     if conversation.status == ConversationStatus.RESOLVED:
         raise InvalidInput("This conversation is resolved; start a new one to escalate.")
     # The escalation service's own body (its validation and record), inside this transaction.
-    opened: OperationResult = escalations.escalate.__wrapped__(  # type: ignore[attr-defined]
+    opened: OperationResult = escalations.escalate.__wrapped__(
         session,
         ctx,
         reason=reason,

@@ -39,6 +39,11 @@ class ServiceCall(Protocol[P, R_co]):
         self, session: Session, ctx: ServiceContext, *args: P.args, **kwargs: P.kwargs
     ) -> R_co: ...
 
+    @property
+    def __wrapped__(self) -> Callable[Concatenate[Session, ServiceContext, P], R_co]:
+        """The service's own body, without permission, transaction or audit (functools.wraps)."""
+        ...
+
 
 WRITE_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER, Role.SYSTEM})
 
