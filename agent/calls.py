@@ -50,4 +50,4 @@ def with_call_ids(message: AIMessage) -> AIMessage:
 
 
 def answer(call: dict[str, Any], outcome: Outcome) -> ToolMessage:
-    return outcome.message({"id": call.get("id"), "name": call.get("name") or "", "args": {}})  # type: ignore[typeddict-item]
+    return outcome.message({"id": call.get("id"), "name": call.get("name") or "", "args": {}})

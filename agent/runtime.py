@@ -22,7 +22,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command, Interrupt
+from langgraph.types import Command, Interrupt, StreamMode
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,7 +50,7 @@ from services.ratelimit import RateLimiter, chat_limiter
 from services.validation import check_chat_message
 
 CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER})
-STREAM_MODES = ["messages", "updates"]
+STREAM_MODES: list[StreamMode] = ["messages", "updates"]
 RECURSION_LIMIT = 80  # graph steps per run; the graph itself stops a turn after 12 model calls
 
 
@@ -94,8 +94,11 @@ class Assistant:
         clock: Clock | None = None,
     ) -> Assistant:
         settings = settings or get_settings()
-        engine = None if session_factory else make_engine(settings.database_url)
-        factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
+        engine = None  # only an engine made here is the assistant's to dispose of
+        factory = session_factory
+        if factory is None:
+            engine = make_engine(settings.database_url)
+            factory = make_session_factory(engine)
         if clock is None:
             clock = FixedClock(settings.demo_now) if settings.demo_now else SystemClock()
         checkpointer = open_checkpointer(settings.database_url, serde=checkpoint_serde(settings))
@@ -275,7 +278,8 @@ class Chat:
                 return
             by = self.actor.username
             decision = Decision.approve(request, by) if approved else Decision.deny(by, reason)
-            command = Command(resume={item.id: decision.model_dump(mode="json")})
+            # Command is generic in the node names a `goto` may target; a resume targets none.
+            command: Command[str] = Command(resume={item.id: decision.model_dump(mode="json")})
             metrics.count_approval("approved" if approved else "denied")
             yield from self._run(command, resolving=(request, approved))
 

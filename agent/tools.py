@@ -176,7 +176,11 @@ def _spec(
     return ToolSpec(fn.__name__, fn, tool, preview, keep_artifact)
 
 
-READ_TOOLS = [
+# Each tool has its own arguments (the schema LangChain derives from its signature validates
+# them); what the lists share is only that they are called with keywords after `env`.
+ToolFunction = Callable[..., Any]
+
+READ_TOOLS: list[ToolFunction] = [
     get_passenger_trips,
     search_flights,
     get_flight_status,
@@ -184,9 +188,9 @@ READ_TOOLS = [
     quote_flight_change,
     quote_cancellation,
 ]
-SEARCH_TOOLS = [search_hotels, search_car_rentals, search_excursions]
+SEARCH_TOOLS: list[ToolFunction] = [search_hotels, search_car_rentals, search_excursions]
 # Each write tool with the preview that prices its approval card.
-WRITE_TOOLS: list[tuple[Callable[..., Any], PreviewFn]] = [
+WRITE_TOOLS: list[tuple[ToolFunction, PreviewFn]] = [
     (change_flight, previews.change_flight_preview),
     (cancel_ticket, previews.cancel_ticket_preview),
     (book_flight, previews.book_flight_preview),

@@ -40,10 +40,12 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
     rng = random.Random(7)
     with factory() as session:
         anchor = world_anchor(session)
+        if anchor is None:
+            raise SystemExit("The large world was not seeded.")
         clock = FixedClock(anchor)
         flights_n = session.scalar(select(func.count()).select_from(Flight))
         tickets_n = session.scalar(select(func.count()).select_from(Ticket))
-        max_passenger = session.scalar(select(func.max(Passenger.id)))
+        max_passenger = session.scalars(select(func.max(Passenger.id))).one()
         results["notes"].append(
             f"queries: large world with {flights_n:,} flights and {tickets_n:,} tickets"
         )
@@ -57,7 +59,7 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
             session.rollback()
 
         def snap(_i: int) -> None:
-            passenger = session.get(Passenger, 1 + rng.randrange(max_passenger))
+            passenger = session.get_one(Passenger, 1 + rng.randrange(max_passenger))
             snapshot.build_snapshot(session, passenger)
             session.expunge_all()
             session.rollback()

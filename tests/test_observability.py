@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -19,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 import observability
 from observability import logs
 from observability import metrics as m
+from services.masking import mask_text
 from tests.test_layering import imported_roots
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +34,7 @@ def log_lines():
     buffer = io.StringIO()
     logs.configure_logging(SimpleNamespace(log_level="debug"), stream=buffer)
 
-    def read() -> list[dict]:
+    def read() -> list[dict[str, Any]]:
         return [json.loads(line) for line in buffer.getvalue().splitlines()]
 
     yield read
@@ -105,7 +107,7 @@ def test_configure_is_idempotent() -> None:
     ],
 )
 def test_masking_patterns(text, masked) -> None:
-    assert logs.mask_text(text) == masked
+    assert mask_text(text) == masked
 
 
 @pytest.mark.parametrize(
@@ -117,7 +119,7 @@ def test_masking_patterns(text, masked) -> None:
     ],
 )
 def test_masking_leaves_dates_tickets_and_numbers_alone(text) -> None:
-    assert logs.mask_text(text) == text
+    assert mask_text(text) == text
 
 
 def free_port() -> int:
@@ -126,7 +128,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def scrape(port: int) -> dict[tuple[str, tuple], float]:
+def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value

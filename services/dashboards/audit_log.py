@@ -155,7 +155,7 @@ def audit_page(
         .order_by(AuditEvent.seq.desc() if newest else AuditEvent.seq)
         .limit(limit + 1)  # one more than shown: is there a next page?
     )
-    rows = [AuditRow(**r._mapping) for r in session.execute(stmt)]
+    rows = [AuditRow(**r._asdict()) for r in session.execute(stmt)]
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(rows, rows[-1].seq if more else None)

@@ -67,7 +67,8 @@ class TimeRange:
 
     def starts(self) -> list[datetime]:
         """Every bucket the range touches, so a chart shows empty hours/days as zero."""
-        step, current, out = BUCKET_STEP[self.bucket], self.floor(self.since), []
+        step, current = BUCKET_STEP[self.bucket], self.floor(self.since)
+        out: list[datetime] = []
         while current < self.until and len(out) <= MAX_BUCKETS:
             out.append(current)
             current += step

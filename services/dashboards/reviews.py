@@ -283,6 +283,6 @@ def conversation_review(
             FeedbackRow(rating=f.rating, comment=f.comment, created_at=f.created_at)
             for f in feedback
         ],
-        audit=[AuditRow(**e._mapping) for e in events],
+        audit=[AuditRow(**e._asdict()) for e in events],
         transcript=list(transcript_loader(conversation_id)) if transcript_loader else None,
     )

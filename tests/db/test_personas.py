@@ -244,6 +244,7 @@ def announced_after_booking(world: World, ticket: Ticket) -> None:
     the persona is owed compensation (a leg booked after it would not be)."""
     leg = ticket.legs[0]
     assert leg.booked_at == ticket.issued_at
+    assert leg.flight.disrupted_at is not None
     assert leg.booked_at < leg.flight.disrupted_at <= world.now
 
 

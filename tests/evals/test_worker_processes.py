@@ -137,7 +137,7 @@ def test_a_run_stopped_early_stops_the_helper_and_its_workers(
     helpers: list[subprocess.Popen[bytes]] = []
     popen = subprocess.Popen
 
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(*args, **kwargs):
         helpers.append(popen(*args, **kwargs))
         return helpers[-1]
 

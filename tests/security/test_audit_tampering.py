@@ -192,7 +192,7 @@ def test_deleting_the_tail_and_moving_the_head_back_is_found(session) -> None:
     assert audit.verify(session).ok  # the chain alone looks intact: the hole the anchor closes
     result = check(session)
     assert (result.ok, result.first_bad_seq) == (False, 4)
-    assert "records 4-6 were deleted" in result.problem
+    assert "records 4-6 were deleted" in str(result.problem)
 
 
 def test_a_full_rehash_is_found(session, anchored) -> None:
@@ -209,7 +209,7 @@ def test_a_full_rehash_is_found(session, anchored) -> None:
     assert audit.verify(session).ok
     result = check(session)
     assert (result.ok, result.first_bad_seq) == (False, anchored)
-    assert "rewritten and re-hashed" in result.problem
+    assert "rewritten and re-hashed" in str(result.problem)
 
 
 @pytest.mark.usefixtures("anchored")
@@ -220,18 +220,19 @@ def test_emptying_the_trail_is_found(session) -> None:
     session.commit()
     assert audit.verify(session).ok
     result = check(session)
-    assert not result.ok and "the audit trail is empty" in result.problem
+    assert not result.ok and "the audit trail is empty" in str(result.problem)
 
 
 @pytest.mark.usefixtures("anchored")
 def test_a_forged_anchor_is_refused(engine, session) -> None:
     directory = anchor_dir(get_settings(), engine.url)
+    assert directory is not None
     genuine = json.loads(next(directory.glob("*.json")).read_text())
     forged = genuine | {"seq": 2, "hash": session.get(AuditEvent, 2).hash}  # signature kept
     (directory / "000000000002-forged.json").write_text(json.dumps(forged))
     result = check(session)
     assert (result.ok, result.first_bad_seq) == (False, None)
-    assert "000000000002-forged.json has a wrong signature" in result.problem
+    assert "000000000002-forged.json has a wrong signature" in str(result.problem)
 
 
 # The anchor key -----------------------------------------------------------------------------

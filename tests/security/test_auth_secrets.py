@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from config import DEFAULT_COOKIE_KEY, Settings, cookie_key_problem
 from db.models import AuditEvent, Role
-from services import passwords, sessions, users
+from services import accounts, passwords, sessions, users
 from services.context import Actor, ServiceContext
 from services.ratelimit import RateLimiter, client_address
 from tests.services.test_users import add_user
@@ -90,7 +90,7 @@ def test_cookie_signed_with_another_key_is_refused(session, admin, clock) -> Non
 def test_cookie_sign_in_is_audited(session, admin, clock) -> None:
     token = sessions.issue(admin, SETTINGS, now=NOW)
     result = sessions.sign_in_by_cookie(session, token, settings=SETTINGS, clock=clock, now=NOW)
-    assert result.account.username == "admin"
+    assert result.account is not None and result.account.username == "admin"
     (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "login"))
     assert (event.actor, event.outcome, event.message) == ("admin", "ok", "signed in by cookie")
 
@@ -110,7 +110,9 @@ def test_cookie_older_than_the_server_maximum_age_is_refused(session, admin, clo
 
 def test_sign_out_revokes_the_cookie(session, admin, clock) -> None:
     token = sessions.issue(admin, SETTINGS, now=NOW)
-    users.audit_sign_out(session, users.get_account(session, "admin"), clock)
+    account = accounts.get_account(session, "admin")
+    assert account is not None
+    users.audit_sign_out(session, account, clock)
     result = sessions.sign_in_by_cookie(session, token, settings=SETTINGS, clock=clock, now=NOW)
     assert result.account is None and result.refusal == sessions.CookieRefusal.REVOKED
 

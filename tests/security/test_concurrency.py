@@ -249,10 +249,12 @@ def test_twenty_cancels_of_one_booking_refund_once(session_factory, kind: Kind) 
 def test_twenty_date_changes_of_one_booking_settle_once(session_factory, kind: Kind) -> None:
     passenger_id, booking_id = booked(session_factory, kind)
     start, end = FROZEN_NOW.date() + timedelta(days=4), FROZEN_NOW.date() + timedelta(days=7)
+    change = kind.change
+    assert change is not None  # changeable kinds only
     outcomes = race(
         session_factory,
         lambda _: ctx_of(passenger_id),
-        lambda s, ctx, _: kind.change(s, ctx, booking_id, start, end),
+        lambda s, ctx, _: change(s, ctx, booking_id, start, end),
     )
     # The losers find the booking already on the new dates: "nothing to change".
     assert outcomes == Counter({"ok": 1, "invalid_input": RACERS - 1})
@@ -264,9 +266,11 @@ def test_twenty_date_changes_of_one_booking_settle_once(session_factory, kind: K
 def test_cancel_and_change_of_one_booking_at_once(session_factory, kind: Kind) -> None:
     passenger_id, booking_id = booked(session_factory, kind)
     start, end = FROZEN_NOW.date() + timedelta(days=4), FROZEN_NOW.date() + timedelta(days=7)
+    change = kind.change
+    assert change is not None  # changeable kinds only
     work = either(
         lambda s, ctx, _: kind.cancel(s, ctx, booking_id),
-        lambda s, ctx, _: kind.change(s, ctx, booking_id, start, end),
+        lambda s, ctx, _: change(s, ctx, booking_id, start, end),
     )
     outcomes = race(session_factory, lambda _: ctx_of(passenger_id), work)
     assert set(outcomes) <= {"ok", "booking_not_active", "invalid_input"}, outcomes

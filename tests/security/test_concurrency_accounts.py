@@ -96,7 +96,8 @@ def test_racing_sign_outs_and_password_resets_each_revoke(
 
     def sign_out_or_reset(s: Session, _ctx: ServiceContext, i: int) -> object:
         if i % 2:
-            return sessions.sign_out(s, signed_in, CLOCK)
+            sessions.sign_out(s, signed_in, CLOCK)
+            return None
         by_admin = ServiceContext(actor=admin, clock=CLOCK)
         return users.reset_password(
             s, by_admin, username=agent.username, new_password=f"Pw-{i}-long!"
@@ -108,4 +109,4 @@ def test_racing_sign_outs_and_password_resets_each_revoke(
     assert outcomes == Counter({"ok": RACERS})
     with session_factory() as s:
         after = s.scalar(select(User.session_version).where(User.username == "agent"))
-        assert after == before + RACERS
+        assert before is not None and after == before + RACERS

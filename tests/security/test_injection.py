@@ -3,6 +3,8 @@ database or checkpoint can hold, a tool call cut off mid-stream."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
@@ -100,7 +102,7 @@ def test_contact_data_and_card_numbers_in_an_escalation_are_stored_masked(
     ],
 )
 def test_huge_integers_are_a_clear_refusal_and_the_chat_goes_on(
-    attack, world: World, tool: str, args: dict, number: int
+    attack, world: World, tool: str, args: dict[str, Any], number: int
 ) -> None:
     fill = {"N": number, "T": world.ticket, "D1": day(20).isoformat(), "D2": day(22).isoformat()}
     args = {

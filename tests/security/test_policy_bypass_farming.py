@@ -94,7 +94,7 @@ def test_moving_a_ticket_onto_the_delayed_flight_earns_nothing(
 def legit_ticket(session: Session, clock: FixedClock, world: World, fare: Fare) -> Ticket:
     """Pat's ticket on the delayed flight, bought 30 days before the delay was announced."""
     flight = delayed_flight(session, clock)
-    pat = session.get(Passenger, world.pat)
+    pat = session.get_one(Passenger, world.pat)
     ticket = f.ticket(session, pat, [flight], fare=fare, issued_at=clock.now() - 30 * DAY)
     session.commit()
     return ticket

@@ -52,7 +52,7 @@ def test_edited_record_is_named(session) -> None:
     session.commit()
     result = audit.verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 2)
-    assert "changed" in result.problem
+    assert "changed" in str(result.problem)
 
 
 @pytest.mark.usefixtures("chain")
@@ -73,7 +73,7 @@ def test_deleted_record_is_named(session) -> None:
     session.commit()
     result = audit.verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 3)
-    assert "deleted" in result.problem
+    assert "deleted" in str(result.problem)
 
 
 def test_deleted_last_record_is_named(session, chain) -> None:

@@ -4,6 +4,7 @@ worked out by hand from tests/services/dashboard_world.py."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from services.dashboards.common import TimeRange
 from services.errors import InvalidInput
 from tests.services.dashboard_world import DAYS, SINCE, UNTIL, build_history
 
-RANGE = {"since": SINCE, "until": UNTIL}
+RANGE: dict[str, Any] = {"since": SINCE, "until": UNTIL}  # keyword arguments of every query
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ audit records and transcript, and the audited coaching flag (managers and admins
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
@@ -13,7 +15,7 @@ from services.dashboards import coaching, reviews
 from services.errors import InvalidInput, NotFound, PolicyViolation
 from tests.services.dashboard_world import SINCE, UNTIL, build_history
 
-RANGE = {"since": SINCE, "until": UNTIL}
+RANGE: dict[str, Any] = {"since": SINCE, "until": UNTIL}  # keyword arguments of every query
 
 
 @pytest.fixture
@@ -86,7 +88,8 @@ def test_review_of_one_conversation(session) -> None:
         ("quote_flight_change", "refused"),
         ("cancel_ticket", "denied"),
     ]
-    assert loaded == ["c2"] and review.transcript[0].content.startswith("Can she")
+    assert loaded == ["c2"] and review.transcript is not None
+    assert review.transcript[0].content.startswith("Can she")
     assert reviews.conversation_review(session, "c1").transcript is None
     with pytest.raises(NotFound):
         reviews.conversation_review(session, "nope")

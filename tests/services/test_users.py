@@ -117,7 +117,7 @@ def test_sign_in_is_audited_either_way(session, clock) -> None:
     unknown = users.sign_in(
         session, username="hunter2-typed-here", password="x" * 9, clock=clock, limiter=limiter
     )
-    assert ok.ok and ok.account.username == "agent"
+    assert ok.ok and ok.account is not None and ok.account.username == "agent"
     assert (bad.ok, off.ok, unknown.ok) == (False, False, False)
     assert off.message == users.DISABLED
     logins = [(e.actor, e.actor_role, e.outcome, e.rule) for e in events(session, "login")]
@@ -358,6 +358,7 @@ def test_production_is_ready_once_demo_passwords_are_gone(session, clock) -> Non
 @pytest.mark.usefixtures("people")
 def test_page_refusal_is_audited(session, clock) -> None:
     account = accounts.get_account(session, "agent")
+    assert account is not None
     users.audit_page_refused(session, account, page="Admin", clock=clock)
     (event,) = events(session, "page_open")
     assert (event.actor, event.outcome, event.rule) == ("agent", "refused", "permission_denied")

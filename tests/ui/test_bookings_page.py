@@ -24,18 +24,18 @@ def tickets_of(app_env, persona: str) -> list[Ticket]:
         return list(session.scalars(select(Ticket).where(Ticket.passenger_id == pid)))
 
 
-def bookings(role: str):  # type: ignore[no-untyped-def]
+def bookings(role: str):
     return open_page(signed_in(role), "bookings")
 
 
-def search_flights(at, origin: str, destination: str, day: date):  # type: ignore[no-untyped-def]
+def search_flights(at, origin: str, destination: str, day: date):
     at.text_input(key="bookings_origin").input(origin)
     at.text_input(key="bookings_destination").input(destination)
     at.date_input(key="bookings_day").set_value(day)
     return at.button(key="bookings_search_flights").click().run()
 
 
-def pick(at, query: str, passenger_id: int):  # type: ignore[no-untyped-def]
+def pick(at, query: str, passenger_id: int):
     at.text_input(key="bookings_query").input(query).run()
     return at.selectbox(key="bookings_pick").select(passenger_id).run()
 

@@ -25,7 +25,13 @@ from agent.models.builtin.render import (
     time_text,
     when_text,
 )
-from agent.models.builtin.tickets import choose_ticket, disrupted, ticket_options
+from agent.models.builtin.tickets import (
+    NoActiveTicket,
+    WhichTicket,
+    choose_ticket,
+    disrupted,
+    ticket_options,
+)
 from agent.models.builtin.transcript import Transcript
 
 MAX_QUOTES = 6
@@ -34,27 +40,29 @@ MAX_SEARCH_DAYS = 3
 
 def _need_ticket(
     t: Transcript, task: Task, *, prefer_disrupted: bool = False, include_cancelled: bool = False
-) -> tuple[dict[str, Any] | None, Decision | None]:
+) -> dict[str, Any] | Decision:
+    """The ticket the task is about, or the decision to take first (look the trips up, ask which
+    ticket, or say there is none)."""
     trips = trips_of(t)
     if trips is None:
         lookup = t.result("get_passenger_trips")
         if lookup is not None and not lookup.ok:
-            return None, failure(lookup, task)
-        return None, call("get_passenger_trips", task)
-    ticket, question = choose_ticket(
+            return failure(lookup, task)
+        return call("get_passenger_trips", task)
+    choice = choose_ticket(
         task, trips, prefer_disrupted=prefer_disrupted, include_cancelled=include_cancelled
     )
-    if question == "NO_TICKETS":
+    if isinstance(choice, NoActiveTicket):
         who = possessive(t, task.slots.get("first_person", False))
-        return None, say(
+        return say(
             f"I don't see any active tickets in {who} bookings.",
             Task(task.intent, task.slots, "done"),
         )
-    if question:
-        return None, say(
-            question, Task(task.intent, task.slots, "awaiting_ticket"), ticket_options(trips)
+    if isinstance(choice, WhichTicket):
+        return say(
+            choice.question, Task(task.intent, task.slots, "awaiting_ticket"), ticket_options(trips)
         )
-    return ticket, None
+    return choice
 
 
 def _flight_items(
@@ -82,7 +90,8 @@ def _target_day(task: Task, ticket: dict[str, Any], t: Transcript) -> str | None
     if slots.get("dates"):
         # "can't make it on Sunday, something on Monday?": the target is the other date.
         others = [d for d in slots["dates"] if d != departs]
-        return (others or slots["dates"])[-1]
+        target: str = (others or slots["dates"])[-1]
+        return target
     if slots.get("shift") is not None and departs:
         return plus_days(departs, slots["shift"])
     if slots.get("asap") or (
@@ -131,9 +140,9 @@ def change_flight(t: Transcript, task: Task) -> Decision:
     written = t.result("change_flight")
     if written is not None:
         return report_write(written, task)
-    ticket, ask = _need_ticket(t, task)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task)
+    if isinstance(ticket, Decision):
+        return ticket
     task.slots["ticket_no"] = ticket["ticket_no"]  # remembered for "cancel that ticket" later
     slots = task.slots
     if ticket.get("foreign"):
@@ -301,9 +310,9 @@ def cancel_ticket(t: Transcript, task: Task) -> Decision:
     written = t.result("cancel_ticket")
     if written is not None:
         return report_write(written, task)
-    ticket, ask = _need_ticket(t, task)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task)
+    if isinstance(ticket, Decision):
+        return ticket
     quote = t.result("quote_cancellation")
     if quote is None:
         return call("quote_cancellation", task, ticket_no=ticket["ticket_no"])
@@ -330,9 +339,9 @@ def compensation(t: Transcript, task: Task) -> Decision:
     written = t.result("request_compensation")
     if written is not None:
         return report_write(written, task)
-    ticket, ask = _need_ticket(t, task, prefer_disrupted=True, include_cancelled=True)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task, prefer_disrupted=True, include_cancelled=True)
+    if isinstance(ticket, Decision):
+        return ticket
     if not ticket.get("foreign"):
         paid = _already_compensated(t, ticket)
         if paid:
@@ -360,7 +369,8 @@ def _already_compensated(t: Transcript, ticket: dict[str, Any]) -> str | None:
     for leg in [*ticket.get("legs", []), *ticket.get("replaced_legs", [])]:
         bad = leg.get("status") == "cancelled" or leg.get("delay_minutes", 0) >= 180
         if bad and leg.get("id") in paid_flights:
-            return leg["flight_no"]
+            flight_no: str = leg["flight_no"]
+            return flight_no
     return None
 
 
@@ -399,9 +409,9 @@ def flight_status(t: Transcript, task: Task) -> Decision:
     if numbers:
         day = (task.slots.get("dates") or [t.today.isoformat()])[0]
         return call("get_flight_status", task, flight_no=numbers[0], day=day)
-    ticket, ask = _need_ticket(t, task)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task)
+    if isinstance(ticket, Decision):
+        return ticket
     legs = [
         leg for leg in ticket.get("legs", []) if leg.get("status") not in ("arrived",)
     ] or ticket.get("legs", [])
@@ -466,7 +476,7 @@ def book_flight(t: Transcript, task: Task) -> Decision:
         if trips is None and t.result("get_passenger_trips") is None:
             return call("get_passenger_trips", task)
         reroute = not slots.get("explicit_book") and not slots.get("new_trip")
-        if trips and reroute and choose_ticket(task, trips)[0] is not None:
+        if trips and reroute and isinstance(choose_ticket(task, trips), dict):
             # "get him on a flight tomorrow" with a ticket booked means moving that ticket.
             return change_flight(t, Task("change_flight", slots, "start"))
         slots = _from_home(slots, trips)
@@ -533,5 +543,6 @@ def _offer_flights(
 def _home_airport(trips: dict[str, Any]) -> str | None:
     """Where the passenger usually starts: the origin of their first ticket."""
     for ticket in trips.get("tickets", []):
-        return ticket["route"].split("-")[0]
+        origin: str = ticket["route"].split("-")[0]
+        return origin
     return None

@@ -3,6 +3,7 @@ names, snapshot lists and date fields come from their one declaration (services.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -120,7 +121,7 @@ def book(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
         return call("get_passenger_trips", task)
     city = slots.get("city")
     start, end = _dates(kind, slots, slots.get("default_day") if not slots.get("dates") else None)
-    if missing := _missing_details(kind, city, start, end):
+    if (missing := _missing_details(kind, city, start, end)) or city is None:
         return say(
             f"Sure — {', and '.join(missing)}?", Task(task.intent, slots, "awaiting_details")
         )
@@ -166,26 +167,26 @@ def book(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     )
 
 
-def _pick_booking(
-    t: Transcript, task: Task, kind: TravelKindSpec
-) -> tuple[dict[str, Any] | None, Decision | None]:
+def _pick_booking(t: Transcript, task: Task, kind: TravelKindSpec) -> dict[str, Any] | Decision:
+    """The booking the task is about, or the decision to take first (look the trips up, ask
+    which booking, or say there is none)."""
     trips = trips_of(t)
     if trips is None:
         lookup = t.result("get_passenger_trips")
-        return None, failure(lookup, task) if lookup is not None else call(
-            "get_passenger_trips", task
-        )
-    bookings = [b for b in trips.get(kind.snapshot_list, []) if b.get("status") == "confirmed"]
+        return failure(lookup, task) if lookup is not None else call("get_passenger_trips", task)
+    bookings: list[dict[str, Any]] = [
+        b for b in trips.get(kind.snapshot_list, []) if b.get("status") == "confirmed"
+    ]
     wanted = task.slots.get("booking_id")
     if wanted is not None:
         found = [b for b in trips.get(kind.snapshot_list, []) if b.get(kind.booking_id) == wanted]
-        return (found[0] if found else {kind.booking_id: wanted}), None
+        return found[0] if found else {kind.booking_id: wanted}
     city = task.slots.get("city")
     if city and len(bookings) > 1:
         bookings = [b for b in bookings if b.get("city", "").lower() == city.lower()] or bookings
     if not bookings:
         who = possessive(t, task.slots.get("first_person", False))
-        return None, say(
+        return say(
             f"I don't see an active {kind.noun} in {who} bookings.",
             Task(task.intent, task.slots, "done"),
         )
@@ -201,7 +202,7 @@ def _pick_booking(
                 f"{b.get('hotel') or b.get('name') or b.get('company')} in {b.get('city')} from {b.get(kind.start_field)}"
                 for b in bookings
             ]
-            return None, say(
+            return say(
                 f"Which {kind.noun}?\n{numbered(lines)}",
                 Task(task.intent, task.slots, "awaiting_booking"),
                 {
@@ -215,17 +216,17 @@ def _pick_booking(
                     ],
                 },
             )
-        return bookings[index], None
-    return bookings[0], None
+        return bookings[index]
+    return bookings[0]
 
 
 def cancel(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.cancel_tool)
     if written is not None:
         return report_write(written, task)
-    booking, ask = _pick_booking(t, task, kind)
-    if ask:
-        return ask
+    booking = _pick_booking(t, task, kind)
+    if isinstance(booking, Decision):
+        return booking
     what = booking.get("hotel") or booking.get("name") or booking.get("company") or kind.noun
     start = booking.get(kind.start_field)
     if start and start <= t.today.isoformat():
@@ -246,46 +247,59 @@ def change(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.change_tool or "")
     if written is not None:
         return report_write(written, task)
-    booking, ask = _pick_booking(t, task, kind)
-    if ask:
-        return ask
+    booking = _pick_booking(t, task, kind)
+    if isinstance(booking, Decision):
+        return booking
     if kind.end_field is None or kind.change_tool is None:
         return say(
             f"An {kind.noun} can't be moved; I can cancel it and book another date instead.",
             Task(task.intent, task.slots, "done"),
         )
-    start, end = _new_dates(task.slots, booking[kind.start_field], booking[kind.end_field])
-    if start is None:
+    period = _new_period(task.slots, booking[kind.start_field], booking[kind.end_field])
+    if period is None:
         return say(
             "Which new dates should I use?", Task(task.intent, task.slots, "awaiting_details")
         )
     return call(
         kind.change_tool,
         Task(task.intent, task.slots, "executing"),
-        f"Here is the new period ({day_text(start)} to {day_text(end)}) for your approval.",
-        **{kind.booking_id: booking[kind.booking_id], kind.start_field: start, kind.end_field: end},
+        f"Here is the new period ({day_text(period.start)} to {day_text(period.end)}) for your approval.",
+        **{
+            kind.booking_id: booking[kind.booking_id],
+            kind.start_field: period.start,
+            kind.end_field: period.end,
+        },
     )
 
 
-def _new_dates(slots: dict[str, Any], start: str, end: str) -> tuple[str | None, str | None]:
+@dataclass(frozen=True)
+class Period:
+    """A booking's new dates (ISO days)."""
+
+    start: str
+    end: str
+
+
+def _new_period(slots: dict[str, Any], start: str, end: str) -> Period | None:
+    """The booking's new period from what the user asked, or None when they named no dates."""
     s, e = date.fromisoformat(start), date.fromisoformat(end)
     if slots.get("start_date") or slots.get("end_date"):
         new_s = date.fromisoformat(slots["start_date"]) if slots.get("start_date") else None
         new_e = date.fromisoformat(slots["end_date"]) if slots.get("end_date") else None
         if new_s and not new_e:
             new_e = e if slots.get("keep_end") else new_s + (e - s)
-        return (new_s or s).isoformat(), (new_e or e).isoformat()
+        return Period((new_s or s).isoformat(), (new_e or e).isoformat())
     dates = [date.fromisoformat(d) for d in slots.get("dates") or []]
     extra = slots.get("nights") or slots.get("days")
     if len(dates) >= 2:
-        return dates[0].isoformat(), dates[1].isoformat()
+        return Period(dates[0].isoformat(), dates[1].isoformat())
     if dates:
-        return dates[0].isoformat(), (dates[0] + (e - s)).isoformat()
+        return Period(dates[0].isoformat(), (dates[0] + (e - s)).isoformat())
     if extra and slots.get("shorten"):
-        return s.isoformat(), (e - timedelta(days=extra)).isoformat()
+        return Period(s.isoformat(), (e - timedelta(days=extra)).isoformat())
     if extra and slots.get("extend"):
-        return s.isoformat(), (e + timedelta(days=extra)).isoformat()
+        return Period(s.isoformat(), (e + timedelta(days=extra)).isoformat())
     if slots.get("shift") is not None:
         shift = timedelta(days=slots["shift"])
-        return (s + shift).isoformat(), (e + shift).isoformat()
-    return None, None
+        return Period((s + shift).isoformat(), (e + shift).isoformat())
+    return None

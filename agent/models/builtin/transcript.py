@@ -58,8 +58,8 @@ class ToolResult:
     @property
     def results(self) -> list[dict[str, Any]]:
         data = self.data
-        if isinstance(data, dict) and isinstance(data.get("results"), list):
-            return data["results"]
+        if isinstance(data, dict) and isinstance(results := data.get("results"), list):
+            return results
         return data if isinstance(data, list) else []
 
 

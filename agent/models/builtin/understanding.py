@@ -193,7 +193,7 @@ def _other_person(clean: str, lower: str, passenger_names: str) -> str | None:
     if m:
         return m.group(1) or m.group(2)
     own = {n.lower() for n in passenger_names.split()}
-    candidates = re.findall(r"\b([A-Z][a-z]+)'s\b", clean)
+    candidates: list[str] = re.findall(r"\b([A-Z][a-z]+)'s\b", clean)
     candidates += re.findall(r"\b(?:ticket|booking|flight|seat) of ([A-Z][a-z]+)\b", clean)
     candidates += re.findall(
         r"\b([A-Z][a-z]+) (?:wants|would like|needs|asks|asked|is asking)\b", clean
