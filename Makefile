@@ -45,9 +45,11 @@ test-pg: $(VENV)/.dev
 test-browser: $(VENV)/.dev
 	SKYDESK_SCREENSHOTS=docs/screenshots $(PY) -m pytest -m browser
 
+## lint: ruff, then mypy (strict for the source, relaxed for tests and bench: pyproject.toml)
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.dev

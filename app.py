@@ -23,8 +23,9 @@ if settings.environment == "production":
     st.set_option("client.showErrorDetails", "none")
 
 
+# `database_url` is the cache key: one answer per database, read inside from the settings.
 @st.cache_resource(ttl=60, show_spinner=False)
-def production_problems(database_url: str) -> list[str]:
+def production_problems(database_url: str) -> list[str]:  # noqa: ARG001
     # bcrypt checks of the demo passwords take ~1 s: once a minute per process, not per click.
     with resources.db_session() as session:
         return users.production_readiness_problems(session, settings)

@@ -104,10 +104,6 @@ class Settings(BaseSettings):
         hosts = (h.strip().lower().lstrip("*").strip(".") for h in self.link_allowlist.split(","))
         return frozenset(h for h in hosts if h)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def cookie_key_problem(key: str) -> str | None:
     """Why this cookie key must not sign production cookies, or None. With a guessable key a

@@ -50,7 +50,7 @@ class Decision(BaseModel):
         return cls(approved=True, by=by, charge=request.charge, refund=request.refund)
 
     @classmethod
-    def deny(cls, request: ApprovalRequest, by: str, reason: str | None) -> Decision:
+    def deny(cls, by: str, reason: str | None) -> Decision:
         return cls(approved=False, by=by, reason=reason)
 
 

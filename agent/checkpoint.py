@@ -100,11 +100,11 @@ def open_checkpointer(
         check=ConnectionPool.check_connection,
         open=True,
     )
-    saver = PostgresSaver(pool, serde=serde)  # type: ignore[arg-type]
+    pg_saver = PostgresSaver(pool, serde=serde)
     with pool.connection() as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
         try:
-            saver.setup()
+            pg_saver.setup()
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))
-    return Checkpointer(saver, pool)
+    return Checkpointer(pg_saver, pool)

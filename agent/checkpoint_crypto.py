@@ -18,9 +18,6 @@ written only with it then no longer open (their bookings and audit are unaffecte
 
 from __future__ import annotations
 
-import base64
-import binascii
-import contextlib
 import logging
 import os
 import secrets
@@ -32,6 +29,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from config import Settings
+from services.core.key_text import decoded_keys
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +43,7 @@ class CheckpointKeyError(ValueError):
 
 def parse_key(text: str) -> bytes:
     """A key written as hex or base64 (standard or URL-safe) of 16, 24 or 32 bytes."""
-    value = text.strip()
-    candidates: list[bytes] = []
-    with contextlib.suppress(ValueError):
-        candidates.append(bytes.fromhex(value))
-    for decode in (base64.b64decode, base64.urlsafe_b64decode):
-        with contextlib.suppress(binascii.Error, ValueError):
-            candidates.append(decode(value + "=" * (-len(value) % 4)))
-    for key in candidates:
+    for key in decoded_keys(text):
         if len(key) in KEY_SIZES:
             if len(set(key)) < len(key) // 2:
                 # Random bytes repeat little (32 random bytes have ~30 distinct values); a key
@@ -127,7 +118,7 @@ def checkpoint_serde(settings: Settings) -> EncryptedSerializer:
             "SKYDESK_CHECKPOINT_KEY is not set: production needs a key to encrypt conversation "
             "checkpoints."
         )
-    if not settings.is_sqlite:
+    if make_url(settings.database_url).get_backend_name() != "sqlite":
         # Replicas on PostgreSQL must share one key; a per-machine file would not be shared.
         raise CheckpointKeyError("SKYDESK_CHECKPOINT_KEY is needed with a PostgreSQL database.")
     return encrypted_serde(_demo_key(demo_key_file(settings.database_url)), old)

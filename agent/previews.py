@@ -1,7 +1,8 @@
 """What an approval card shows before a write runs. The amounts and the card charged or refunded
 come from the write itself, run and rolled back (services.payments.quotes); the services' quotes add the
 fee breakdown, and a new ticket is checked against the same flight search the model used
-(hotels, cars and excursions: agent/travel_previews.py). A preview that finds the
+(hotels, cars and excursions: agent/travel_previews.py). Each write tool's spec carries its
+preview (agent.tools.ToolSpec.preview). A preview that finds the
 action refused raises the refusal, so a refused action never reaches an approval card."""
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from services.flights import cancellations, flight_bookings, flights, tickets
 from services.payments.quotes import quote
 
 Preview = dict[str, Any]  # the ApprovalRequest fields: summary, changes, charge, refund, ...
+
+# What a write tool's spec carries (agent.tools.ToolSpec.preview): the card's fields from the
+# session, the run's context, the call's validated arguments and the conversation so far.
+PreviewFn = Callable[[Session, ServiceContext, dict[str, Any], Sequence[BaseMessage]], Preview]
 
 
 class SearchFirst(DomainError):
@@ -50,7 +55,7 @@ def refuse(
     raise err
 
 
-def _change_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+def change_flight_preview(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
     q = tickets.quote_flight_change(
         s, ctx, ticket_no=a["ticket_no"], new_flight_ids=a["new_flight_ids"]
     )
@@ -72,7 +77,7 @@ def _change_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -
     }
 
 
-def _cancel_ticket(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+def cancel_ticket_preview(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
     q = cancellations.quote_cancellation(s, ctx, ticket_no=a["ticket_no"])
     w = quote(cancellations.cancel_ticket, s, ctx, **a)
     return {
@@ -92,7 +97,9 @@ def _cancel_ticket(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -
     }
 
 
-def _request_compensation(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+def request_compensation_preview(
+    s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any
+) -> Preview:
     q = flight_bookings.quote_compensation(
         s, ctx, ticket_no=a["ticket_no"], flight_no=a.get("flight_no")
     )
@@ -108,7 +115,7 @@ def _request_compensation(s: Session, ctx: ServiceContext, a: dict[str, Any], _:
     }
 
 
-def _book_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+def book_flight_preview(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
     legs = flights.load_flights(s, a["flight_ids"])
     first = flights.flight_view(legs[0])
     # The price and the seats come from the same search the model used, so an itinerary that
@@ -145,19 +152,9 @@ def _book_flight(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> 
     }
 
 
-def _escalate(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
+def escalate_preview(_s: Session, _ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
     return {
         "summary": f"Hand the conversation to a human colleague ({a['reason']})",
         "changes": [Change(label="Escalation", before="none", after=f"open ({a['reason']})")],
         "details": [a["summary"]],
     }
-
-
-PreviewFn = Callable[[Session, ServiceContext, dict[str, Any], Sequence[BaseMessage]], Preview]
-PREVIEWS: dict[str, PreviewFn] = {
-    "change_flight": _change_flight,
-    "cancel_ticket": _cancel_ticket,
-    "request_compensation": _request_compensation,
-    "book_flight": _book_flight,
-    "escalate_to_human": _escalate,
-}

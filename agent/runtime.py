@@ -22,20 +22,21 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command, Interrupt
+from langgraph.types import Command, Interrupt, StreamMode
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.approvals import ApprovalRequest, Decision, decision_details
 from agent.checkpoint import Checkpointer, open_checkpointer
 from agent.checkpoint_crypto import checkpoint_serde
+from agent.context import AgentContext
 from agent.events import ErrorEvent, Event, HistoryItem
 from agent.faults import guarded, streaming
 from agent.graph import build_graph
 from agent.models import make_chat_model, model_name
 from agent.records import TurnLog, create_conversation, set_status
-from agent.state import AgentContext
 from agent.streaming import Translator, history_items
+from agent.tools import MODEL_TOOLS
 from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, ConversationStatus, EscalationReason, Role
@@ -49,7 +50,7 @@ from services.core.ratelimit import RateLimiter, chat_limiter
 from services.core.validation import check_chat_message
 
 CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER})
-STREAM_MODES = ["messages", "updates"]
+STREAM_MODES: list[StreamMode] = ["messages", "updates"]
 RECURSION_LIMIT = 80  # graph steps per run; the graph itself stops a turn after 12 model calls
 
 
@@ -76,7 +77,9 @@ class Assistant:
         self._owned: Checkpointer | None = None
         self._engine: Engine | None = None
         saver = checkpointer.saver if isinstance(checkpointer, Checkpointer) else checkpointer
-        self.graph = build_graph(model, saver)
+        # Bound once here, handed to every run in its context (AgentContext.model).
+        self.bound_model = model.bind_tools(MODEL_TOOLS)
+        self.graph = build_graph(saver)
         # Striped locks: one run at a time per thread in this process (a double click waits,
         # then finds the approval resolved). Across processes ctx.once() keeps writes single.
         self._locks = [threading.RLock() for _ in range(256)]
@@ -91,8 +94,11 @@ class Assistant:
         clock: Clock | None = None,
     ) -> Assistant:
         settings = settings or get_settings()
-        engine = None if session_factory else make_engine(settings.database_url)
-        factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
+        engine = None  # only an engine made here is the assistant's to dispose of
+        factory = session_factory
+        if factory is None:
+            engine = make_engine(settings.database_url)
+            factory = make_session_factory(engine)
         if clock is None:
             clock = FixedClock(settings.demo_now) if settings.demo_now else SystemClock()
         checkpointer = open_checkpointer(settings.database_url, serde=checkpoint_serde(settings))
@@ -165,7 +171,12 @@ class Chat:
     def context(self) -> AgentContext:
         a = self.assistant
         return AgentContext(
-            a.session_factory, a.clock, self.actor, self.passenger_id, self.thread_id
+            model=a.bound_model,
+            session_factory=a.session_factory,
+            clock=a.clock,
+            actor=self.actor,
+            passenger_id=self.passenger_id,
+            thread_id=self.thread_id,
         )
 
     # ---- reading -------------------------------------------------------------------------
@@ -266,10 +277,9 @@ class Chat:
                 yield ErrorEvent("approval_already_decided", stored.explain())
                 return
             by = self.actor.username
-            decision = (
-                Decision.approve(request, by) if approved else Decision.deny(request, by, reason)
-            )
-            command = Command(resume={item.id: decision.model_dump(mode="json")})
+            decision = Decision.approve(request, by) if approved else Decision.deny(by, reason)
+            # Command is generic in the node names a `goto` may target; a resume targets none.
+            command: Command[str] = Command(resume={item.id: decision.model_dump(mode="json")})
             metrics.count_approval("approved" if approved else "denied")
             yield from self._run(command, resolving=(request, approved))
 

@@ -1,16 +1,11 @@
-"""What the graph checkpoints (state) and what each run is given but never stores (context)."""
+"""What the graph checkpoints per thread (the run context, never stored: agent/context.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
-from sqlalchemy.orm import Session, sessionmaker
-
-from services.core.clock import Clock
-from services.core.context import Actor, ServiceContext
 
 
 class AgentState(TypedDict, total=False):
@@ -30,25 +25,3 @@ class AgentState(TypedDict, total=False):
     # The approval card of the write waiting for a decision (ApprovalRequest as JSON), priced
     # once by the `preview` node so that resuming `approve` does not price it again.
     card: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class AgentContext:
-    """LangGraph runtime context (`context_schema`): handed to every run, never checkpointed.
-
-    Identity lives here, set by the runtime from the login and the picked passenger; no tool
-    argument can change it."""
-
-    session_factory: sessionmaker[Session]
-    clock: Clock
-    actor: Actor
-    passenger_id: int
-    thread_id: str
-
-    def service_context(self) -> ServiceContext:
-        return ServiceContext(
-            actor=self.actor,
-            passenger_id=self.passenger_id,
-            clock=self.clock,
-            conversation_id=self.thread_id,
-        )

@@ -10,11 +10,28 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
+from langchain_core.tools import InjectedToolArg
 from pydantic import Field
+from sqlalchemy.orm import Session
 
+from services.core.context import ServiceContext
 from services.travel.travel_common import MAX_PARTY
 
 MAX_ID = 2**31 - 1
+
+
+class ToolEnv:
+    """What a tool body needs besides its arguments. A plain class, not a dataclass: the
+    schema builder then treats it as an opaque injected value."""
+
+    __slots__ = ("ctx", "session")
+
+    def __init__(self, session: Session, ctx: ServiceContext) -> None:
+        self.session = session
+        self.ctx = ctx
+
+
+Env = Annotated[ToolEnv, InjectedToolArg]
 
 
 def record_id(what: str) -> Any:

@@ -10,13 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, ToolCall, ToolMessage
+from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall, ToolMessage
 from langchain_core.messages.tool import invalid_tool_call
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.models import INCOMPLETE_CALLS
-from agent.tools import ToolEnv, ToolSpec
+from agent.tool_args import ToolEnv
+from agent.tools import ToolSpec
 from services.core.audit import jsonable
 from services.core.context import ServiceContext
 from services.core.errors import DomainError, PolicyViolation
@@ -67,8 +68,10 @@ def screen_calls(message: AIMessage) -> AIMessage:
         "stop_reason"
     )
     broken = set(message.response_metadata.get(INCOMPLETE_CALLS) or ())
-    keep, refused = [], []
+    keep: list[ToolCall] = []
+    refused: list[InvalidToolCall] = []
     for call in message.tool_calls:
+        problem: str | None
         if call["id"] in broken:
             problem = (
                 "the call was incomplete: its arguments were not complete JSON, so nothing was done"

@@ -11,42 +11,35 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from langchain_core.tools import InjectedToolArg, StructuredTool
-from sqlalchemy.orm import Session
+from langchain_core.tools import StructuredTool
 
+from agent import previews, travel_previews
+from agent.previews import PreviewFn
 from agent.tool_args import (
-    BookingId,
     Card,
     Day,
-    ExcursionId,
+    Env,
     FlightIds,
-    Guests,
-    HotelId,
-    OfferId,
-    Participants,
-    RentalId,
     Seats,
     TicketNo,
 )
+from agent.travel_tools import (
+    book_car_rental,
+    book_excursion,
+    book_hotel,
+    cancel_car_rental,
+    cancel_excursion,
+    cancel_hotel_booking,
+    change_car_rental,
+    change_hotel_booking,
+    search_car_rentals,
+    search_excursions,
+    search_hotels,
+)
 from db.models import EscalationReason, Fare
-from services.core.context import ServiceContext
 from services.flights import cancellations, flight_bookings, flights, tickets
 from services.support import escalations, policy_docs, snapshot
-from services.travel import cars, excursions, hotels
-
-
-class ToolEnv:
-    """What a tool body needs besides its arguments. A plain class, not a dataclass: the
-    schema builder then treats it as an opaque injected value."""
-
-    __slots__ = ("ctx", "session")
-
-    def __init__(self, session: Session, ctx: ServiceContext) -> None:
-        self.session = session
-        self.ctx = ctx
-
-
-Env = Annotated[ToolEnv, InjectedToolArg]
+from services.travel.travel_kinds import CAR, EXCURSION, HOTEL
 
 
 # ---- read tools: run as soon as the model calls them ------------------------------------
@@ -82,10 +75,11 @@ def get_flight_status(
     env: Env, flight_no: Annotated[str, "flight number, e.g. AL 123"], day: Day
 ) -> Any:
     """Status of a flight on a day: scheduled, delayed (with the delay), cancelled, departed."""
-    return flights.get_flight_status(env.session, env.ctx, flight_no=flight_no, day=day)
+    return flights.get_flight_status(env.session, flight_no=flight_no, day=day)
 
 
-def lookup_policy(env: Env, question: Annotated[str, "the policy question, in words"]) -> Any:
+# Every tool takes the injected `env` (the graph passes it by name); this one reads no records.
+def lookup_policy(env: Env, question: Annotated[str, "the policy question, in words"]) -> Any:  # noqa: ARG001
     """The sections of Alpine Air's policy document that answer a question (fares, changes,
     refunds, baggage, compensation, hotels, cars, excursions). Cite them when explaining."""
     return policy_docs.lookup_policy(question, k=3)
@@ -103,33 +97,6 @@ def quote_cancellation(env: Env, ticket_no: TicketNo) -> Any:
     """How much cancelling a ticket would refund and under which rule, or why it cannot be
     cancelled. Use it to answer 'how much would they get back?' without cancelling."""
     return cancellations.quote_cancellation(env.session, env.ctx, ticket_no=ticket_no)
-
-
-def search_hotels(env: Env, city: str, checkin: Day, checkout: Day, guests: Guests = 1) -> Any:
-    """Hotels in a city with a free room for every night of the stay, cheapest first, with
-    hotel_id, stars, price per night and total."""
-    return hotels.search_hotels(
-        env.session, env.ctx, city=city, checkin=checkin, checkout=checkout, guests=guests
-    )
-
-
-def search_car_rentals(env: Env, city: str, start: Day, end: Day) -> Any:
-    """Car rental offers in a city with a car free from pick-up (start) to return (end),
-    cheapest first, with offer_id, company, car, price per day and total."""
-    return cars.search_car_rentals(env.session, env.ctx, city=city, start=start, end=end)
-
-
-def search_excursions(
-    env: Env,
-    city: str,
-    day: Day | None = None,
-    participants: Participants = 1,
-) -> Any:
-    """Excursions in a city, cheapest first, with excursion_id and price per participant;
-    with a day, only those with enough free spots that day."""
-    return excursions.search_excursions(
-        env.session, env.ctx, city=city, day=day, participants=participants
-    )
 
 
 # ---- write tools: each waits for the support agent's approval, then runs exactly once ----
@@ -167,107 +134,6 @@ def request_compensation(
     )
 
 
-def book_hotel(
-    env: Env,
-    hotel_id: HotelId,
-    checkin: Day,
-    checkout: Day,
-    guests: Guests = 1,
-    payment_method_id: Card = None,
-) -> Any:
-    """Book a hotel room (hotel_id from search_hotels) and charge it to a card on file.
-    Needs approval."""
-    return hotels.book_hotel(
-        env.session,
-        env.ctx,
-        hotel_id=hotel_id,
-        checkin=checkin,
-        checkout=checkout,
-        guests=guests,
-        payment_method_id=payment_method_id,
-    )
-
-
-def change_hotel_booking(
-    env: Env,
-    booking_id: BookingId,
-    checkin: Day,
-    checkout: Day,
-) -> Any:
-    """Move a hotel booking to new dates before check-in; the price difference is charged or
-    refunded. Needs approval."""
-    return hotels.change_hotel_booking(
-        env.session, env.ctx, booking_id=booking_id, checkin=checkin, checkout=checkout
-    )
-
-
-def cancel_hotel_booking(env: Env, booking_id: BookingId) -> Any:
-    """Cancel a hotel booking (free until 24 hours before check-in), refunding it in full.
-    Needs approval."""
-    return hotels.cancel_hotel_booking(env.session, env.ctx, booking_id=booking_id)
-
-
-def book_car_rental(
-    env: Env,
-    offer_id: OfferId,
-    start: Day,
-    end: Day,
-    payment_method_id: Card = None,
-) -> Any:
-    """Rent a car (offer_id from search_car_rentals) from start to end, charged to a card on
-    file. Needs approval."""
-    return cars.book_car_rental(
-        env.session,
-        env.ctx,
-        offer_id=offer_id,
-        start=start,
-        end=end,
-        payment_method_id=payment_method_id,
-    )
-
-
-def change_car_rental(
-    env: Env,
-    rental_id: RentalId,
-    start: Day,
-    end: Day,
-) -> Any:
-    """Move a car rental to new dates before pick-up; the price difference is charged or
-    refunded. Needs approval."""
-    return cars.change_car_rental(env.session, env.ctx, rental_id=rental_id, start=start, end=end)
-
-
-def cancel_car_rental(env: Env, rental_id: RentalId) -> Any:
-    """Cancel a car rental (free until 24 hours before pick-up), refunding it in full.
-    Needs approval."""
-    return cars.cancel_car_rental(env.session, env.ctx, rental_id=rental_id)
-
-
-def book_excursion(
-    env: Env,
-    excursion_id: ExcursionId,
-    day: Day,
-    participants: Participants = 1,
-    payment_method_id: Card = None,
-) -> Any:
-    """Book an excursion (excursion_id from search_excursions) on a day for a number of
-    participants, charged to a card on file. Needs approval."""
-    return excursions.book_excursion(
-        env.session,
-        env.ctx,
-        excursion_id=excursion_id,
-        day=day,
-        participants=participants,
-        payment_method_id=payment_method_id,
-    )
-
-
-def cancel_excursion(env: Env, booking_id: BookingId) -> Any:
-    """Cancel an excursion booking (free until 24 hours before it starts), refunding it in
-    full. Needs approval."""
-    return excursions.cancel_excursion(env.session, env.ctx, booking_id=booking_id)
-
-
 def escalate_to_human(
     env: Env,
     reason: EscalationReason,
@@ -284,19 +150,30 @@ class ToolSpec:
     name: str
     fn: Callable[..., Any]
     tool: StructuredTool  # the schema and description bound to the model
-    write: bool
+    # A write tool's approval card (agent/previews.py); None for a read, which runs at once.
+    preview: PreviewFn | None = None
     # Search results are kept as the ToolMessage artifact: an approval card for a booking
     # quotes the price from the offer the model saw.
     keep_artifact: bool = False
 
+    @property
+    def write(self) -> bool:
+        return self.preview is not None
 
-def _spec(fn: Callable[..., Any], *, write: bool, keep_artifact: bool = False) -> ToolSpec:
+
+def _spec(
+    fn: Callable[..., Any], *, preview: PreviewFn | None = None, keep_artifact: bool = False
+) -> ToolSpec:
     description = inspect.cleandoc(fn.__doc__ or "")
     tool = StructuredTool.from_function(fn, name=fn.__name__, description=description)
-    return ToolSpec(fn.__name__, fn, tool, write, keep_artifact)
+    return ToolSpec(fn.__name__, fn, tool, preview, keep_artifact)
 
 
-READ_TOOLS = [
+# Each tool has its own arguments (the schema LangChain derives from its signature validates
+# them); what the lists share is only that they are called with keywords after `env`.
+ToolFunction = Callable[..., Any]
+
+READ_TOOLS: list[ToolFunction] = [
     get_passenger_trips,
     search_flights,
     get_flight_status,
@@ -304,29 +181,30 @@ READ_TOOLS = [
     quote_flight_change,
     quote_cancellation,
 ]
-SEARCH_TOOLS = [search_hotels, search_car_rentals, search_excursions]
-WRITE_TOOLS = [
-    change_flight,
-    cancel_ticket,
-    book_flight,
-    request_compensation,
-    book_hotel,
-    change_hotel_booking,
-    cancel_hotel_booking,
-    book_car_rental,
-    change_car_rental,
-    cancel_car_rental,
-    book_excursion,
-    cancel_excursion,
-    escalate_to_human,
+SEARCH_TOOLS: list[ToolFunction] = [search_hotels, search_car_rentals, search_excursions]
+# Each write tool with the preview that prices its approval card.
+WRITE_TOOLS: list[tuple[ToolFunction, PreviewFn]] = [
+    (change_flight, previews.change_flight_preview),
+    (cancel_ticket, previews.cancel_ticket_preview),
+    (book_flight, previews.book_flight_preview),
+    (request_compensation, previews.request_compensation_preview),
+    (book_hotel, travel_previews.book_preview(HOTEL)),
+    (change_hotel_booking, travel_previews.change_preview(HOTEL)),
+    (cancel_hotel_booking, travel_previews.cancel_preview(HOTEL)),
+    (book_car_rental, travel_previews.book_preview(CAR)),
+    (change_car_rental, travel_previews.change_preview(CAR)),
+    (cancel_car_rental, travel_previews.cancel_preview(CAR)),
+    (book_excursion, travel_previews.book_preview(EXCURSION)),
+    (cancel_excursion, travel_previews.cancel_preview(EXCURSION)),
+    (escalate_to_human, previews.escalate_preview),
 ]
 
 TOOLS: dict[str, ToolSpec] = {
     spec.name: spec
     for spec in (
-        [_spec(fn, write=False) for fn in READ_TOOLS]
-        + [_spec(fn, write=False, keep_artifact=True) for fn in SEARCH_TOOLS]
-        + [_spec(fn, write=True) for fn in WRITE_TOOLS]
+        [_spec(fn) for fn in READ_TOOLS]
+        + [_spec(fn, keep_artifact=True) for fn in SEARCH_TOOLS]
+        + [_spec(fn, preview=preview) for fn, preview in WRITE_TOOLS]
     )
 }
 MODEL_TOOLS = [spec.tool for spec in TOOLS.values()]

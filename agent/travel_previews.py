@@ -4,7 +4,9 @@ Each card is priced by the write itself, run against the database and rolled bac
 (services.payments.quotes): the call's own arguments go in, the price, the card and any refusal or
 invalid argument (0 nights, -3 guests, a return before pick-up, a past date) come out of the
 same service code the approved write runs. Nothing comes from the model's figures or an earlier
-search result, and an invalid or refused request never becomes a card."""
+search result, and an invalid or refused request never becomes a card. The kinds' services,
+nouns and date fields come from their one declaration (services.travel.travel_kinds); each write
+tool's spec in agent/tools.py carries the preview built here."""
 
 from __future__ import annotations
 
@@ -16,9 +18,8 @@ from sqlalchemy.orm import Session
 from agent.approvals import Change
 from agent.previews import Preview, PreviewFn, chf
 from services.core.context import ServiceContext
-from services.core.operations import OperationResult
 from services.payments.quotes import Quote, quote
-from services.travel import cars, excursions, hotels
+from services.travel.travel_kinds import TravelKey, TravelKindSpec, Write
 
 
 def _card(q: Quote, summary: str, changes: list[Change], details: list[str]) -> Preview:
@@ -68,13 +69,14 @@ def _book_excursion(q: Quote) -> Preview:
     )
 
 
-def _change(start: str, end: str, what: str) -> Callable[[Quote], Preview]:
+def _change(kind: TravelKindSpec) -> Callable[[Quote], Preview]:
+    start, end = kind.start_field, kind.end_field or kind.start_field
+
     def card(q: Quote) -> Preview:
         old, new = q.result.before, q.result.after
         return _card(
             q,
-            f"Move {what} {q.result.data.get('booking_id') or q.result.data.get('rental_id')} "
-            f"to {new[start]} - {new[end]}",
+            f"Move {kind.noun} {q.result.data.get(kind.booking_id)} to {new[start]} - {new[end]}",
             [
                 Change(
                     label="Dates",
@@ -89,36 +91,41 @@ def _change(start: str, end: str, what: str) -> Callable[[Quote], Preview]:
     return card
 
 
-def _cancel(what: str) -> Callable[[Quote], Preview]:
+def _cancel(kind: TravelKindSpec) -> Callable[[Quote], Preview]:
     def card(q: Quote) -> Preview:
         return _card(
             q,
             f"Cancel {q.result.summary.split(' cancelled;')[0]} and refund {chf(q.result.refunded)}",
-            [Change(label=f"{what} status", before="confirmed", after="cancelled")],
+            [Change(label=f"{kind.label} status", before="confirmed", after="cancelled")],
             [],
         )
 
     return card
 
 
-def _previewed(
-    write: Callable[..., OperationResult], card: Callable[[Quote], Preview]
-) -> PreviewFn:
+def _previewed(write: Write, card: Callable[[Quote], Preview]) -> PreviewFn:
     def preview(s: Session, ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
         return card(quote(write, s, ctx, **a))
 
     return preview
 
 
-PREVIEWS: dict[str, PreviewFn] = {
-    "book_hotel": _previewed(hotels.book_hotel, _book_hotel),
-    "book_car_rental": _previewed(cars.book_car_rental, _book_car),
-    "book_excursion": _previewed(excursions.book_excursion, _book_excursion),
-    "change_hotel_booking": _previewed(
-        hotels.change_hotel_booking, _change("checkin", "checkout", "hotel booking")
-    ),
-    "cancel_hotel_booking": _previewed(hotels.cancel_hotel_booking, _cancel("Hotel booking")),
-    "change_car_rental": _previewed(cars.change_car_rental, _change("start", "end", "car rental")),
-    "cancel_car_rental": _previewed(cars.cancel_car_rental, _cancel("Car rental")),
-    "cancel_excursion": _previewed(excursions.cancel_excursion, _cancel("Excursion")),
+BOOK_CARDS: dict[TravelKey, Callable[[Quote], Preview]] = {
+    TravelKey.HOTEL: _book_hotel,
+    TravelKey.CAR: _book_car,
+    TravelKey.EXCURSION: _book_excursion,
 }
+
+
+def book_preview(kind: TravelKindSpec) -> PreviewFn:
+    return _previewed(kind.book, BOOK_CARDS[kind.key])
+
+
+def change_preview(kind: TravelKindSpec) -> PreviewFn:
+    if kind.change is None:
+        raise ValueError(f"{kind.noun} has no change service")
+    return _previewed(kind.change, _change(kind))
+
+
+def cancel_preview(kind: TravelKindSpec) -> PreviewFn:
+    return _previewed(kind.cancel, _cancel(kind))

@@ -200,7 +200,7 @@ def run(results: dict[str, Any], *, quick: bool = False, turns: int = 200) -> No
     turns = 60 if quick else turns
     results["notes"].append(
         "agent: scripted model (no model latency), demo world; one tool call + one answer per "
-        f"turn, a new conversation every {TURNS_PER_CONVERSATION} turns; targets are BRIEF 8's "
+        f"turn, a new conversation every {TURNS_PER_CONVERSATION} turns; targets are eval_bench's "
         "for a whole turn with the built-in model, so the overhead must fit well inside them"
     )
     with tempfile.TemporaryDirectory() as tmp:

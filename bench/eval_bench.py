@@ -2,7 +2,7 @@
 
 - the whole visible suite (evals/cases/) with the built-in model: run time and pass rate;
 - what a fresh world costs per case (template copy, engine, checkpointer, assistant);
-- the built-in model's tool-using turn on the demo world on SQLite (BRIEF section 8: p50 <= 25
+- the built-in model's tool-using turn on the demo world on SQLite (targets: p50 <= 25
   ms, p95 <= 60 ms): "What bookings does she have?" for anna, which calls get_passenger_trips
   and answers with her ticket, in a fresh conversation each time, after a warm-up.
 

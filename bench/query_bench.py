@@ -41,10 +41,12 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
     rng = random.Random(7)
     with factory() as session:
         anchor = world_anchor(session)
+        if anchor is None:
+            raise SystemExit("The large world was not seeded.")
         clock = FixedClock(anchor)
         flights_n = session.scalar(select(func.count()).select_from(Flight))
         tickets_n = session.scalar(select(func.count()).select_from(Ticket))
-        max_passenger = session.scalar(select(func.max(Passenger.id)))
+        max_passenger = session.scalars(select(func.max(Passenger.id))).one()
         results["notes"].append(
             f"queries: large world with {flights_n:,} flights and {tickets_n:,} tickets"
         )
@@ -57,8 +59,8 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
             flights.search_flights(session, ctx, origin=origin, destination=destination, day=day)
             session.rollback()
 
-        def snap(i: int) -> None:
-            passenger = session.get(Passenger, 1 + rng.randrange(max_passenger))
+        def snap(_i: int) -> None:
+            passenger = session.get_one(Passenger, 1 + rng.randrange(max_passenger))
             snapshot.build_snapshot(session, passenger)
             session.expunge_all()
             session.rollback()

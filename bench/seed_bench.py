@@ -1,5 +1,5 @@
 """Seeding speed: the demo world into a fresh SQLite file (median of 3) and the large world into
-a fresh PostgreSQL database (once; BRIEF section 8 target: <= 120 s).
+a fresh PostgreSQL database (once; target: <= 120 s).
 
 The large world is then kept as database LARGE_DB_NAME ("skydesk_bench_large") on the benchmark
 server (SKYDESK_BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432/test) for the query

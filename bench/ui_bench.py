@@ -1,4 +1,4 @@
-"""The Chat page's speed as a person meets it (BRIEF section 8: first page render <= 3 s).
+"""The Chat page's speed as a person meets it (target: first page render <= 3 s).
 
 - Server start to the first rendered Chat page, in headless Debian Chromium (Playwright) over a
   freshly seeded demo world (SQLite): from `streamlit run app.py` starting until the page's

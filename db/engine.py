@@ -64,12 +64,3 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-def is_sqlite(engine_or_session: Engine | Session) -> bool:
-    bind = (
-        engine_or_session.get_bind()
-        if isinstance(engine_or_session, Session)
-        else engine_or_session
-    )
-    return bind.dialect.name == "sqlite"

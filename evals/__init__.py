@@ -1,4 +1,4 @@
-"""Conversation evaluation (BRIEF section 6): YAML cases played through the assistant's runtime
+"""Conversation evaluation: YAML cases played through the assistant's runtime
 on fresh demo worlds at a frozen clock, then checked. CLI: `python -m evals.run`; the
 Evaluations page calls `run_suite` and `store_run`. See evals/README.md."""
 

@@ -1,4 +1,4 @@
-"""The case file format (BRIEF section 6): YAML files holding a list of cases, validated with
+"""The case file format (evals/README.md): YAML files holding a list of cases, validated with
 pydantic so a typo is an error naming the file and the case, never a silently passing case.
 
     - id: anna-move-next-day

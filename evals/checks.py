@@ -65,30 +65,45 @@ def show(value: Any, clock: Clock) -> str:
 def mismatch(expected: Any, actual: Any, clock: Clock) -> str | None:
     """None when `actual` matches `expected`; otherwise what differs."""
     if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return f"is {actual!r}, not a mapping"
-        problems = []
-        for key, want in expected.items():
-            if key not in actual:
-                problems.append(f"{key} is not a field (fields: {', '.join(actual)})")
-            elif (why := mismatch(want, actual[key], clock)) is not None:
-                problems.append(f"{key} {why}")
-        return "; ".join(problems) or None
+        return _mapping_mismatch(expected, actual, clock)
     if isinstance(expected, list):
-        if not isinstance(actual, list):
-            return f"is {actual!r}, not a list"
-        if expected and all(isinstance(e, dict) for e in expected):
-            missing = [e for e in expected if not any(not mismatch(e, a, clock) for a in actual)]
-            return f"has no item matching {show(missing[0], clock)}" if missing else None
-        if not expected:
-            return None if not actual else f"is {actual!r}, not empty"
-        if len(expected) != len(actual) or any(
-            mismatch(e, a, clock) for e, a in zip(expected, actual, strict=True)
-        ):
-            return f"is {actual!r}"
-        return None
+        return _list_mismatch(expected, actual, clock)
     if isinstance(actual, dict | list):
         return f"is {actual!r}"
+    return _scalar_mismatch(expected, actual, clock)
+
+
+def _mapping_mismatch(expected: dict[str, Any], actual: Any, clock: Clock) -> str | None:
+    """Each named field must match; fields the case does not name are ignored."""
+    if not isinstance(actual, dict):
+        return f"is {actual!r}, not a mapping"
+    problems = []
+    for key, want in expected.items():
+        if key not in actual:
+            problems.append(f"{key} is not a field (fields: {', '.join(actual)})")
+        elif (why := mismatch(want, actual[key], clock)) is not None:
+            problems.append(f"{key} {why}")
+    return "; ".join(problems) or None
+
+
+def _list_mismatch(expected: list[Any], actual: Any, clock: Clock) -> str | None:
+    """Mappings are matched like a section (each somewhere); scalars element by element."""
+    if not isinstance(actual, list):
+        return f"is {actual!r}, not a list"
+    if expected and all(isinstance(e, dict) for e in expected):
+        missing = [e for e in expected if not any(not mismatch(e, a, clock) for a in actual)]
+        return f"has no item matching {show(missing[0], clock)}" if missing else None
+    if not expected:
+        return None if not actual else f"is {actual!r}, not empty"
+    if len(expected) != len(actual) or any(
+        mismatch(e, a, clock) for e, a in zip(expected, actual, strict=True)
+    ):
+        return f"is {actual!r}"
+    return None
+
+
+def _scalar_mismatch(expected: Any, actual: Any, clock: Clock) -> str | None:
+    """Demo dates by date, numbers by value, true/false/null exactly, text case-insensitively."""
     day = expected_date(expected, clock)
     if day is not None:
         text = actual.isoformat() if isinstance(actual, date) else str(actual)

@@ -52,6 +52,7 @@ def _forks_safely() -> bool:
 
 
 def _pool(tasks: list[Task], workers: int) -> Iterator[CaseResult]:
+    context: multiprocessing.context.BaseContext
     if "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
         if tasks[0].model == "builtin":

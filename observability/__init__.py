@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from observability.logs import configure_logging, log_context, mask_text
+from observability.logs import configure_logging, log_context
 from observability.metrics import (
     count_approval,
     count_error,
@@ -18,6 +18,7 @@ from observability.metrics import (
     observe_turn,
     start_metrics_server,
 )
+from services.text.masking import mask_text
 
 
 def setup(settings: Any) -> int | None:

@@ -37,12 +37,13 @@ CHECKPOINT_KEY_ENV = "SKYDESK_CHECKPOINT_KEY"
 TEST_CHECKPOINT_KEY = secrets.token_hex(32)
 ANCHOR_KEY_ENV, ANCHOR_DIR_ENV = "SKYDESK_AUDIT_ANCHOR_KEY", "SKYDESK_AUDIT_ANCHOR_DIR"
 TEST_ANCHOR_KEY = secrets.token_hex(32)
+TEST_ANCHOR_PREFIX = "skydesk-test-anchors-"
 if os.environ.get(PG_ENV):
     os.environ.setdefault(CHECKPOINT_KEY_ENV, TEST_CHECKPOINT_KEY)
     # Likewise the audit anchors' key and directory (services/core/audit_anchor.py); on SQLite they
     # default to a generated key and a folder next to the test database.
     os.environ.setdefault(ANCHOR_KEY_ENV, TEST_ANCHOR_KEY)
-    os.environ.setdefault(ANCHOR_DIR_ENV, tempfile.mkdtemp(prefix="audit-anchors-"))
+    os.environ.setdefault(ANCHOR_DIR_ENV, tempfile.mkdtemp(prefix=TEST_ANCHOR_PREFIX))
 
 
 def create_scratch_database(base_url: str, prefix: str = "skydesk_test") -> str:
@@ -64,11 +65,25 @@ def drop_database(db_url: str) -> None:
     admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def settings_follow_the_environment() -> Iterator[None]:
+    """Drop the cached settings after each test, once monkeypatch has restored the environment:
+    a test that set another checkpoint key would otherwise leave settings built from it to the
+    next module (which then seeds checkpoints its app cannot decrypt)."""
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if base:
         url = create_scratch_database(base)
+        if Path(os.environ[ANCHOR_DIR_ENV]).name.startswith(TEST_ANCHOR_PREFIX):
+            # Anchors belong to one database: each xdist worker (its own scratch database) gets
+            # its own folder instead of the one inherited from the controlling process.
+            os.environ[ANCHOR_DIR_ENV] = tempfile.mkdtemp(prefix=TEST_ANCHOR_PREFIX)
+            get_settings.cache_clear()
         yield url
         drop_database(url)
     else:

@@ -206,6 +206,7 @@ def load_bootstrap_locked():
     spec = importlib.util.spec_from_file_location(
         "bootstrap_locked", ROOT / "deploy" / "bootstrap_locked.py"
     )
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

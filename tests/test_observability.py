@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -19,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 import observability
 from observability import logs
 from observability import metrics as m
+from services.text.masking import mask_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +33,7 @@ def log_lines():
     buffer = io.StringIO()
     logs.configure_logging(SimpleNamespace(log_level="debug"), stream=buffer)
 
-    def read() -> list[dict]:
+    def read() -> list[dict[str, Any]]:
         return [json.loads(line) for line in buffer.getvalue().splitlines()]
 
     yield read
@@ -84,7 +86,8 @@ def test_explicit_ids_win_and_context_follows_copied_contexts(log_lines) -> None
     assert (worker["conversation_id"], worker["user"]) == ("outer", "agent")
 
 
-def test_configure_is_idempotent(log_lines) -> None:
+@pytest.mark.usefixtures("log_lines")
+def test_configure_is_idempotent() -> None:
     logs.configure_logging(SimpleNamespace(log_level="INFO"), stream=io.StringIO())
     logs.configure_logging(SimpleNamespace(log_level="INFO"), stream=io.StringIO())
     ours = [h for h in logging.getLogger().handlers if h.get_name() == logs.HANDLER_NAME]
@@ -103,7 +106,7 @@ def test_configure_is_idempotent(log_lines) -> None:
     ],
 )
 def test_masking_patterns(text, masked) -> None:
-    assert logs.mask_text(text) == masked
+    assert mask_text(text) == masked
 
 
 @pytest.mark.parametrize(
@@ -115,7 +118,7 @@ def test_masking_patterns(text, masked) -> None:
     ],
 )
 def test_masking_leaves_dates_tickets_and_numbers_alone(text) -> None:
-    assert logs.mask_text(text) == text
+    assert mask_text(text) == text
 
 
 def free_port() -> int:
@@ -124,7 +127,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def scrape(port: int) -> dict[tuple[str, tuple], float]:
+def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value

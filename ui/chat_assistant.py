@@ -36,11 +36,11 @@ def _close(assistant: Assistant) -> None:
 @st.cache_resource(max_entries=4, on_release=_close, show_spinner=False)
 def _assistant(
     provider: str,
-    database_url: str,
-    demo_now: str | None,
-    chat_rate: str,
-    limiter_uri: str,
-    openai_key: tuple[str, str | None, bool],
+    database_url: str,  # noqa: ARG001
+    demo_now: str | None,  # noqa: ARG001
+    chat_rate: str,  # noqa: ARG001
+    limiter_uri: str,  # noqa: ARG001
+    openai_key: tuple[str, str | None, bool],  # noqa: ARG001
     _settings: Settings,
 ) -> Assistant:
     # The arguments are the cache key (the settings the assistant is built from); `_settings`

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
+from agent.events import HistoryItem
 from ui.safe_text import literal, one_line, safe_markdown
 
 TOOL_LABELS = {
@@ -188,3 +190,19 @@ class LineJoiner:
 
     def reset(self) -> None:
         self.line, self.held = "", False
+
+
+def chat_bubbles(items: list[HistoryItem]) -> Iterator[tuple[str, list[HistoryItem]]]:
+    """The history as chat bubbles: each user message, and everything after it up to the next
+    one (tool steps and answers) as one assistant bubble."""
+    run: list[HistoryItem] = []
+    for item in items:
+        if item.role == "user":
+            if run:
+                yield "assistant", run
+                run = []
+            yield "user", [item]
+        else:
+            run.append(item)
+    if run:
+        yield "assistant", run

@@ -1,4 +1,4 @@
-"""Suggested prompts, so a demo runs by clicking: for each demo persona (BRIEF section 3) the
+"""Suggested prompts, so a demo runs by clicking: for each demo persona (world/personas.py) the
 requests its situation is built for, in the order a demo clicks them; general ones for anybody
 else.
 

@@ -18,7 +18,7 @@ from agent.events import (
 )
 from services.core.errors import FaultKind, InvalidInput
 from services.core.validation import check_chat_message
-from ui.chat_format import reply_markdown, step_line, steps_label, tool_label
+from ui.chat_format import chat_bubbles, reply_markdown, step_line, steps_label, tool_label
 from ui.chat_live import LiveRun, write_safe_stream
 from ui.chat_state import ChatDesk, queue, take_queued
 from ui.safe_text import literal, one_line
@@ -40,22 +40,6 @@ log = logging.getLogger(__name__)
 
 
 # --- the transcript ---------------------------------------------------------------------------
-
-
-def _bubbles(items: list[HistoryItem]) -> Iterator[tuple[str, list[HistoryItem]]]:
-    """The history as chat bubbles: each user message, and everything after it up to the next
-    one (tool steps and answers) as one assistant bubble."""
-    run: list[HistoryItem] = []
-    for item in items:
-        if item.role == "user":
-            if run:
-                yield "assistant", run
-                run = []
-            yield "user", [item]
-        else:
-            run.append(item)
-    if run:
-        yield "assistant", run
 
 
 def _assistant_bubble(items: list[HistoryItem], waiting: str | None) -> None:
@@ -101,7 +85,7 @@ def transcript(desk: ChatDesk) -> None:
     if not items and desk.summary is not None and desk.summary.turns:
         st.caption("This conversation's transcript is not stored on this desk.")
     pending = desk.pending_approval()
-    bubbles = list(_bubbles(items))
+    bubbles = list(chat_bubbles(items))
     for i, (role, group) in enumerate(bubbles):
         with st.chat_message(role):
             if role == "user":

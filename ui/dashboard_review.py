@@ -8,7 +8,6 @@ being written) and review_flash (the flag's result, shown once)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +21,7 @@ from services.dashboards import coaching, reviews
 from services.dashboards.reviews import ConversationReview, ConversationRow, ReviewFilters
 from ui import resources
 from ui.chat_assistant import assistant, available_models
-from ui.chat_format import reply_markdown, step_line, tool_label
+from ui.chat_format import chat_bubbles, reply_markdown, step_line, tool_label
 from ui.components import BUILTIN, attempt, fault_text, flash, table
 from ui.dashboard_audit import COLUMNS as AUDIT_COLUMNS
 from ui.dashboard_common import Pager, Period, local, passenger_filter, period_picker, stars
@@ -212,20 +211,6 @@ def _history(access: PageAccess, conversation_id: str) -> tuple[list[HistoryItem
         return [], None
 
 
-def _bubbles(items: list[HistoryItem]) -> Iterator[tuple[str, list[HistoryItem]]]:
-    run: list[HistoryItem] = []
-    for item in items:
-        if item.role == "user":
-            if run:
-                yield "assistant", run
-                run = []
-            yield "user", [item]
-        else:
-            run.append(item)
-    if run:
-        yield "assistant", run
-
-
 def transcript(access: PageAccess, conversation_id: str) -> None:
     items, pending = _history(access, conversation_id)
     if not items:
@@ -234,7 +219,7 @@ def transcript(access: PageAccess, conversation_id: str) -> None:
             "none): its turns, tool steps and audit records are in the other tabs."
         )
         return
-    for role, group in _bubbles(items):
+    for role, group in chat_bubbles(items):
         with st.chat_message(role):
             if role == "user":
                 st.markdown(literal(group[0].text))

@@ -1,4 +1,4 @@
-"""The pages and who may use them (BRIEF section 7), and the st.navigation menu built from them.
+"""The pages and who may use them, and the st.navigation menu built from them.
 
 Every page is registered with st.navigation for every signed-in user; the pages a role may not
 use are registered *hidden*. So their URLs still resolve to the page itself, whose guard

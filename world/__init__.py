@@ -1,4 +1,4 @@
-"""The deterministic demo world generator (BRIEF section 3).
+"""The deterministic demo world generator (world/README.md).
 
     python -m world --size demo|large [--seed N] [--now ISO] [--database-url URL]
                       [--history N] [--force]

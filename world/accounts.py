@@ -1,4 +1,4 @@
-"""Demo logins with bcrypt hashes (BRIEF section 9).
+"""Demo logins with bcrypt hashes (README, "The two commands").
 
 bcrypt at 12 rounds costs ~0.25 s per password, by design. The hashes are computed in a
 background thread while the world is generated (bcrypt releases the GIL) and reused within the

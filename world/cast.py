@@ -1,4 +1,4 @@
-"""Builds the personas' situations into the world (BRIEF section 3).
+"""Builds the personas' situations into the world (README, "The demo world").
 
 Persona flights are ordinary flights of the timetable, shared with background passengers. Only
 chloe (now + 2 h) and grace (now + 5 h) need a departure at a time relative to the clock; when the

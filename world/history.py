@@ -84,6 +84,31 @@ ACTORS = (("agent", "agent"),) * 7 + (("admin", "admin"), ("customer", "customer
 REASONS = tuple(r.value for r in EscalationReason)
 
 
+def _outcome(rng: random.Random, *, recent: bool) -> tuple[str, str | None]:
+    """The conversation's status and escalation reason: recent ones may still be open."""
+    if recent and rng.random() < 0.4:
+        return "open", None
+    if rng.random() < 0.1:
+        return "escalated", rng.choice(REASONS)
+    return "resolved", None
+
+
+def _run(
+    calls: hc.Calls, error: str | None, reason: str | None, after: int, turn_count: int
+) -> tuple[str | None, list[hc.Call], list[hc.Event]]:
+    """One run's error, tool calls and audit events; `after`: the runs still to come."""
+    if reason is not None and after == 0 and calls.pending is not None:
+        # Approving the escalation card: the conversation's last run, with no new call.
+        entries, audited = calls.resolve()
+        return None, entries, audited
+    # An escalating conversation asks for a human in its last two runs, with no write card of
+    # its own in the way.
+    entries, audited = calls.turn(error, writes=reason is None or after > 1)
+    if reason is not None and after <= 1:
+        audited += calls.escalate(entries, approved_now=turn_count == 1)
+    return error, entries, audited
+
+
 def _conversation(
     sink: RowSink, rng: random.Random, tool_rng: random.Random, now: datetime,
     plan: HistoryPlan, turn_count: int, audit_count: int,
@@ -98,11 +123,7 @@ def _conversation(
     latest = WINDOW.total_seconds() - 600 - 250 * turn_count
     started = now - WINDOW + timedelta(seconds=rng.uniform(0, max(0.0, latest)))
     fast = model == "builtin"
-    status, reason = "resolved", None
-    if started > now - timedelta(days=2) and rng.random() < 0.4:
-        status = "open"
-    elif rng.random() < 0.1:
-        status, reason = "escalated", rng.choice(REASONS)
+    status, reason = _outcome(rng, recent=started > now - timedelta(days=2))
     calls = hc.Calls(tool_rng, hc.slots(tool_rng, started, reason))
     script: list[hc.Event] = [("login", "ok", None, None)]
     at = started
@@ -110,17 +131,9 @@ def _conversation(
     turns: list[tuple[Any, ...]] = []
     for k in range(turn_count):
         after = turn_count - 1 - k  # runs still to come
-        error = hc.turn_error(tool_rng, fast)
-        if reason is not None and after == 0 and calls.pending is not None:
-            # Approving the escalation card: the conversation's last run, with no new call.
-            error = None
-            entries, audited = calls.resolve()
-        else:
-            # An escalating conversation asks for a human in its last two runs, with no write
-            # card of its own in the way.
-            entries, audited = calls.turn(error, writes=reason is None or after > 1)
-            if reason is not None and after <= 1:
-                audited += calls.escalate(entries, approved_now=turn_count == 1)
+        error, entries, audited = _run(
+            calls, hc.turn_error(tool_rng, fast), reason, after, turn_count
+        )
         script.extend(audited)
         if first is None and entries:
             first = entries[0]["name"]

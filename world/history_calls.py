@@ -65,7 +65,7 @@ def _with_fates(
 READ_CALLS = _with_fates(
     READ_TOOLS, READ_WEIGHTS, lambda t: QUOTE_FATES if t in QUOTES else READ_FATES
 )
-WRITE_CALLS = _with_fates(WRITE_TOOLS, WRITE_WEIGHTS, lambda t: WRITE_FATES)
+WRITE_CALLS = _with_fates(WRITE_TOOLS, WRITE_WEIGHTS, lambda _tool: WRITE_FATES)
 
 # Refusals as the services word them (services/flights/policy.py, access.py, tickets.py, seats.py;
 # names and dates left general).
@@ -101,7 +101,7 @@ REMOTE_ERRORS = Weighted(
     (40, 15, 10, 10, 10, 10, 5),
 )  # fmt: skip
 BUILTIN_ERRORS = Weighted((DB_FAILURES[0], "too_many_steps"), (80, 20))
-INVALID_ROUNDS = 3  # agent.graph.MAX_FAILED_ROUNDS: invalid rounds before the run gives up
+INVALID_ROUNDS = 3  # agent.nodes.MAX_FAILED_ROUNDS: invalid rounds before the run gives up
 DENY_REASONS = (None, None, "customer changed their mind", "wrong date")
 
 # The arguments a model passes to each tool (agent/tools.py signatures, defaults left out).
@@ -177,7 +177,7 @@ class Calls:
         self.rng = rng
         self.values = values
         self.pending: tuple[Call, str] | None = None  # the call at the card, and its fate
-        # Ids in agent.graph.with_call_ids' form ("call_" and 24 hex digits): a random prefix
+        # Ids in agent.calls.with_call_ids' form ("call_" and 24 hex digits): a random prefix
         # per conversation and a counter, cheaper than a random number per call.
         self.prefix = f"call_{rng.getrandbits(64):016x}"
         self.count = 0

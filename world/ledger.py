@@ -27,7 +27,7 @@ def write_booking(sink: RowSink, *, created_at: datetime, booker_id: int) -> int
 
 
 def refund_for(fare: str, paid: Decimal) -> Decimal:
-    """What a passenger's own cancellation gives back (BRIEF section 4)."""
+    """What a passenger's own cancellation gives back (docs/policy.md, "Cancellations and refunds")."""
     if fare in (Fare.FLEX.value, Fare.BUSINESS.value):
         return paid
     if fare == Fare.CLASSIC.value:

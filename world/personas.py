@@ -1,4 +1,5 @@
-"""The demo personas (BRIEF section 3); the demo logins are services.identity.demo_logins.
+"""The demo personas (README, "The demo world"); the demo logins are in
+services.identity.demo_logins.
 
 This module only describes them and finds them in a seeded database; world.cast builds their
 rows. Keys, names and e-mails are stable: evaluation cases and tests refer to them."""

@@ -1,7 +1,7 @@
 """Chat models behind one interface, chosen by `Settings.model_provider`.
 
 - `openai`: ChatOpenAI on any OpenAI-compatible endpoint (agent/models/openai_compat.py).
-- `builtin`: the offline model, a package of its own (agent/models/builtin/, a later issue).
+- `builtin`: the offline model, a package of its own (agent/models/builtin/).
 - `ScriptedChatModel` (agent/models/scripted.py) replays scripted replies for tests/benchmarks.
 """
 
@@ -23,19 +23,9 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
 
         return openai_chat_model(settings)
     if settings.model_provider == "builtin":
-        try:
-            from agent.models.builtin import BuiltinChatModel  # type: ignore[import-not-found]
-        except ImportError as err:
-            # Only the package's absence (or a still-empty package) is expected; an import
-            # error inside a present package is a bug and surfaces as it is.
-            if err.name != "agent.models.builtin":
-                raise
-            raise ModelUnavailable(
-                "The built-in offline model (agent/models/builtin/) is not installed yet. Set "
-                "SKYDESK_MODEL_PROVIDER=openai with SKYDESK_OPENAI_BASE_URL / "
-                "SKYDESK_OPENAI_API_KEY to use an OpenAI-compatible endpoint."
-            ) from err
-        return BuiltinChatModel()  # type: ignore[no-any-return]
+        from agent.models.builtin import BuiltinChatModel
+
+        return BuiltinChatModel()
     raise ModelUnavailable(f"Unknown model provider {settings.model_provider!r}.")
 
 

@@ -34,8 +34,8 @@ class StrictToolCallsChatOpenAI(ChatOpenAI):
                 for piece in chunk.message.tool_call_chunks:
                     index = piece.get("index") or 0
                     raw[index] = raw.get(index, "") + (piece.get("args") or "")
-                    if piece.get("id"):
-                        ids[index] = piece["id"]  # type: ignore[assignment]
+                    if piece_id := piece.get("id"):
+                        ids[index] = piece_id
             yield chunk
         broken = [ids[i] for i, text in raw.items() if i in ids and not _json_object(text)]
         if broken:

@@ -19,6 +19,7 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -151,16 +152,16 @@ class ScriptedChatModel(BaseChatModel):
             if token:
                 yield ChatGenerationChunk(message=AIMessageChunk(content=token))
         calls = [
-            {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
+            tool_call_chunk(name=c["name"], args=json.dumps(c["args"]), id=c["id"], index=i)
             for i, c in enumerate(message.tool_calls)
         ] + [
-            {"name": c.get("name"), "args": c.get("args"), "id": c.get("id"), "index": i + 100}
+            tool_call_chunk(name=c.get("name"), args=c.get("args"), id=c.get("id"), index=i + 100)
             for i, c in enumerate(message.invalid_tool_calls)
         ]
         yield ChatGenerationChunk(
             message=AIMessageChunk(
                 content="",
-                tool_call_chunks=[{**c, "type": "tool_call_chunk"} for c in calls],
+                tool_call_chunks=calls,
                 usage_metadata=message.usage_metadata,
                 chunk_position="last",
             )

@@ -1,5 +1,6 @@
 """The machinery every service call goes through: who acts (context), time (clock),
-errors and faults, amounts (money), checked input (validation), record access and row locks,
+errors and faults, amounts (money), checked input (validation), secret keys as text (key_text),
+record access and row locks,
 the audited operation, approvals, the audit trail with its recorded checks and signed anchors,
 and rate limits."""
 
@@ -13,6 +14,7 @@ __all__ = [
     "context",
     "errors",
     "faults",
+    "key_text",
     "money",
     "operations",
     "ratelimit",

@@ -10,7 +10,7 @@ deadlocking. On SQLite FOR UPDATE is a no-op; the write's BEGIN IMMEDIATE alread
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,8 @@ from db.models import Passenger, Role, Ticket, TicketLeg
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput, NotFound, PolicyViolation, Rule
 
-T = TypeVar("T", bound=tuple[Any, ...])
+# SQLAlchemy 2.1 types a Select by the tuple of its columns.
+Columns = TypeVarTuple("Columns")
 
 
 def writing(session: Session) -> bool:
@@ -31,7 +32,7 @@ def writing(session: Session) -> bool:
     return bool(session.connection().get_execution_options().get(SQLITE_IMMEDIATE))
 
 
-def for_update(query: Select[T]) -> Select[T]:
+def for_update(query: Select[*Columns]) -> Select[*Columns]:
     """The query with row locks, refreshing any copy of the rows the session already holds, so a
     decision is never taken on a stale identity-map object."""
     return query.with_for_update().execution_options(populate_existing=True)

@@ -17,8 +17,6 @@ checkpoint key; production and PostgreSQL need both settings."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import hashlib
 import hmac
@@ -39,6 +37,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from db.models import AuditEvent
 from services.core.audit import Checkpoint
+from services.core.key_text import decoded_keys
 
 log = logging.getLogger(__name__)
 
@@ -168,14 +167,7 @@ def chain_problem(session: Session, store: AnchorStore) -> AnchorMismatch | None
 
 def parse_key(text: str) -> bytes:
     """An HMAC key written as hex or base64 of at least 32 random bytes."""
-    value = text.strip()
-    candidates: list[bytes] = []
-    with contextlib.suppress(ValueError):
-        candidates.append(bytes.fromhex(value))
-    for decode in (base64.b64decode, base64.urlsafe_b64decode):
-        with contextlib.suppress(binascii.Error, ValueError):
-            candidates.append(decode(value + "=" * (-len(value) % 4)))
-    for key in candidates:
+    for key in decoded_keys(text):
         if len(key) >= MIN_KEY_BYTES:
             # Random bytes repeat little; "00" * 32 or a repeated phrase is a placeholder.
             if len(set(key)) < MIN_KEY_BYTES // 2:

@@ -72,7 +72,7 @@ def check_chain(
         )
     # Resolved first: a deployment without a usable key or directory learns it before a check
     # that could not be anchored is recorded.
-    store = anchors or anchor_store(get_settings(), session.get_bind().url)
+    store = anchors or anchor_store(get_settings(), session.get_bind().engine.url)
     previous = last_intact_check(session) if new_records_only else None
     result = audit.verify(session, after=previous.checkpoint if previous else START)
     mismatch = chain_problem(session, store) if result.ok else None

@@ -43,8 +43,5 @@ class ServiceContext:
     # Set for an approved write: what the card showed (None: a direct write from the desk UI).
     approved: Approved | None = None
 
-    def for_passenger(self, passenger_id: int | None) -> ServiceContext:
-        return replace(self, passenger_id=passenger_id)
-
     def once(self, key: str, approved: Approved | None = None) -> ServiceContext:
         return replace(self, idempotency_key=key, approved=approved)

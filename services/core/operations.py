@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -22,6 +22,22 @@ from services.core.money import money
 
 P = ParamSpec("P")
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class ServiceCall(Protocol[P, R_co]):
+    """A wrapped service function: `session` and `ctx` first, by position or by name (callers
+    write both), then the service's own arguments."""
+
+    def __call__(
+        self, session: Session, ctx: ServiceContext, *args: P.args, **kwargs: P.kwargs
+    ) -> R_co: ...
+
+    @property
+    def __wrapped__(self) -> Callable[Concatenate[Session, ServiceContext, P], R_co]:
+        """The service's own body, without permission, transaction or audit (functools.wraps)."""
+        ...
+
 
 WRITE_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER, Role.SYSTEM})
 
@@ -149,10 +165,7 @@ def check_approved(ctx: ServiceContext, result: object) -> None:
 
 def operation(
     action: str, *, write: bool, authorize: Callable[[ServiceContext], None] = authorize_write
-) -> Callable[
-    [Callable[Concatenate[Session, ServiceContext, P], R]],
-    Callable[Concatenate[Session, ServiceContext, P], R],
-]:
+) -> Callable[[Callable[Concatenate[Session, ServiceContext, P], R]], ServiceCall[P, R]]:
     """Wrap a service function `fn(session, ctx, **kwargs)`.
 
     write=True: permission check (`authorize`: any role that may change bookings, unless the
@@ -162,7 +175,7 @@ def operation(
 
     def decorator(
         fn: Callable[Concatenate[Session, ServiceContext, P], R],
-    ) -> Callable[Concatenate[Session, ServiceContext, P], R]:
+    ) -> ServiceCall[P, R]:
         @functools.wraps(fn)
         def wrapper(session: Session, ctx: ServiceContext, *args: P.args, **kwargs: P.kwargs) -> R:
             call_args = audit.jsonable(kwargs)

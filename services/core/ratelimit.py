@@ -1,4 +1,4 @@
-"""Rate limits on the `limits` library: login attempts and chat messages (BRIEF section 9).
+"""Rate limits on the `limits` library: login attempts and chat messages (README, "Configuration").
 
 Counters live in memory by default (one process) and in Redis when settings.redis_url is set, so
 several app replicas share them. A limiter answers "allowed?" and, if not, "retry in N s"."""
@@ -9,7 +9,9 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
@@ -18,6 +20,8 @@ from limits.strategies import MovingWindowRateLimiter
 
 from config import Settings
 from services.core.errors import InvalidInput
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,10 @@ class RateLimiter:
         self.storage_uri = storage_uri or MEMORY
         # wrap_exceptions turns the backend's own errors (redis.ConnectionError, ...) into one
         # StorageError we can catch without importing every backend.
-        self._storage: Storage = storage_from_string(self.storage_uri, wrap_exceptions=True)
+        storage = storage_from_string(self.storage_uri, wrap_exceptions=True)
+        if not isinstance(storage, Storage):  # an async:// URI; the limiter is synchronous
+            raise InvalidInput(f"The rate-limit store {self.storage_uri!r} is not synchronous.")
+        self._storage = storage
         self._strategy = MovingWindowRateLimiter(self._storage)
         self._fallback: MovingWindowRateLimiter | None = None
         self._lock = threading.Lock()
@@ -77,32 +84,33 @@ class RateLimiter:
                 self._fallback = MovingWindowRateLimiter(storage_from_string(MEMORY))
             return self._fallback
 
-    def _call(self, method: str, key: str) -> object:
+    def _call(self, method: Callable[[MovingWindowRateLimiter], Callable[..., T]], key: str) -> T:
+        """`method` picks the limiter's method (`lambda limiter: limiter.hit`), so the result
+        keeps its type whichever limiter, shared or local, answers."""
         try:
-            return getattr(self._strategy, method)(self.item, *self._key(key))
+            return method(self._strategy)(self.item, *self._key(key))
         except StorageError as err:
             log.warning("rate-limit store %s unreachable (%s); using memory", self.name, err)
-            return getattr(self._local(), method)(self.item, *self._key(key))
+            return method(self._local())(self.item, *self._key(key))
 
     def _retry_after(self, key: str) -> int:
-        stats = self._call("get_window_stats", key)
-        reset_time = stats.reset_time  # type: ignore[attr-defined]
-        return max(1, math.ceil(reset_time - time.time()))
+        stats = self._call(lambda limiter: limiter.get_window_stats, key)
+        return max(1, math.ceil(stats.reset_time - time.time()))
 
     def hit(self, key: str) -> Decision:
         """Count one attempt; refused attempts are not counted (they do no work)."""
-        if self._call("hit", key):
+        if self._call(lambda limiter: limiter.hit, key):
             return Decision(True)
         return Decision(False, self._retry_after(key))
 
     def peek(self, key: str) -> Decision:
         """Would an attempt be allowed now? Counts nothing."""
-        if self._call("test", key):
+        if self._call(lambda limiter: limiter.test, key):
             return Decision(True)
         return Decision(False, self._retry_after(key))
 
     def reset(self, key: str) -> None:
-        self._call("clear", key)
+        self._call(lambda limiter: limiter.clear, key)
 
 
 def client_address(forwarded_for: str | None, peer: str | None, trusted_hops: int) -> str:

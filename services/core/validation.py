@@ -1,4 +1,4 @@
-"""Validation of what people type (BRIEF section 9): a chat message is checked before it reaches
+"""Validation of what people type: a chat message is checked before it reaches
 the assistant, and each problem gets a sentence that says what is wrong."""
 
 from __future__ import annotations

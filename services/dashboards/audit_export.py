@@ -18,7 +18,7 @@ from db.models import AuditEvent
 from services.core.audit_checks import check_chain
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput
-from services.dashboards.audit_log import ROW_COLUMNS, AuditFilters, AuditRow, conditions
+from services.dashboards.audit_log import AuditFilters, AuditRow, audit_row, conditions
 
 CSV_COLUMNS = (
     "seq", "ts", "actor", "actor_role", "passenger_id", "conversation_id", "action", "outcome",
@@ -72,7 +72,9 @@ def export_csv(
     # details as the database's own JSON text: decoding and re-encoding it in Python doubled
     # the export's time (JSONB prints keys in its own order; the content is the same).
     columns = [
-        cast(AuditEvent.details, Text) if name == "details" else getattr(AuditEvent, name)
+        cast(AuditEvent.details, Text).label(name)
+        if name == "details"
+        else getattr(AuditEvent, name)
         for name in CSV_COLUMNS
     ]
     buffer = io.StringIO()
@@ -92,9 +94,9 @@ def export_csv(
         buffer.seek(0)
         buffer.truncate()
         for row in rows:
-            values = list(row)
-            values[1] = values[1].isoformat()
-            writer.writerow([_csv_cell(v) for v in values])
+            values = dict(row._mapping)
+            values["ts"] = values["ts"].isoformat()
+            writer.writerow([_csv_cell(values[name]) for name in CSV_COLUMNS])
         yield buffer.getvalue()
         last_seq = rows[-1].seq
         if len(rows) < chunk_size:
@@ -111,7 +113,7 @@ def integrity_check(
     if result.first_bad_seq is not None:
         event = session.get(AuditEvent, result.first_bad_seq)
         if event is not None:
-            first_bad = AuditRow(*(getattr(event, c.key) for c in ROW_COLUMNS))
+            first_bad = audit_row(event)
     return IntegrityReport(
         result.ok, result.records, result.first_bad_seq, result.problem, first_bad, result.start.seq
     )

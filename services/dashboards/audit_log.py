@@ -127,6 +127,11 @@ ROW_COLUMNS = (
 )
 
 
+def audit_row(event: AuditEvent) -> AuditRow:
+    """The page's row for one loaded record (a query of ROW_COLUMNS gives the same by name)."""
+    return AuditRow(**{column.key: getattr(event, column.key) for column in ROW_COLUMNS})
+
+
 def audit_page(
     session: Session,
     *,
@@ -150,7 +155,7 @@ def audit_page(
         .order_by(AuditEvent.seq.desc() if newest else AuditEvent.seq)
         .limit(limit + 1)  # one more than shown: is there a next page?
     )
-    rows = [AuditRow(*r) for r in session.execute(stmt)]
+    rows = [AuditRow(**r._asdict()) for r in session.execute(stmt)]
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(rows, rows[-1].seq if more else None)
@@ -195,7 +200,7 @@ def audit_detail(session: Session, seq: int) -> AuditDetail | None:
     before = details.get("before") or {}
     after = details.get("after") or {}
     return AuditDetail(
-        row=AuditRow(*(getattr(event, c.key) for c in ROW_COLUMNS)),
+        row=audit_row(event),
         arguments=details.get("args") or {},
         before=before,
         after=after,

@@ -67,7 +67,8 @@ class TimeRange:
 
     def starts(self) -> list[datetime]:
         """Every bucket the range touches, so a chart shows empty hours/days as zero."""
-        step, current, out = BUCKET_STEP[self.bucket], self.floor(self.since), []
+        step, current = BUCKET_STEP[self.bucket], self.floor(self.since)
+        out: list[datetime] = []
         while current < self.until and len(out) <= MAX_BUCKETS:
             out.append(current)
             current += step
@@ -149,16 +150,23 @@ def counts_and_percentiles(
         for g, total, p, *n in session.execute(stmt):
             # The grand-total row exists even over no rows, with a NULL percentile.
             p50, p95 = (float(p[0]), float(p[1])) if p is not None else (None, None)
-            out[None if total else g] = GroupFigures(tuple(int(x or 0) for x in n), p50, p95)
+            out[None if total else g] = GroupFigures(
+                counts=tuple(int(x or 0) for x in n), p50=p50, p95=p95
+            )
         return out
     per_group = {g: tuple(int(x or 0) for x in n) for g, *n in session.execute(
         select(group, *counts).where(*where).group_by(group)
     )}  # fmt: skip
     totals = tuple(sum(column) for column in zip(*per_group.values(), strict=True))
     pcts = _sqlite_percentiles(session, value=value, group=group, where=where)
-    out = {g: GroupFigures(n, *pcts.get(g, (None, None))) for g, n in per_group.items()}
-    out[None] = GroupFigures(totals or (0,) * len(counts), *pcts.get(None, (None, None)))
+    out = {g: _figures(n, pcts.get(g)) for g, n in per_group.items()}
+    out[None] = _figures(totals or (0,) * len(counts), pcts.get(None))
     return out
+
+
+def _figures(counts: tuple[int, ...], percentiles: tuple[float, float] | None) -> GroupFigures:
+    p50, p95 = percentiles if percentiles is not None else (None, None)
+    return GroupFigures(counts=counts, p50=p50, p95=p95)
 
 
 def _sqlite_percentiles(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from db.models import AuditEvent, Conversation, Feedback, Turn, TurnToolCall
 from services.dashboards.common import (
+    GroupFigures,
     TimeRange,
     analytic,
     bucket_of,
@@ -103,6 +104,17 @@ def conversation_stats(
     )
 
 
+def _turn_point(start: datetime, figures: GroupFigures) -> TurnPoint:
+    turns, errors = figures.counts  # in the order turn_stats asks for them
+    return TurnPoint(
+        start=start,
+        turns=turns,
+        errors=errors,
+        latency_p50_ms=figures.p50,
+        latency_p95_ms=figures.p95,
+    )
+
+
 def turn_stats(
     session: Session, *, since: datetime, until: datetime, bucket: str = "day"
 ) -> TurnStats:
@@ -119,10 +131,15 @@ def turn_stats(
         counts=[func.count(), func.count(Turn.error)],
     )
     total = figures.pop(None)
-    found = {s: TurnPoint(s, *f.counts, f.p50, f.p95) for s, f in figures.items()}
+    found = {s: _turn_point(s, f) for s, f in figures.items()}
     (n, errors) = total.counts
     return TurnStats(
-        n, errors, rate(errors, n), total.p50, total.p95, _fill(span, found, TurnPoint)
+        total=n,
+        errors=errors,
+        error_rate=rate(errors, n),
+        latency_p50_ms=total.p50,
+        latency_p95_ms=total.p95,
+        series=_fill(span, found, TurnPoint),
     )
 
 
@@ -162,7 +179,11 @@ def tool_stats(
             ToolCount(t, n, tool_errors[t], rate(tool_errors[t], n))
             for t, n in sorted(by_tool.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
-        series=_fill(span, {s: ToolPoint(s, *v) for s, v in per_bucket.items()}, ToolPoint),
+        series=_fill(
+            span,
+            {s: ToolPoint(start=s, calls=n, errors=e) for s, (n, e) in per_bucket.items()},
+            ToolPoint,
+        ),
     )
 
 
@@ -191,7 +212,8 @@ def decision_stats(
     totals = sum(per_bucket.values(), Counter())
     decided = totals["approved"] + totals["denied"]
     found = {
-        s: DecisionPoint(s, c["approved"], c["denied"], c["refused"]) for s, c in per_bucket.items()
+        s: DecisionPoint(start=s, approved=c["approved"], denied=c["denied"], refused=c["refused"])
+        for s, c in per_bucket.items()
     }
     return DecisionStats(
         approved=totals["approved"],
@@ -222,17 +244,21 @@ def csat_stats(
         per_bucket[start][rating] += n
     distribution = sum(per_bucket.values(), Counter())
 
-    def summary(c: Counter[int]) -> tuple[int, float | None, float | None]:
+    def summary(start: datetime, c: Counter[int]) -> CsatPoint:
         rated = sum(c.values())
-        satisfied = c[4] + c[5]
-        return rated, rate(sum(r * n for r, n in c.items()), rated), rate(satisfied, rated)
+        return CsatPoint(
+            start=start,
+            rated=rated,
+            mean=rate(sum(r * n for r, n in c.items()), rated),
+            satisfied_share=rate(c[4] + c[5], rated),
+        )
 
-    found = {s: CsatPoint(s, *summary(c)) for s, c in per_bucket.items()}
-    rated, mean, satisfied_share = summary(distribution)
+    found = {s: summary(s, c) for s, c in per_bucket.items()}
+    overall = summary(span.since, distribution)
     return CsatStats(
-        rated=rated,
-        mean=mean,
-        satisfied_share=satisfied_share,
+        rated=overall.rated,
+        mean=overall.mean,
+        satisfied_share=overall.satisfied_share,
         distribution={r: distribution[r] for r in range(1, 6)},
         series=_fill(span, found, CsatPoint),
     )

@@ -160,7 +160,7 @@ def conversation_rows(session: Session, stmt: Any) -> list[ConversationRow]:
     """Rows of `base_select()`, with each conversation's turn count (one grouped query for
     the page's ids, not one per row)."""
     found = session.execute(stmt).all()
-    ids = [c.id for c, *_ in found]
+    ids = [row.Conversation.id for row in found]
     counts: dict[str, int] = {}
     if ids:
         grouped = session.execute(
@@ -171,7 +171,7 @@ def conversation_rows(session: Session, stmt: Any) -> list[ConversationRow]:
         counts = {cid: n for cid, n in grouped}
     return [
         ConversationRow(
-            id=c.id,
+            id=(c := row.Conversation).id,
             title=c.title,
             status=c.status.value,
             escalation_reason=c.escalation_reason,
@@ -182,12 +182,12 @@ def conversation_rows(session: Session, stmt: Any) -> list[ConversationRow]:
             flagged=c.flagged,
             flag_note=c.flag_note,
             user_id=c.user_id,
-            username=username,
+            username=row.username,
             passenger_id=c.passenger_id,
-            passenger_name=f"{first} {last}" if first else None,
+            passenger_name=f"{row.first_name} {row.last_name}" if row.first_name else None,
             turns=counts.get(c.id, 0),
         )
-        for c, username, first, last in found
+        for row in found
     ]
 
 
@@ -268,18 +268,21 @@ def conversation_review(
         conversation=found[0],
         turns=[
             TurnRow(
-                t.id,
-                t.started_at,
-                t.latency_ms,
-                t.tool_calls or [],
-                t.tokens_in,
-                t.tokens_out,
-                t.model,
-                t.error,
+                id=t.id,
+                started_at=t.started_at,
+                latency_ms=t.latency_ms,
+                tool_calls=t.tool_calls or [],
+                tokens_in=t.tokens_in,
+                tokens_out=t.tokens_out,
+                model=t.model,
+                error=t.error,
             )
             for t in turns
         ],
-        feedback=[FeedbackRow(f.rating, f.comment, f.created_at) for f in feedback],
-        audit=[AuditRow(*e) for e in events],
+        feedback=[
+            FeedbackRow(rating=f.rating, comment=f.comment, created_at=f.created_at)
+            for f in feedback
+        ],
+        audit=[AuditRow(**e._asdict()) for e in events],
         transcript=list(transcript_loader(conversation_id)) if transcript_loader else None,
     )

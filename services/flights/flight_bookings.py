@@ -5,12 +5,12 @@ from __future__ import annotations
 import itertools
 import secrets
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.models import (
     Booking,
@@ -45,11 +45,11 @@ TICKET_PREFIX = "724"
 REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
 
 
-def _unique(session: Session, column: object, make: object) -> str:
+def _unique(session: Session, column: InstrumentedAttribute[str], make: Callable[[], str]) -> str:
     for _ in range(20):
-        value = make()  # type: ignore[operator]
-        if session.scalar(select(column).where(column == value)) is None:  # type: ignore[arg-type]
-            return value  # type: ignore[no-any-return]
+        value = make()
+        if session.scalar(select(column).where(column == value)) is None:
+            return value
     raise RuntimeError("could not draw a unique identifier")
 
 

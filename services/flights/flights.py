@@ -199,9 +199,7 @@ def _connections(
     return chains
 
 
-def get_flight_status(
-    session: Session, ctx: ServiceContext, *, flight_no: str, day: date
-) -> FlightView:
+def get_flight_status(session: Session, *, flight_no: str, day: date) -> FlightView:
     """Status of a flight on a day (local date at its origin)."""
     number = normalize_flight_no(flight_no)
     candidates = session.scalars(

@@ -1,4 +1,4 @@
-"""The airline policy as data and pure functions (BRIEF section 4, docs/policy.md).
+"""The airline policy as data and pure functions (docs/policy.md).
 
 No database here: the service functions gather the facts and ask these functions what the rules
 say, so every rule is unit-tested without a model or a database."""

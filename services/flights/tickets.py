@@ -192,12 +192,13 @@ def record_payment(
         return
     # Without a card named by the caller, services.payments.payments applies the one card rule: a
     # charge to the passenger's own card, a refund back to the card that paid.
+    paid_by = ticket.payment_method_id if ticket is not None else None
     if payment_method_id is not None:
         method = payment_method_id
     elif kind == "charge":
-        method = own_card(session, passenger, ticket=ticket).id
+        method = own_card(session, passenger, paid_by=paid_by).id
     else:
-        method = paying_card(session, passenger, None, ticket=ticket).id
+        method = paying_card(session, passenger, paid_by).id
     session.add(
         Payment(
             passenger_id=passenger.id,

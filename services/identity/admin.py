@@ -43,7 +43,7 @@ def admin_action(
     administrator may make. Details never hold a password: `work` reports what changed."""
 
     @operation(action, write=True, authorize=require_admin)
-    def run(session: Session, ctx: ServiceContext, *, target: str) -> OperationResult:
+    def run(session: Session, _ctx: ServiceContext, *, target: str) -> OperationResult:
         try:
             summary, before, after = work()
             session.flush()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import jwt
 from sqlalchemy import select
@@ -76,7 +77,7 @@ def issue_for(session: Session, username: str, settings: Settings) -> str | None
     return issue(user, settings) if user is not None and not user.disabled else None
 
 
-def _claims(token: str, settings: Settings) -> dict | None:
+def _claims(token: str, settings: Settings) -> dict[str, Any] | None:
     try:
         # Expiry is checked below against the server's own maximum age (and an injectable now).
         return jwt.decode(

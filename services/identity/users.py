@@ -1,5 +1,5 @@
 """Staff and customer accounts: sign-in (bcrypt, disabled accounts, rate limit, audit), the
-administrator's user management, and the production readiness check (BRIEF section 9).
+administrator's user management, and the production readiness check (README, "Security model").
 
 Every account change is an admin action: only Role.ADMIN may make it, it runs in one transaction
 with its audit record, and a refusal is audited too."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from db.models import Passenger, PaymentMethod, Ticket
+from db.models import Passenger, PaymentMethod
 from services.core.errors import PolicyViolation, Rule
 from services.core.validation import as_id
 
@@ -27,9 +27,10 @@ def own_card(
     passenger: Passenger,
     payment_method_id: int | None = None,
     *,
-    ticket: Ticket | None = None,
+    paid_by: int | None = None,
 ) -> PaymentMethod:
-    """The card a charge (or a compensation payout) goes to: one of the passenger's own."""
+    """The card a charge (or a compensation payout) goes to: one of the passenger's own (the card
+    named, else the card that paid (`paid_by`) when it is theirs, else their first card)."""
     if payment_method_id is not None:
         method = session.get(PaymentMethod, as_id(payment_method_id, "payment method"))
         if method is None or method.passenger_id != passenger.id:
@@ -39,8 +40,8 @@ def own_card(
                 "use a card on the passenger's own file.",
             )
         return method
-    if ticket is not None and ticket.payment_method_id is not None:
-        paid = session.get(PaymentMethod, ticket.payment_method_id)
+    if paid_by is not None:
+        paid = session.get(PaymentMethod, paid_by)
         if paid is not None and paid.passenger_id == passenger.id:
             return paid
     if not passenger.payment_methods:
@@ -52,11 +53,8 @@ def own_card(
     return passenger.payment_methods[0]
 
 
-def paying_card(
-    session: Session, passenger: Passenger, paid_by: int | None, *, ticket: Ticket | None = None
-) -> PaymentMethod:
-    """The card a refund goes to: the card that paid (`paid_by`, else the ticket's), whoever's it
-    is; the passenger's own card only when no paying card is known."""
-    method_id = paid_by if paid_by is not None else (ticket.payment_method_id if ticket else None)
-    method = session.get(PaymentMethod, method_id) if method_id is not None else None
+def paying_card(session: Session, passenger: Passenger, paid_by: int | None) -> PaymentMethod:
+    """The card a refund goes to: the card that paid (`paid_by`), whoever's it is; the
+    passenger's own card only when no paying card is known."""
+    method = session.get(PaymentMethod, paid_by) if paid_by is not None else None
     return method if method is not None else own_card(session, passenger)

@@ -93,9 +93,7 @@ def _visible(ctx: ServiceContext, passenger: Passenger) -> list[ColumnElement[bo
     return where
 
 
-def _query(
-    ctx: ServiceContext, passenger: Passenger
-) -> Select[tuple[Conversation, str | None, int]]:
+def _query(ctx: ServiceContext, passenger: Passenger) -> Select[Conversation, str | None, int]:
     turns = (
         select(func.count(Turn.id))
         .where(Turn.conversation_id == Conversation.id)
@@ -250,7 +248,7 @@ def escalate_conversation(
     if conversation.status == ConversationStatus.RESOLVED:
         raise InvalidInput("This conversation is resolved; start a new one to escalate.")
     # The escalation service's own body (its validation and record), inside this transaction.
-    opened: OperationResult = escalations.escalate.__wrapped__(  # type: ignore[attr-defined]
+    opened: OperationResult = escalations.escalate.__wrapped__(
         session,
         ctx,
         reason=reason,

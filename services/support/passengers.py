@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Booking, Passenger, Ticket
@@ -41,7 +41,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _contains(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+def _contains(column: SQLColumnExpression[str], text: str) -> ColumnElement[bool]:
     return func.lower(column).like(_like(text), escape="\\")
 
 

@@ -1,4 +1,4 @@
-"""The passenger snapshot: the documented JSON view of a passenger's trips (BRIEF section 6),
+"""The passenger snapshot: the documented JSON view of a passenger's trips (evals/README.md),
 used by the booking browser, the assistant's trip lookup and the evaluation checks."""
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from services.core.context import ServiceContext
 from services.core.errors import PolicyViolation, Rule
 from services.core.money import money
 from services.core.operations import OperationResult, operation
+from services.payments.payments import own_card
 from services.travel.travel_bookings import (
     ChangeableKind,
     Period,
@@ -35,7 +36,6 @@ from services.travel.travel_common import (
     peak_taken,
     resolve_city,
 )
-from services.travel.travel_payments import charge_method
 
 RENTAL = Period(("pick-up", "return"), "day", MAX_RENTAL_DAYS)
 
@@ -164,7 +164,7 @@ def book_car_rental(
     tz = city_timezone(session, offer.city)
     now = ctx.clock.now()
     start, end, days = RENTAL.check(start, end, tz, now)
-    method = charge_method(session, passenger, payment_method_id)
+    method = own_card(session, passenger, payment_method_id).id
     _check_car(session, offer, start, end)
     rental = CarRental(
         passenger_id=passenger.id,

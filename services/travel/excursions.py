@@ -18,6 +18,7 @@ from services.core.context import ServiceContext
 from services.core.errors import InvalidInput, PolicyViolation, Rule
 from services.core.money import money
 from services.core.operations import OperationResult, operation
+from services.payments.payments import own_card
 from services.travel.travel_bookings import TravelKind, cancel_booking, confirm_booking
 from services.travel.travel_common import (
     EXCURSION_TIME,
@@ -30,7 +31,6 @@ from services.travel.travel_common import (
     resolve_city,
     start_moment,
 )
-from services.travel.travel_payments import charge_method
 
 ONE_DAY = timedelta(days=1)
 
@@ -171,7 +171,7 @@ def book_excursion(
     excursion = locked(session, Excursion, excursion_id, "excursion")
     now = ctx.clock.now()
     day = _check_day(session, excursion.city, day, now)
-    method = charge_method(session, passenger, payment_method_id)
+    method = own_card(session, passenger, payment_method_id).id
     _check_spots(session, excursion, day, participants)
     booking = ExcursionBooking(
         passenger_id=passenger.id,

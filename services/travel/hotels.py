@@ -19,6 +19,7 @@ from services.core.context import ServiceContext
 from services.core.errors import PolicyViolation, Rule
 from services.core.money import money
 from services.core.operations import OperationResult, operation
+from services.payments.payments import own_card
 from services.travel.travel_bookings import (
     ChangeableKind,
     Period,
@@ -36,7 +37,6 @@ from services.travel.travel_common import (
     peak_taken,
     resolve_city,
 )
-from services.travel.travel_payments import charge_method
 
 STAY = Period(("check-in", "check-out"), "night", MAX_HOTEL_NIGHTS)
 
@@ -172,7 +172,7 @@ def book_hotel(
     tz = city_timezone(session, hotel.city)
     now = ctx.clock.now()
     checkin, checkout, nights = STAY.check(checkin, checkout, tz, now)
-    method = charge_method(session, passenger, payment_method_id)
+    method = own_card(session, passenger, payment_method_id).id
     _check_room(session, hotel, checkin, checkout)
     booking = HotelBooking(
         passenger_id=passenger.id,

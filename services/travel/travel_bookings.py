@@ -1,5 +1,5 @@
 """The steps hotel stays, car rentals and excursions share: confirm a new booking, move its dates,
-cancel it (BRIEF section 4, docs/policy.md).
+cancel it (docs/policy.md, "Hotels and car rentals", "Excursions").
 
 Each kind describes itself once as a TravelKind (its table, names, local start time, audit
 snapshot and wording); the rules, payments and before/after snapshots are then the same code for

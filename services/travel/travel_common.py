@@ -1,5 +1,5 @@
 """Shared rules for hotel, car and excursion bookings: dates and local start times, party size,
-cities, ownership and the cancellation window (BRIEF section 4, docs/policy.md).
+cities, ownership and the cancellation window (docs/policy.md, "Hotels and car rentals", "Excursions").
 
 Cards, charges and refunds are in travel_payments; the book/change/cancel steps the three kinds
 share are in travel_bookings."""

@@ -1,6 +1,6 @@
 """Which card pays for a hotel, car or excursion booking, and how its charges and refunds are
 recorded: a new booking is charged to a card of the passenger's own, and every later charge or
-refund goes to the card that paid it (BRIEF section 4, docs/policy.md)."""
+refund goes to the card that paid it (docs/policy.md, "Acting for others and privacy")."""
 
 from __future__ import annotations
 
@@ -18,14 +18,7 @@ from services.flights.tickets import record_payment
 from services.payments.payments import own_card, paying_card
 
 
-def charge_method(session: Session, passenger: Passenger, payment_method_id: int | None) -> int:
-    """The card a new booking is charged to: one of the passenger's own, by default the first."""
-    return own_card(session, passenger, payment_method_id).id
-
-
-def paid_with(
-    session: Session, passenger: Passenger, reasons: Iterable[str], amount: Decimal, kind: str
-) -> int:
+def paid_with(session: Session, passenger: Passenger, reasons: Iterable[str], kind: str) -> int:
     """The card that paid a booking (refunds go back to it), else the passenger's first card."""
     # Travel bookings keep no card of their own; the booking's charges name it.
     method = session.scalars(
@@ -42,8 +35,7 @@ def paid_with(
     if (
         kind == "charge"
     ):  # a charge only ever to the passenger's own card (services.payments.payments)
-        own = {m.id for m in passenger.payment_methods}
-        return method if method in own else own_card(session, passenger).id
+        return own_card(session, passenger, paid_by=method).id
     return paying_card(session, passenger, method).id
 
 
@@ -72,7 +64,7 @@ def settle_difference(
             kind=kind,
             amount=amount,
             reason=reasons[-1],
-            payment_method_id=paid_with(session, passenger, reasons, amount, kind),
+            payment_method_id=paid_with(session, passenger, reasons, kind),
         )
     if charged:
         return charged, refunded, f"charged CHF {charged}"
@@ -123,6 +115,6 @@ def refund_booking(
             kind="refund",
             amount=refund,
             reason=reason,
-            payment_method_id=paid_with(session, passenger, reasons, refund, "refund"),
+            payment_method_id=paid_with(session, passenger, reasons, "refund"),
         )
     return refund

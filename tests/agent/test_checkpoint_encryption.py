@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
 from agent.checkpoint import open_checkpointer, sqlite_checkpoint_path
@@ -81,12 +82,12 @@ def test_production_refuses_to_start_without_a_key() -> None:
     with pytest.raises(CheckpointKeyError, match="SKYDESK_CHECKPOINT_KEY"):
         checkpoint_serde(Settings(environment="production", checkpoint_key=None))
     with pytest.raises(CheckpointKeyError, match="16, 24 or 32"):
-        checkpoint_serde(Settings(checkpoint_key="too-short"))
-    assert checkpoint_serde(Settings(checkpoint_key=secrets.token_hex(16))) is not None
+        checkpoint_serde(Settings(checkpoint_key=SecretStr("too-short")))
+    assert checkpoint_serde(Settings(checkpoint_key=SecretStr(secrets.token_hex(16)))) is not None
 
 
 @pytest.mark.parametrize("placeholder", ["00" * 32, "ab" * 16, "0123" * 16])
 def test_a_placeholder_key_is_refused(placeholder: str) -> None:
     """A key of the right length but made of repeats (a placeholder, not a secret) is refused."""
     with pytest.raises(CheckpointKeyError, match="entropy"):
-        checkpoint_serde(Settings(checkpoint_key=placeholder))
+        checkpoint_serde(Settings(checkpoint_key=SecretStr(placeholder)))

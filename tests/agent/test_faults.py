@@ -12,8 +12,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from agent.events import ApprovalRequested, AssistantMessage, ErrorEvent, ToolFinished
-from agent.graph import MAX_FAILED_ROUNDS, MAX_MODEL_CALLS
 from agent.models.scripted import ScriptedChatModel, reply
+from agent.nodes import MAX_FAILED_ROUNDS, MAX_MODEL_CALLS
 from db.models import ExecutedAction, Ticket, TicketStatus, Turn
 from services.core.ratelimit import RateLimiter
 from tests.agent.conftest import (

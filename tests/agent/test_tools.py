@@ -1,4 +1,4 @@
-"""Every tool of BRIEF section 5, through the graph, with a scripted model."""
+"""Every tool of agent/tools.py, through the graph, with a scripted model."""
 
 from __future__ import annotations
 
@@ -230,6 +230,19 @@ def assert_no_dangling_except_pending(chat: Any) -> None:
 
 
 def test_every_write_tool_has_an_approval_preview() -> None:
-    from agent.graph import ALL_PREVIEWS
+    assert sorted(name for name, spec in TOOLS.items() if spec.preview) == sorted(WRITE)
 
-    assert sorted(ALL_PREVIEWS) == sorted(WRITE)
+
+def test_each_travel_kind_names_tools_that_call_its_services() -> None:
+    """The kinds' tool names are their services' names (services.travel.travel_kinds): each names a
+    registered tool of the right sort, so the previews and the built-in model call real tools."""
+    from services.travel.travel_kinds import TRAVEL_KINDS
+
+    for kind in TRAVEL_KINDS.values():
+        assert not TOOLS[kind.search_tool].write
+        writes = [
+            kind.book_tool,
+            kind.cancel_tool,
+            *([kind.change_tool] if kind.change_tool else []),
+        ]
+        assert all(TOOLS[name].write for name in writes), kind

@@ -23,6 +23,20 @@ from tests.conftest import FROZEN_NOW
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 SHOTS_ENV = "SKYDESK_SCREENSHOTS"
 D = demo_date(FixedClock(FROZEN_NOW))
+# Every picture in docs/screenshots/, in the order the test takes them (tests/test_screenshots.py
+# checks that the folder and the README hold these and no others).
+SHOTS = (
+    "01-sign-in",
+    "12-chat-options",
+    "13-chat-approval-card",
+    "14-chat-approved",
+    "04-bookings-passenger-360",
+    "08-admin-users",
+    "15-audit",
+    "16-metrics",
+    "17-conversation-review",
+    "18-evaluations",
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +62,8 @@ def page(server: harness.AppServer, request: pytest.FixtureRequest) -> Iterator[
         if report is not None and report.failed:
             failure = server.log_path.with_name("failure.png")
             tab.screenshot(path=str(failure))
-            print(f"browser at the failure: {failure}\nserver log: {server.log_path}")
-            print(server.log())
+            where = f"browser at the failure: {failure}\nserver log: {server.log_path}\n"
+            request.node.add_report_section("teardown", "server", where + server.log())
         context.close()
 
 
@@ -59,6 +73,7 @@ def shot(tmp_path: Path) -> Callable[[Any, str], None]:
     folder.mkdir(parents=True, exist_ok=True)
 
     def take(page: Any, name: str) -> None:
+        assert name in SHOTS, f"add {name} to SHOTS"
         harness.settle(page)
         page.screenshot(path=str(folder / f"{name}.png"))
 

@@ -109,5 +109,6 @@ def test_0005_backfills_booking_and_announcement_times() -> None:
         assert booked == {issued.replace(tzinfo=UTC)}
         six = timedelta(hours=6)
         assert announced[1] == announced[3] == (near - six).replace(tzinfo=UTC)
+        assert announced[2] is not None
         assert before - timedelta(seconds=1) <= announced[2] <= datetime.now(UTC)
         assert announced[4] is None and announced[5] is None

@@ -36,7 +36,7 @@ def write_cases(folder: Path, cases: list[dict[str, Any]], name: str = "cases.ya
 
 
 @pytest.fixture
-def run_cases(tmp_path: Path, template: Template) -> RunCases:
+def run_cases(tmp_path: Path, template: Template) -> RunCases:  # noqa: ARG001
     """Write `cases` to a file and run them (in-process unless workers= is given)."""
 
     def run(cases: list[dict[str, Any]], **options: Any) -> SuiteResult:

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import get_settings
 from evals import run_suite, store_run
 from evals.run import main
-from evals.world import Template
 from services.dashboards.evaluations import get_run
 from tests.evals.conftest import MOVE, case, write_cases
 
@@ -34,8 +33,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[s
     return code, captured.out.strip().splitlines(), captured.err
 
 
+@pytest.mark.usefixtures("template")
 def test_report_failures_then_tags_then_totals_last(
-    template: Template, cases_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cases_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out" / "run.json"
     code, lines, _ = run_cli(capsys, "--cases", str(cases_file), "--json", str(out))
@@ -63,9 +63,8 @@ def test_report_failures_then_tags_then_totals_last(
     ]
 
 
-def test_min_pass_and_keyword(
-    template: Template, cases_file: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.usefixtures("template")
+def test_min_pass_and_keyword(cases_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, lines, _ = run_cli(capsys, "--cases", str(cases_file), "--min-pass", "0.6")
     assert (code, lines[-1]) == (0, "2 passed, 1 failed")
     code, lines, _ = run_cli(capsys, "--cases", str(cases_file), "-k", "LOOKUP-O")
@@ -89,7 +88,8 @@ def test_bad_arguments_and_invalid_files(
         "known: anna, ben, chloe, diego, emma, farid, grace, hugo, ines\n"  # fmt: skip
 
 
-def test_worker_processes_give_the_same_verdicts(template: Template, cases_file: Path) -> None:
+@pytest.mark.usefixtures("template")
+def test_worker_processes_give_the_same_verdicts(cases_file: Path) -> None:
     result = run_suite([cases_file], workers=2)
     assert result.workers == 2
     assert [(c.id, c.passed) for c in result.cases] == [
@@ -99,8 +99,8 @@ def test_worker_processes_give_the_same_verdicts(template: Template, cases_file:
     ]
 
 
+@pytest.mark.usefixtures("template")
 def test_store_saves_the_run_in_the_evaluation_history(
-    template: Template,
     cases_file: Path,
     database_url: str,
     session_factory: sessionmaker[Session],

@@ -14,7 +14,6 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from evals.run import main
-from evals.world import Template
 from tests.evals.conftest import case, write_cases
 
 ANSWER = "Anna Keller has one ticket: ZRH-LHR, Classic fare."
@@ -61,8 +60,9 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[HTTPServer]:
     server.stop()
 
 
+@pytest.mark.usefixtures("template")
 def test_cases_run_against_an_openai_compatible_endpoint(
-    endpoint: HTTPServer, template: Template, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    endpoint: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cases = [
         case("openai-pass", tools_called=["get_passenger_trips"], unchanged=True,

@@ -61,7 +61,7 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory, template: Template) -> SuiteResult:
+def suite(tmp_path_factory: pytest.TempPathFactory, template: Template) -> SuiteResult:  # noqa: ARG001
     path = write_cases(tmp_path_factory.mktemp("cases"), CASES)
     return run_suite([path], workers=1)
 
@@ -141,7 +141,8 @@ def failing_model() -> BaseChatModel:
     return ScriptedChatModel(replies=[RuntimeError("the model fell over")])
 
 
-def test_a_model_factory_is_used_per_case(tmp_path: Path, template: Template) -> None:
+@pytest.mark.usefixtures("template")
+def test_a_model_factory_is_used_per_case(tmp_path: Path) -> None:
     cases = [case(f"scripted-{i}", tools_called=["get_passenger_trips"],
                   reply_contains=["zrh-lhr on sunday"]) for i in range(2)]  # fmt: skip
     result = run_suite([write_cases(tmp_path, cases)], model=scripted_lookup, workers=1)
@@ -149,7 +150,8 @@ def test_a_model_factory_is_used_per_case(tmp_path: Path, template: Template) ->
     assert result.model == "scripted_lookup"
 
 
-def test_a_runtime_error_fails_the_case_with_its_reason(tmp_path: Path, template: Template) -> None:
+@pytest.mark.usefixtures("template")
+def test_a_runtime_error_fails_the_case_with_its_reason(tmp_path: Path) -> None:
     result = run_suite([write_cases(tmp_path, [case("boom")])], model=failing_model, workers=1)
     (only,) = result.cases
     assert not only.passed
@@ -160,9 +162,8 @@ def test_a_runtime_error_fails_the_case_with_its_reason(tmp_path: Path, template
     ]
 
 
-def test_an_exception_fails_the_case_with_where_it_happened(
-    tmp_path: Path, template: Template
-) -> None:
+@pytest.mark.usefixtures("template")
+def test_an_exception_fails_the_case_with_where_it_happened(tmp_path: Path) -> None:
     from evals import worker
 
     item = _loaded(tmp_path, case("gone"))

@@ -20,7 +20,7 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 
 from evals import pool, run_suite
-from evals.world import ROOT, Template
+from evals.world import ROOT
 from tests.evals.conftest import MOVE, case, write_cases
 
 CASES = [
@@ -89,7 +89,8 @@ def run_page(script: Path, cases: Path, env: dict[str, str], page_runs: Path) ->
             page.wait()
 
 
-def test_workers_never_rerun_the_page_script(template: Template, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("template")
+def test_workers_never_rerun_the_page_script(tmp_path: Path) -> None:
     script = tmp_path / "page.py"
     script.write_text(textwrap.dedent(PAGE))
     page_runs, case_processes = tmp_path / "page-runs.txt", tmp_path / "case-processes.txt"
@@ -128,21 +129,22 @@ def live_members(group: int) -> list[int]:
     return members
 
 
+@pytest.mark.usefixtures("template")
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_run_stopped_early_stops_the_helper_and_its_workers(
-    template: Template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     helpers: list[subprocess.Popen[bytes]] = []
     popen = subprocess.Popen
 
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(*args, **kwargs):
         helpers.append(popen(*args, **kwargs))
         return helpers[-1]
 
     class Interrupted(Exception):
         pass
 
-    def progress(done: int, total: int) -> None:
+    def progress(_done: int, _total: int) -> None:
         raise Interrupted  # as Streamlit stops a script at its next call after a click
 
     monkeypatch.setattr(pool, "_forks_safely", lambda: False)  # as in a server's script thread

@@ -171,7 +171,7 @@ def _refunds_within_payments(session: Session) -> list[str]:
             Payment.ticket_id.is_not(None)
         )
     ):
-        if not reason.startswith(COMPENSATION):
+        if ticket_id is not None and not reason.startswith(COMPENSATION):  # None: filtered
             totals[ticket_id][kind] += amount
     return [
         f"ticket {tid}: refunded CHF {t['refund']} of CHF {t['charge']} paid"
@@ -181,12 +181,12 @@ def _refunds_within_payments(session: Session) -> list[str]:
 
 
 def _one_compensation_each(session: Session) -> list[str]:
-    claims = dict(
+    claims: dict[int | None, int] = dict(
         session.execute(
             select(Compensation.ticket_id, func.count()).group_by(Compensation.ticket_id)
         ).all()
     )
-    payouts = dict(
+    payouts: dict[int | None, int] = dict(
         session.execute(
             select(Payment.ticket_id, func.count())
             .where(Payment.reason.startswith(COMPENSATION))
@@ -195,12 +195,14 @@ def _one_compensation_each(session: Session) -> list[str]:
     )
     return [
         f"ticket {tid}: {claims.get(tid, 0)} compensations but {payouts.get(tid, 0)} payouts"
-        for tid in sorted(set(claims) | set(payouts))
+        # A payout without a ticket (None) would be a finding too; it sorts last.
+        for tid in sorted(set(claims) | set(payouts), key=lambda tid: (tid is None, tid or 0))
         if claims.get(tid, 0) != payouts.get(tid, 0)
     ]
 
 
-TRAVEL = (
+TravelBooking = HotelBooking | CarRental | ExcursionBooking
+TRAVEL: tuple[tuple[type[TravelBooking], str], ...] = (
     (HotelBooking, "hotel booking"),
     (CarRental, "car rental"),
     (ExcursionBooking, "excursion booking"),
@@ -214,11 +216,12 @@ def _travel_money_matches_bookings(session: Session) -> list[str]:
     for kind, reason, amount in session.execute(
         select(Payment.kind, Payment.reason, Payment.amount).where(Payment.ticket_id.is_(None))
     ):
-        booking = reason.removesuffix(" change").removesuffix(" cancellation")
-        net[booking] += amount if kind == "charge" else -amount
+        label = reason.removesuffix(" change").removesuffix(" cancellation")
+        net[label] += amount if kind == "charge" else -amount
     found = []
     for model, record in TRAVEL:
-        for booking in session.scalars(select(model)):
+        bookings: list[TravelBooking] = list(session.scalars(select(model)))
+        for booking in bookings:
             expected = booking.price if booking.status == BookingStatus.CONFIRMED else ZERO
             paid = net.get(f"{record} {booking.id}", ZERO)
             if paid != expected:

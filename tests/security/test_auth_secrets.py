@@ -15,7 +15,7 @@ from config import DEFAULT_COOKIE_KEY, Settings, cookie_key_problem
 from db.models import AuditEvent, Role
 from services.core.context import Actor, ServiceContext
 from services.core.ratelimit import RateLimiter, client_address
-from services.identity import passwords, sessions, users
+from services.identity import accounts, passwords, sessions, users
 from tests.services.identity.test_users import add_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,11 @@ def cookie_logins(session) -> list[tuple[str, str, str | None]]:
 
 def shipped_placeholders() -> list[str]:
     compose_default = "local-compose-cookie-key-change-me"  # compose's old ${VAR:-default}
-    secret = yaml.safe_load((ROOT / "deploy/k8s/secret.yaml").read_text())
+    secret = next(
+        doc
+        for doc in yaml.safe_load_all((ROOT / "deploy/k8s/secret.yaml").read_text())
+        if doc["metadata"]["name"] == "skydesk-secrets"
+    )
     example = (ROOT / ".streamlit/secrets.toml.example").read_text()
     toml_key = example.split('SKYDESK_COOKIE_KEY = "')[1].split('"')[0]
     return [
@@ -68,7 +72,8 @@ def test_compose_requires_the_cookie_key() -> None:
     assert "${SKYDESK_COOKIE_KEY:?" in (ROOT / "docker-compose.yml").read_text()
 
 
-def test_library_format_cookie_signed_with_the_key_signs_nobody_in(session, admin, clock) -> None:
+@pytest.mark.usefixtures("admin")
+def test_library_format_cookie_signed_with_the_key_signs_nobody_in(session, clock) -> None:
     # What streamlit-authenticator itself issues: username and a browser expiry, nothing else.
     forged = jwt.encode({"username": "admin", "exp_date": NOW + 3600}, KEY, algorithm="HS256")
     result = sessions.sign_in_by_cookie(session, forged, settings=SETTINGS, clock=clock, now=NOW)
@@ -85,7 +90,7 @@ def test_cookie_signed_with_another_key_is_refused(session, admin, clock) -> Non
 def test_cookie_sign_in_is_audited(session, admin, clock) -> None:
     token = sessions.issue(admin, SETTINGS, now=NOW)
     result = sessions.sign_in_by_cookie(session, token, settings=SETTINGS, clock=clock, now=NOW)
-    assert result.account.username == "admin"
+    assert result.account is not None and result.account.username == "admin"
     (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "login"))
     assert (event.actor, event.outcome, event.message) == ("admin", "ok", "signed in by cookie")
 
@@ -105,7 +110,9 @@ def test_cookie_older_than_the_server_maximum_age_is_refused(session, admin, clo
 
 def test_sign_out_revokes_the_cookie(session, admin, clock) -> None:
     token = sessions.issue(admin, SETTINGS, now=NOW)
-    users.audit_sign_out(session, users.get_account(session, "admin"), clock)
+    account = accounts.get_account(session, "admin")
+    assert account is not None
+    users.audit_sign_out(session, account, clock)
     result = sessions.sign_in_by_cookie(session, token, settings=SETTINGS, clock=clock, now=NOW)
     assert result.account is None and result.refusal == sessions.CookieRefusal.REVOKED
 

@@ -79,7 +79,7 @@ def trip(session_factory: sessionmaker[Session]) -> dict[str, object]:
 
 
 def cancel(trip):
-    return lambda s, ctx, i: cancellations.cancel_ticket(s, ctx, ticket_no=trip["ticket_no"])
+    return lambda s, ctx, _: cancellations.cancel_ticket(s, ctx, ticket_no=trip["ticket_no"])
 
 
 def change_to(trip, pick):
@@ -106,7 +106,7 @@ def consistent(session_factory) -> None:
 
 
 def test_twenty_cancels_of_one_ticket_refund_once(session_factory, trip) -> None:
-    outcomes = race(session_factory, lambda i: ctx_of(trip["passenger"]), cancel(trip))
+    outcomes = race(session_factory, lambda _: ctx_of(trip["passenger"]), cancel(trip))
     assert outcomes == Counter({"ok": 1, "ticket_not_active": RACERS - 1})
     assert payments(session_factory, "refund") == 1
     consistent(session_factory)
@@ -114,7 +114,7 @@ def test_twenty_cancels_of_one_ticket_refund_once(session_factory, trip) -> None
 
 def test_twenty_changes_of_one_ticket_move_it_once(session_factory, trip) -> None:
     outcomes = race(
-        session_factory, lambda i: ctx_of(trip["passenger"]), change_to(trip, lambda i: 0)
+        session_factory, lambda _: ctx_of(trip["passenger"]), change_to(trip, lambda _: 0)
     )
     assert outcomes == Counter({"ok": 1, "same_itinerary": RACERS - 1})
     assert payments(session_factory, "charge") == 2  # the purchase and one change
@@ -125,7 +125,7 @@ def test_changes_to_two_flights_at_once_leave_one_itinerary(session_factory, tri
     """Each change that runs starts from the ticket as the previous one left it, and is
     charged once; whatever the order, the ticket ends on one flight with one seat."""
     outcomes = race(
-        session_factory, lambda i: ctx_of(trip["passenger"]), change_to(trip, lambda i: i % 2)
+        session_factory, lambda _: ctx_of(trip["passenger"]), change_to(trip, lambda i: i % 2)
     )
     assert set(outcomes) <= {"ok", "same_itinerary"}, outcomes
     assert outcomes["ok"] >= 1
@@ -136,8 +136,8 @@ def test_changes_to_two_flights_at_once_leave_one_itinerary(session_factory, tri
 def test_cancel_and_change_of_one_ticket_at_once(session_factory, trip) -> None:
     """Cancels and changes racing: the ticket ends cancelled, refunded once, with no active leg
     or seat left behind, whichever ran first."""
-    work = either(cancel(trip), change_to(trip, lambda i: 0))
-    outcomes = race(session_factory, lambda i: ctx_of(trip["passenger"]), work)
+    work = either(cancel(trip), change_to(trip, lambda _: 0))
+    outcomes = race(session_factory, lambda _: ctx_of(trip["passenger"]), work)
     assert set(outcomes) <= {"ok", "ticket_not_active", "same_itinerary"}, outcomes
     assert 1 <= outcomes["ok"] <= 2  # the cancel, maybe after one change
     assert payments(session_factory, "refund") == 1
@@ -163,10 +163,10 @@ def airline_cancelled_ticket(session_factory) -> tuple[str, int]:
 def test_twenty_compensation_claims_pay_once(session_factory) -> None:
     ticket_no, passenger_id = airline_cancelled_ticket(session_factory)
 
-    def claim(s: Session, ctx: ServiceContext, i: int) -> object:
+    def claim(s: Session, ctx: ServiceContext, _i: int) -> object:
         return flight_bookings.request_compensation(s, ctx, ticket_no=ticket_no)
 
-    outcomes = race(session_factory, lambda i: ctx_of(passenger_id), claim)
+    outcomes = race(session_factory, lambda _: ctx_of(passenger_id), claim)
     assert outcomes == Counter({"ok": 1, "compensation_already_paid": RACERS - 1})
     consistent(session_factory)
 
@@ -177,10 +177,10 @@ def test_compensation_claims_and_cancels_of_one_ticket_at_once(session_factory) 
     ticket_no, passenger_id = airline_cancelled_ticket(session_factory)
 
     work = either(
-        lambda s, ctx, i: flight_bookings.request_compensation(s, ctx, ticket_no=ticket_no),
-        lambda s, ctx, i: cancellations.cancel_ticket(s, ctx, ticket_no=ticket_no),
+        lambda s, ctx, _: flight_bookings.request_compensation(s, ctx, ticket_no=ticket_no),
+        lambda s, ctx, _: cancellations.cancel_ticket(s, ctx, ticket_no=ticket_no),
     )
-    outcomes = race(session_factory, lambda i: ctx_of(passenger_id), work)
+    outcomes = race(session_factory, lambda _: ctx_of(passenger_id), work)
     assert outcomes == Counter(
         {"ok": 2, "compensation_already_paid": HALF - 1, "ticket_not_active": HALF - 1}
     )
@@ -197,7 +197,7 @@ def test_twenty_buyers_of_the_last_seat(session_factory) -> None:
         s.commit()
         flight_id = flight.id
 
-    def buy(s: Session, ctx: ServiceContext, i: int) -> object:
+    def buy(s: Session, ctx: ServiceContext, _i: int) -> object:
         return flight_bookings.book_flight(s, ctx, flight_ids=[flight_id], fare=Fare.CLASSIC)
 
     outcomes = race(session_factory, lambda i: ctx_of(buyers[i]), buy)
@@ -222,7 +222,7 @@ def test_twenty_bookers_of_the_last_place(session_factory, kind: Kind) -> None:
         s.commit()
 
     outcomes = race(
-        session_factory, lambda i: ctx_of(bookers[i]), lambda s, ctx, i: kind.book(s, ctx, offer)
+        session_factory, lambda i: ctx_of(bookers[i]), lambda s, ctx, _: kind.book(s, ctx, offer)
     )
     assert outcomes == Counter({"ok": 1, "no_availability": RACERS - 1})
     consistent(session_factory)
@@ -244,8 +244,8 @@ def test_twenty_cancels_of_one_booking_refund_once(session_factory, kind: Kind) 
     passenger_id, booking_id = booked(session_factory, kind)
     outcomes = race(
         session_factory,
-        lambda i: ctx_of(passenger_id),
-        lambda s, ctx, i: kind.cancel(s, ctx, booking_id),
+        lambda _: ctx_of(passenger_id),
+        lambda s, ctx, _: kind.cancel(s, ctx, booking_id),
     )
     assert outcomes == Counter({"ok": 1, "booking_not_active": RACERS - 1})
     assert payments(session_factory, "refund") == 1
@@ -256,10 +256,12 @@ def test_twenty_cancels_of_one_booking_refund_once(session_factory, kind: Kind) 
 def test_twenty_date_changes_of_one_booking_settle_once(session_factory, kind: Kind) -> None:
     passenger_id, booking_id = booked(session_factory, kind)
     start, end = FROZEN_NOW.date() + timedelta(days=4), FROZEN_NOW.date() + timedelta(days=7)
+    change = kind.change
+    assert change is not None  # changeable kinds only
     outcomes = race(
         session_factory,
-        lambda i: ctx_of(passenger_id),
-        lambda s, ctx, i: kind.change(s, ctx, booking_id, start, end),
+        lambda _: ctx_of(passenger_id),
+        lambda s, ctx, _: change(s, ctx, booking_id, start, end),
     )
     # The losers find the booking already on the new dates: "nothing to change".
     assert outcomes == Counter({"ok": 1, "invalid_input": RACERS - 1})
@@ -271,11 +273,13 @@ def test_twenty_date_changes_of_one_booking_settle_once(session_factory, kind: K
 def test_cancel_and_change_of_one_booking_at_once(session_factory, kind: Kind) -> None:
     passenger_id, booking_id = booked(session_factory, kind)
     start, end = FROZEN_NOW.date() + timedelta(days=4), FROZEN_NOW.date() + timedelta(days=7)
+    change = kind.change
+    assert change is not None  # changeable kinds only
     work = either(
-        lambda s, ctx, i: kind.cancel(s, ctx, booking_id),
-        lambda s, ctx, i: kind.change(s, ctx, booking_id, start, end),
+        lambda s, ctx, _: kind.cancel(s, ctx, booking_id),
+        lambda s, ctx, _: change(s, ctx, booking_id, start, end),
     )
-    outcomes = race(session_factory, lambda i: ctx_of(passenger_id), work)
+    outcomes = race(session_factory, lambda _: ctx_of(passenger_id), work)
     assert set(outcomes) <= {"ok", "booking_not_active", "invalid_input"}, outcomes
     assert 1 <= outcomes["ok"] <= 2
     assert payments(session_factory, "refund") == 1

@@ -45,12 +45,12 @@ def test_twenty_escalations_of_one_conversation_open_one(
         actor=agent, passenger_id=passenger_id, clock=CLOCK, conversation_id="c-race"
     )
 
-    def escalate(s: Session, ctx: ServiceContext, i: int) -> object:
+    def escalate(s: Session, ctx: ServiceContext, _i: int) -> object:
         return conversations.escalate_conversation(
             s, ctx, reason="customer_request", summary="The passenger wants a manager."
         )
 
-    outcomes = race(session_factory, lambda i: ctx, escalate)
+    outcomes = race(session_factory, lambda _: ctx, escalate)
     assert outcomes == Counter({"ok": 1, "invalid_input": RACERS - 1})
     with session_factory() as s:
         assert s.scalar(select(func.count()).select_from(Escalation)) == 1
@@ -95,18 +95,19 @@ def test_racing_sign_outs_and_password_resets_each_revoke(
         signed_in = get_account(s, "agent")
         assert signed_in is not None
 
-    def sign_out_or_reset(s: Session, ctx: ServiceContext, i: int) -> object:
+    def sign_out_or_reset(s: Session, _ctx: ServiceContext, i: int) -> object:
         if i % 2:
-            return sessions.sign_out(s, signed_in, CLOCK)
+            sessions.sign_out(s, signed_in, CLOCK)
+            return None
         by_admin = ServiceContext(actor=admin, clock=CLOCK)
         return users.reset_password(
             s, by_admin, username=agent.username, new_password=f"Pw-{i}-long!"
         )
 
     outcomes = race(
-        session_factory, lambda i: ServiceContext(actor=agent, clock=CLOCK), sign_out_or_reset
+        session_factory, lambda _: ServiceContext(actor=agent, clock=CLOCK), sign_out_or_reset
     )
     assert outcomes == Counter({"ok": RACERS})
     with session_factory() as s:
         after = s.scalar(select(User.session_version).where(User.username == "agent"))
-        assert after == before + RACERS
+        assert before is not None and after == before + RACERS

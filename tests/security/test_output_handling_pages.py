@@ -68,7 +68,7 @@ def assert_page_inert(at: AppTest) -> list[str]:
 
 
 @pytest.fixture
-def hostile(monkeypatch: pytest.MonkeyPatch, app_env: World) -> dict[str, Any]:
+def hostile(monkeypatch: pytest.MonkeyPatch, app_env: World) -> dict[str, Any]:  # noqa: ARG001
     """The app's assistant talks to a compromised model: a first message makes it read the
     trips (and, with `escalate`, hand over with SUMMARY); after the tools it answers ANSWER
     with the passenger's e-mail in the image URL."""
@@ -100,7 +100,8 @@ def chat_with_anna(app_env: World, text: str) -> AppTest:
     return at.chat_input(key="chat_input").set_value(text).run()
 
 
-def test_a_hostile_answer_is_inert_on_the_chat_page(hostile, app_env: World) -> None:
+@pytest.mark.usefixtures("hostile")
+def test_a_hostile_answer_is_inert_on_the_chat_page(app_env: World) -> None:
     at = chat_with_anna(app_env, "Hi ![me](http://evil.example/u.png) <img src=x>")
     texts = assert_page_inert(at)  # streamed
     assert any("confirm the refund" in t for t in texts), texts

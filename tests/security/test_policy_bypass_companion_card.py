@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Passenger, Payment, PaymentMethod, Ticket
+from db.models import Flight, Passenger, Payment, PaymentMethod, Ticket
 from services.core.clock import FixedClock
 from tests import factories as f
 from tests.agent.conftest import World
@@ -23,7 +23,7 @@ def paid_by_companion(
     diego = f.passenger(session, name="Diego Ruiz")
     diegos_card = diego.payment_methods[0]
     ines = f.passenger(session, name="Ines Ruiz", card=ines_has_card)
-    first = session.get(f.Flight, world.first)
+    first = session.get_one(Flight, world.first)
     ticket = f.ticket(session, ines, [first], issued_at=clock.now() - timedelta(days=30))
     ticket.payment_method_id = diegos_card.id
     session.commit()

@@ -94,7 +94,7 @@ def test_moving_a_ticket_onto_the_delayed_flight_earns_nothing(
 def legit_ticket(session: Session, clock: FixedClock, world: World, fare: Fare) -> Ticket:
     """Pat's ticket on the delayed flight, bought 30 days before the delay was announced."""
     flight = delayed_flight(session, clock)
-    pat = session.get(Passenger, world.pat)
+    pat = session.get_one(Passenger, world.pat)
     ticket = f.ticket(session, pat, [flight], fare=fare, issued_at=clock.now() - 30 * DAY)
     session.commit()
     return ticket
@@ -190,7 +190,7 @@ def test_claims_and_cancels_racing_never_both_pay_in_full(
             return flight_bookings.request_compensation(s, ctx, ticket_no=ticket_no)
         return cancellations.cancel_ticket(s, ctx, ticket_no=ticket_no)
 
-    outcomes = race(session_factory, lambda i: ctx_of(passenger_id), work)
+    outcomes = race(session_factory, lambda _: ctx_of(passenger_id), work)
     assert not [o for o in outcomes if o.startswith("crash")], outcomes
     with session_factory() as s:
         assert s.scalar(select(Ticket.status).where(Ticket.ticket_no == ticket_no)) == (

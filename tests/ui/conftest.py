@@ -85,7 +85,7 @@ def menus(monkeypatch: pytest.MonkeyPatch) -> list[Menu]:
     calls: list[Menu] = []
     original = st.navigation
 
-    def spy(pages, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(pages, **kwargs):
         flat = [p for section in pages.values() for p in section]
         calls.append(
             Menu(

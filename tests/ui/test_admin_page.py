@@ -13,7 +13,7 @@ from tests.ui.apptest import open_app, open_page, sign_in, signed_in, texts
 pytestmark = pytest.mark.usefixtures("app_env")
 
 
-def admin_page():  # type: ignore[no-untyped-def]
+def admin_page():
     return open_page(signed_in("admin"), "admin")
 
 
@@ -22,12 +22,18 @@ def user(app_env, username: str) -> User | None:
         return session.scalar(select(User).where(User.username == username))
 
 
+def existing_user(app_env, username: str) -> User:
+    found = user(app_env, username)
+    assert found is not None, username
+    return found
+
+
 def last_event(app_env) -> AuditEvent:
     with app_env.sessions() as session:
         return session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
 
 
-def create(at, username: str, role: str = "agent", password: str = "fresh-password", **extra):  # type: ignore[no-untyped-def]
+def create(at, username: str, role: str = "agent", password: str = "fresh-password", **extra):
     at.text_input(key="admin_new_username").input(username)
     at.text_input(key="admin_new_name").input(extra.get("name", "Nina Novak"))
     at.text_input(key="admin_new_email").input(extra.get("email", f"{username}@skydesk.example"))
@@ -42,7 +48,7 @@ def test_create_a_user_who_can_then_sign_in(app_env) -> None:
     assert not at.exception
     assert [s.value for s in at.success] == ["Created the account 'nina'."]
     assert "nina" in set(at.dataframe[0].value["username"])  # the table is already fresh
-    created = user(app_env, "nina")
+    created = existing_user(app_env, "nina")
     assert (created.role, created.disabled) == (Role.AGENT, False)
     event = last_event(app_env)
     assert (event.action, event.actor, event.outcome) == ("user_create", "admin", "executed")
@@ -56,7 +62,8 @@ def test_a_refused_creation_says_why(app_env) -> None:
     assert (last_event(app_env).action, last_event(app_env).outcome) == ("user_create", "invalid")
 
 
-def test_create_a_customer_bound_to_a_passenger(app_env) -> None:
+@pytest.mark.usefixtures("app_env")
+def test_create_a_customer_bound_to_a_passenger() -> None:
     at = create(
         admin_page(), "ben-login", role="customer", passenger_email="ben.okafor@example.com"
     )
@@ -71,7 +78,7 @@ def test_change_role(app_env) -> None:
     at.selectbox(key="admin_role_role").select("manager")
     at = at.button(key="admin_change_role").click().run()
     assert [s.value for s in at.success] == ["'rolf' now has the role manager."]
-    assert user(app_env, "rolf").role == Role.MANAGER
+    assert existing_user(app_env, "rolf").role == Role.MANAGER
     assert last_event(app_env).action == "user_role_change"
     assert (
         signed_in("rolf", "fresh-password").title[0].value == "Bookings"
@@ -95,7 +102,7 @@ def test_disable_and_enable(app_env) -> None:
     at = create(admin_page(), "dora")
     at = at.button(key="admin_toggle_dora").click().run()
     assert [s.value for s in at.success] == ["Disabled 'dora'."]
-    assert user(app_env, "dora").disabled
+    assert existing_user(app_env, "dora").disabled
     assert not sign_in(open_app(), "dora", "fresh-password").session_state["authentication_status"]
     at = at.button(key="admin_toggle_dora").click().run()
     assert [s.value for s in at.success] == ["Enabled 'dora'."]
@@ -107,7 +114,7 @@ def test_an_admin_cannot_disable_themselves(app_env) -> None:
     assert [e.value for e in at.error] == [
         "You cannot disable your own account or take away your own role."
     ]
-    assert not user(app_env, "admin").disabled
+    assert not existing_user(app_env, "admin").disabled
 
 
 def test_reset_demo_needs_confirmation_then_reseeds(app_env) -> None:
@@ -131,7 +138,8 @@ def test_reset_demo_needs_confirmation_then_reseeds(app_env) -> None:
     assert at.session_state["authentication_status"]  # the demo admin exists again
 
 
-def test_reset_demo_is_refused_in_production(app_env, monkeypatch) -> None:
+@pytest.mark.usefixtures("monkeypatch")
+def test_reset_demo_is_refused_in_production(app_env) -> None:
     """Production refuses to start with demo passwords anyway; the service refuses on its own."""
     from services.core.context import Actor, ServiceContext
     from services.core.errors import PolicyViolation

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -62,7 +63,7 @@ def last_90_days(at: AppTest) -> AppTest:
     return at.selectbox(key="audit_range").select("Last 90 days").run()
 
 
-def shown(at: AppTest) -> list[dict]:
+def shown(at: AppTest) -> list[dict[str, Any]]:
     """The trail's rows: the first table on the Trail tab (AppTest keeps no table keys)."""
     return at.tabs[0].dataframe[0].value.to_dict("records")
 
@@ -94,7 +95,7 @@ def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Download]:
     found: dict[str, Download] = {}
     original = MediaFileManager.add_deferred
 
-    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
         file_id = original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
         found[file_id] = Download(data_callable, mimetype, file_name)
         return file_id
@@ -184,7 +185,7 @@ def test_csv_export_holds_exactly_the_filtered_records(app_env, deferred) -> Non
     assert not button.disabled
     download = deferred[button.proto.deferred_file_id]
     data = download.make()
-    records = list(csv.DictReader(io.StringIO(data)))  # type: ignore[arg-type]
+    records = list(csv.DictReader(io.StringIO(data)))
     expected = service_rows(app_env, outcome=["refused", "denied"])
     assert sorted(int(r["seq"]) for r in records) == sorted(r.seq for r in expected)
     assert {r["outcome"] for r in records} == {"refused", "denied"}

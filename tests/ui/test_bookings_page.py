@@ -24,18 +24,18 @@ def tickets_of(app_env, persona: str) -> list[Ticket]:
         return list(session.scalars(select(Ticket).where(Ticket.passenger_id == pid)))
 
 
-def bookings(role: str):  # type: ignore[no-untyped-def]
+def bookings(role: str):
     return open_page(signed_in(role), "bookings")
 
 
-def search_flights(at, origin: str, destination: str, day: date):  # type: ignore[no-untyped-def]
+def search_flights(at, origin: str, destination: str, day: date):
     at.text_input(key="bookings_origin").input(origin)
     at.text_input(key="bookings_destination").input(destination)
     at.date_input(key="bookings_day").set_value(day)
     return at.button(key="bookings_search_flights").click().run()
 
 
-def pick(at, query: str, passenger_id: int):  # type: ignore[no-untyped-def]
+def pick(at, query: str, passenger_id: int):
     at.text_input(key="bookings_query").input(query).run()
     return at.selectbox(key="bookings_pick").select(passenger_id).run()
 
@@ -44,7 +44,7 @@ def test_agent_searches_flights() -> None:
     at = search_flights(bookings("agent"), "ZRH", "London", D + timedelta(days=4))
     assert not at.exception
     results = at.dataframe[-1].value
-    assert len(results) >= 2  # several economy flights ZRH-LHR that day (BRIEF section 3)
+    assert len(results) >= 2  # several economy flights ZRH-LHR that day (world/schedule.py)
     assert "ZRH-LHR" in set(results["route"])  # direct flights first, then connections
     assert all(r.startswith("ZRH-") and r.endswith("-LHR") for r in results["route"])
     assert all(str(no).startswith("AL ") for nos in results["flights"] for no in nos)

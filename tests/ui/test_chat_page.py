@@ -5,6 +5,7 @@ rating it, marking it resolved and escalating it."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -82,7 +83,7 @@ def has_card(at: AppTest) -> bool:
     return True
 
 
-def snapshot_of(app_env, persona: str) -> dict:
+def snapshot_of(app_env, persona: str) -> dict[str, Any]:
     pid = passenger_id(app_env, persona)
     ctx = ServiceContext(actor=Actor("agent", Role.AGENT), passenger_id=pid, clock=CLOCK)
     with app_env.sessions() as session:
@@ -114,7 +115,7 @@ def test_a_chat_turn_streams_the_answer_with_its_tool_steps(app_env) -> None:
     assert said(at) == ["What bookings does she have?"]
     assert "ZRH-LHR" in " ".join(replies(at))
     assert at.button(key=f"chat_open_{conversation.id}").label == "What bookings does she have?"
-    assert not at.get_by_key("chat_new").disabled
+    assert not at.button(key="chat_new").disabled
 
 
 def test_an_approved_change_moves_the_ticket(app_env) -> None:
@@ -200,7 +201,8 @@ def test_the_rate_limit_says_when_to_try_again(app_env, monkeypatch) -> None:
     assert len(said(at)) == 2  # the third message was not sent
 
 
-def test_a_manager_may_not_use_the_chat(app_env) -> None:
+@pytest.mark.usefixtures("app_env")
+def test_a_manager_may_not_use_the_chat() -> None:
     at = open_page(signed_in("manager"), "chat")
     assert not at.exception
     assert [e.value for e in at.error] == [

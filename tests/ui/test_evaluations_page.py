@@ -64,7 +64,7 @@ def test_a_small_suite_runs_with_progress_and_is_stored(
     reported: list[tuple[int, int]] = []
     workers: list[int] = []
 
-    def run_suite(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
+    def run_suite(*args, progress, **kwargs):
         def spy(done: int, total: int) -> None:
             reported.append((done, total))
             progress(done, total)

@@ -44,7 +44,7 @@ def fragments(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     seen: list[object] = []
     original = st.fragment
 
-    def spy(func=None, *, run_every=None, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(func=None, *, run_every=None, **kwargs):
         seen.append(run_every)
         return original(func, run_every=run_every, **kwargs)
 
@@ -71,6 +71,7 @@ def pct(x: float | None) -> str:
 
 def expected_cards(d: MetricsDashboard) -> dict[str, str]:
     c, t, dec, csat, u = d.conversations, d.turns, d.decisions, d.csat, d.usage
+    assert t.latency_p50_ms is not None and t.latency_p95_ms is not None  # the world has turns
     return {
         "Conversations": f"{c.total:,}",
         "Turns": f"{t.total:,}",

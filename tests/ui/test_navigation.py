@@ -1,4 +1,4 @@
-"""Each role's menu (BRIEF section 7), and every page checking the role itself: a page opened
+"""Each role's menu (ui/navigation.py), and every page checking the role itself: a page opened
 without the right role (by URL, not the menu) says "not allowed" and draws nothing else."""
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -46,7 +47,7 @@ def review(role: str = "manager") -> AppTest:
     return at
 
 
-def rows(at: AppTest) -> list[dict]:
+def rows(at: AppTest) -> list[dict[str, Any]]:
     return at.dataframe[0].value.to_dict("records")
 
 

@@ -114,7 +114,8 @@ def test_login_rate_limit_says_when_to_retry(app_env, monkeypatch) -> None:
     sign_in(at, "manager", "manager-demo")  # even the right password waits now
     (message,) = [e.value for e in at.error]
     assert re.fullmatch(r"Too many sign-in attempts\. Please try again in \d+ s\.", message)
-    assert 1 <= int(re.search(r"(\d+) s", message)[1]) <= 60
+    seconds = re.search(r"(\d+) s", message)
+    assert seconds is not None and 1 <= int(seconds[1]) <= 60
     assert not at.session_state["authentication_status"]
     assert logins(app_env)[-1] == ("login", "manager", "refused", "rate_limited")
 

@@ -1,4 +1,4 @@
-"""Every persona's situation (BRIEF section 3) holds at several demo clocks, including late
+"""Every persona's situation (world/personas.py) holds at several demo clocks, including late
 evening and just after midnight in Zurich, a DST weekend, summer time, and in a reduced
 large-shaped world. Each world is a fresh database (PostgreSQL when TEST_DATABASE_URL is set)."""
 
@@ -244,6 +244,7 @@ def announced_after_booking(world: World, ticket: Ticket) -> None:
     the persona is owed compensation (a leg booked after it would not be)."""
     leg = ticket.legs[0]
     assert leg.booked_at == ticket.issued_at
+    assert leg.flight.disrupted_at is not None
     assert leg.booked_at < leg.flight.disrupted_at <= world.now
 
 

@@ -46,7 +46,8 @@ def test_same_seed_and_clock_give_the_same_world_and_another_seed_does_not() -> 
     assert hashes[0] != hashes[2]
 
 
-def test_summary_counts_match_the_database(demo: Engine) -> None:
+@pytest.mark.usefixtures("demo")
+def test_summary_counts_match_the_database() -> None:
     with scratch_engine("counts", SERVER) as engine:
         summary = seed_world(engine, now=NOW, scale=0.2)
         for table in ("flights", "tickets", "ticket_legs", "seat_assignments", "passengers"):

@@ -9,6 +9,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from agent.models.builtin.dates import WEEKDAYS
 from agent.models.builtin.understanding import Utterance
 
 
@@ -23,26 +24,32 @@ def pick(u: Utterance, items: list[dict[str, Any]]) -> int | None:
     """Index of the chosen item, or None when the words do not single one out."""
     if not items:
         return None
-    if u.flight_nos:
-        wanted = {n.replace(" ", "") for n in u.flight_nos}
-        exact = [
-            i
-            for i, it in enumerate(items)
-            if {n.replace(" ", "") for n in it.get("flight_nos", [])} == wanted
-        ]
-        if len(exact) == 1:
-            return exact[0]
-        hits = [
-            i
-            for i, it in enumerate(items)
-            if wanted & {n.replace(" ", "") for n in it.get("flight_nos", [])}
-        ]
-        if len(hits) == 1:
-            return hits[0]
+    if u.flight_nos and (index := _by_flight_nos(u, items)) is not None:
+        return index
     if u.clock_time:
         hits = [i for i, it in enumerate(items) if str(it.get("time", "")).startswith(u.clock_time)]
         # A time that matches nothing listed is not a reason to pick something else.
         return hits[0] if len(hits) == 1 else None
+    choosers = (_by_superlative, _by_shape, _by_part_of_day, _by_words, _most_expensive)
+    for chooser in (*choosers, _by_ordinal, _by_name, _the_only_one):
+        index = chooser(u, items)
+        if index is not None:
+            return index
+    return None
+
+
+def _by_flight_nos(u: Utterance, items: list[dict[str, Any]]) -> int | None:
+    """The one item with exactly the flights named, else the one sharing any of them."""
+    wanted = {n.replace(" ", "") for n in u.flight_nos}
+    numbers = [{n.replace(" ", "") for n in it.get("flight_nos", [])} for it in items]
+    exact = [i for i, found in enumerate(numbers) if found == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    hits = [i for i, found in enumerate(numbers) if wanted & found]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _by_superlative(u: Utterance, items: list[dict[str, Any]]) -> int | None:
     if u.superlative == "cheapest":
         return min(range(len(items)), key=lambda i: _price(items[i]))
     if u.superlative in ("earliest", "latest"):
@@ -50,26 +57,37 @@ def pick(u: Utterance, items: list[dict[str, Any]]) -> int | None:
         if timed:
             order = sorted(timed, key=lambda i: (items[i].get("day", ""), items[i]["time"]))
             return order[0] if u.superlative == "earliest" else order[-1]
-    for chooser in (_by_shape, _by_part_of_day, _by_words):
-        index = chooser(u, items)
-        if index is not None:
-            return index
+    return None
+
+
+def _most_expensive(u: Utterance, items: list[dict[str, Any]]) -> int | None:
     if re.search(r"\b(most expensive|priciest)\b", u.lower):
         return max(range(len(items)), key=lambda i: _price(items[i]))
-    if u.ordinal is not None:
-        index = u.ordinal - 1 if u.ordinal > 0 else len(items) + u.ordinal
-        if 0 <= index < len(items):
-            return index
+    return None
+
+
+def _by_ordinal(u: Utterance, items: list[dict[str, Any]]) -> int | None:
+    """ "the second one", "the last one" (negative ordinals count from the end)."""
+    if u.ordinal is None:
+        return None
+    index = u.ordinal - 1 if u.ordinal > 0 else len(items) + u.ordinal
+    return index if 0 <= index < len(items) else None
+
+
+def _by_name(u: Utterance, items: list[dict[str, Any]]) -> int | None:
+    """The item whose name the words mention, clearly better than any other."""
     named = [
         (fuzz.partial_ratio(str(it["name"]).lower(), u.lower), i)
         for i, it in enumerate(items)
         if it.get("name") and len(str(it["name"])) >= 4
     ]
-    named = [(score, i) for score, i in named if score >= 85]
-    if named:
-        named.sort(reverse=True)
-        if len(named) == 1 or named[0][0] > named[1][0]:
-            return named[0][1]
+    named = sorted(((score, i) for score, i in named if score >= 85), reverse=True)
+    if named and (len(named) == 1 or named[0][0] > named[1][0]):
+        return named[0][1]
+    return None
+
+
+def _the_only_one(u: Utterance, items: list[dict[str, Any]]) -> int | None:
     if len(items) == 1 and (
         u.has("affirm") or re.search(r"\b(that one|this one|it|that)\b", u.lower)
     ):
@@ -116,13 +134,7 @@ DATE_WORDS = {
     "october",
     "november",
     "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
+    *WEEKDAYS,
     "today",
     "tomorrow",
     "tonight",

@@ -25,7 +25,13 @@ from agent.models.builtin.render import (
     time_text,
     when_text,
 )
-from agent.models.builtin.tickets import choose_ticket, disrupted, ticket_options
+from agent.models.builtin.tickets import (
+    NoActiveTicket,
+    WhichTicket,
+    choose_ticket,
+    disrupted,
+    ticket_options,
+)
 from agent.models.builtin.transcript import Transcript
 
 MAX_QUOTES = 6
@@ -34,27 +40,29 @@ MAX_SEARCH_DAYS = 3
 
 def _need_ticket(
     t: Transcript, task: Task, *, prefer_disrupted: bool = False, include_cancelled: bool = False
-) -> tuple[dict[str, Any] | None, Decision | None]:
+) -> dict[str, Any] | Decision:
+    """The ticket the task is about, or the decision to take first (look the trips up, ask which
+    ticket, or say there is none)."""
     trips = trips_of(t)
     if trips is None:
         lookup = t.result("get_passenger_trips")
         if lookup is not None and not lookup.ok:
-            return None, failure(lookup, task)
-        return None, call("get_passenger_trips", task)
-    ticket, question = choose_ticket(
+            return failure(lookup, task)
+        return call("get_passenger_trips", task)
+    choice = choose_ticket(
         task, trips, prefer_disrupted=prefer_disrupted, include_cancelled=include_cancelled
     )
-    if question == "NO_TICKETS":
+    if isinstance(choice, NoActiveTicket):
         who = possessive(t, task.slots.get("first_person", False))
-        return None, say(
+        return say(
             f"I don't see any active tickets in {who} bookings.",
             Task(task.intent, task.slots, "done"),
         )
-    if question:
-        return None, say(
-            question, Task(task.intent, task.slots, "awaiting_ticket"), ticket_options(trips)
+    if isinstance(choice, WhichTicket):
+        return say(
+            choice.question, Task(task.intent, task.slots, "awaiting_ticket"), ticket_options(trips)
         )
-    return ticket, None
+    return choice
 
 
 def _flight_items(
@@ -82,7 +90,8 @@ def _target_day(task: Task, ticket: dict[str, Any], t: Transcript) -> str | None
     if slots.get("dates"):
         # "can't make it on Sunday, something on Monday?": the target is the other date.
         others = [d for d in slots["dates"] if d != departs]
-        return (others or slots["dates"])[-1]
+        target: str = (others or slots["dates"])[-1]
+        return target
     if slots.get("shift") is not None and departs:
         return plus_days(departs, slots["shift"])
     if slots.get("asap") or (
@@ -94,23 +103,50 @@ def _target_day(task: Task, ticket: dict[str, Any], t: Transcript) -> str | None
 
 
 # ---- change ---------------------------------------------------------------------------------
+def _foreign_ticket(t: Transcript, task: Task, ticket: dict[str, Any]) -> Decision:
+    """Someone else's ticket: the service says no, and the reply passes its rule on."""
+    quote = t.result("quote_flight_change")
+    if quote is None:
+        # The service checks whose ticket it is before anything else; no ids are invented.
+        return call("quote_flight_change", task, ticket_no=ticket["ticket_no"], new_flight_ids=[])
+    return refusal(quote, task) if quote.refused else failure(quote, task)
+
+
+def _no_free_flight(
+    task: Task, ticket: dict[str, Any], searched_day: str, searches: int
+) -> Decision:
+    """Nothing to move to on the day searched: "as soon as possible" tries the next day."""
+    route = ticket["route"].split("-")
+    if task.slots.get("asap") and searches < MAX_SEARCH_DAYS:
+        return call(
+            "search_flights",
+            task,
+            origin=route[0],
+            destination=route[-1],
+            day=plus_days(searched_day, 1),
+            fare=ticket["fare"],
+        )
+    return say(
+        f"There is no {ticket['route']} flight with a free seat on {day_text(searched_day)}. Shall I look at another date?",
+        Task(
+            task.intent,
+            {**task.slots, "ticket_no": ticket["ticket_no"], "dates": []},
+            "awaiting_date",
+        ),
+    )
+
+
 def change_flight(t: Transcript, task: Task) -> Decision:
     written = t.result("change_flight")
     if written is not None:
         return report_write(written, task)
-    ticket, ask = _need_ticket(t, task)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task)
+    if isinstance(ticket, Decision):
+        return ticket
     task.slots["ticket_no"] = ticket["ticket_no"]  # remembered for "cancel that ticket" later
     slots = task.slots
     if ticket.get("foreign"):
-        quote = t.result("quote_flight_change")
-        if quote is None:
-            # The service checks whose ticket it is before anything else; no ids are invented.
-            return call(
-                "quote_flight_change", task, ticket_no=ticket["ticket_no"], new_flight_ids=[]
-            )
-        return refusal(quote, task) if quote.refused else failure(quote, task)
+        return _foreign_ticket(t, task, ticket)
     if task.stage == "chosen" and slots.get("chosen_ids"):
         return call(
             "change_flight",
@@ -143,24 +179,7 @@ def change_flight(t: Transcript, task: Task) -> Decision:
     current = [leg.get("id") for leg in ticket.get("legs", [])]
     options = [o for o in last.results if [leg["id"] for leg in o["legs"]] != current]
     if not options:
-        searched_day = last.args.get("day", day)
-        if slots.get("asap") and len(searches) < MAX_SEARCH_DAYS:
-            return call(
-                "search_flights",
-                task,
-                origin=route[0],
-                destination=route[-1],
-                day=plus_days(str(searched_day), 1),
-                fare=ticket["fare"],
-            )
-        return say(
-            f"There is no {ticket['route']} flight with a free seat on {day_text(str(searched_day))}. Shall I look at another date?",
-            Task(
-                task.intent,
-                {**slots, "ticket_no": ticket["ticket_no"], "dates": []},
-                "awaiting_date",
-            ),
-        )
+        return _no_free_flight(task, ticket, str(last.args.get("day", day)), len(searches))
     quotes = results_of(t, "quote_flight_change")
     if not quotes:
         return Decision(
@@ -291,9 +310,9 @@ def cancel_ticket(t: Transcript, task: Task) -> Decision:
     written = t.result("cancel_ticket")
     if written is not None:
         return report_write(written, task)
-    ticket, ask = _need_ticket(t, task)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task)
+    if isinstance(ticket, Decision):
+        return ticket
     quote = t.result("quote_cancellation")
     if quote is None:
         return call("quote_cancellation", task, ticket_no=ticket["ticket_no"])
@@ -320,9 +339,9 @@ def compensation(t: Transcript, task: Task) -> Decision:
     written = t.result("request_compensation")
     if written is not None:
         return report_write(written, task)
-    ticket, ask = _need_ticket(t, task, prefer_disrupted=True, include_cancelled=True)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task, prefer_disrupted=True, include_cancelled=True)
+    if isinstance(ticket, Decision):
+        return ticket
     if not ticket.get("foreign"):
         paid = _already_compensated(t, ticket)
         if paid:
@@ -350,7 +369,8 @@ def _already_compensated(t: Transcript, ticket: dict[str, Any]) -> str | None:
     for leg in [*ticket.get("legs", []), *ticket.get("replaced_legs", [])]:
         bad = leg.get("status") == "cancelled" or leg.get("delay_minutes", 0) >= 180
         if bad and leg.get("id") in paid_flights:
-            return leg["flight_no"]
+            flight_no: str = leg["flight_no"]
+            return flight_no
     return None
 
 
@@ -389,9 +409,9 @@ def flight_status(t: Transcript, task: Task) -> Decision:
     if numbers:
         day = (task.slots.get("dates") or [t.today.isoformat()])[0]
         return call("get_flight_status", task, flight_no=numbers[0], day=day)
-    ticket, ask = _need_ticket(t, task)
-    if ask:
-        return ask
+    ticket = _need_ticket(t, task)
+    if isinstance(ticket, Decision):
+        return ticket
     legs = [
         leg for leg in ticket.get("legs", []) if leg.get("status") not in ("arrived",)
     ] or ticket.get("legs", [])
@@ -418,6 +438,24 @@ def _status_text(view: dict[str, Any]) -> str:
 
 
 # ---- search and book ------------------------------------------------------------------------
+def _missing_flight_details(slots: dict[str, Any]) -> list[str]:
+    asks = (("where to", "destination"), ("from which airport", "origin"), ("on which date", "day"))
+    return [name for name, key in asks if not slots.get(key)]
+
+
+def _from_home(slots: dict[str, Any], trips: Any) -> dict[str, Any]:
+    """A flight to somewhere with no origin named leaves from the passenger's home airport."""
+    home = _home_airport(trips) if trips else None
+    if (
+        home
+        and slots.get("destination")
+        and not slots.get("origin")
+        and home != slots["destination"]
+    ):
+        return {**slots, "origin": home}
+    return slots
+
+
 def book_flight(t: Transcript, task: Task) -> Decision:
     written = t.result("book_flight")
     if written is not None:
@@ -432,32 +470,17 @@ def book_flight(t: Transcript, task: Task) -> Decision:
             flight_ids=slots["chosen_ids"],
             fare=fare,
         )
-    missing = [
-        name
-        for name, key in (
-            ("where to", "destination"),
-            ("from which airport", "origin"),
-            ("on which date", "day"),
-        )
-        if not slots.get(key)
-    ]
+    missing = _missing_flight_details(slots)
     if missing and not (slots.get("origin") and slots.get("destination")):
         trips = trips_of(t)
         if trips is None and t.result("get_passenger_trips") is None:
             return call("get_passenger_trips", task)
         reroute = not slots.get("explicit_book") and not slots.get("new_trip")
-        if trips and reroute and choose_ticket(task, trips)[0] is not None:
+        if trips and reroute and isinstance(choose_ticket(task, trips), dict):
             # "get him on a flight tomorrow" with a ticket booked means moving that ticket.
             return change_flight(t, Task("change_flight", slots, "start"))
-        home = _home_airport(trips) if trips else None
-        if (
-            home
-            and slots.get("destination")
-            and not slots.get("origin")
-            and home != slots["destination"]
-        ):
-            slots = {**slots, "origin": home}
-            missing = [m for m in missing if m != "from which airport"]
+        slots = _from_home(slots, trips)
+        missing = _missing_flight_details(slots)
     if missing:
         return say(
             f"Happy to look for flights — {', and '.join(missing)}?",
@@ -482,6 +505,13 @@ def book_flight(t: Transcript, task: Task) -> Decision:
             f"There is no Alpine Air flight from {slots['origin']} to {slots['destination']} with free seats on {day_text(slots['day'])}. Shall I try another date?",
             Task(task.intent, {**slots, "day": None}, "awaiting_details"),
         )
+    return _offer_flights(t, task, slots, options, fare)
+
+
+def _offer_flights(
+    t: Transcript, task: Task, slots: dict[str, Any], options: list[dict[str, Any]], fare: str
+) -> Decision:
+    """Book the flight the request already singles out, else list the options."""
     items = _flight_items(options)
     lines = [f"{flight_option(o)} — {chf(o['price'])} per person ({fare})" for o in options]
     browsing = bool(slots.get("browse"))
@@ -513,5 +543,6 @@ def book_flight(t: Transcript, task: Task) -> Decision:
 def _home_airport(trips: dict[str, Any]) -> str | None:
     """Where the passenger usually starts: the origin of their first ticket."""
     for ticket in trips.get("tickets", []):
-        return ticket["route"].split("-")[0]
+        origin: str = ticket["route"].split("-")[0]
+        return origin
     return None

@@ -1,4 +1,5 @@
-"""Hotel, car rental and excursion flows: search and book, change dates, cancel."""
+"""Hotel, car rental and excursion flows: search and book, change dates, cancel. The kinds' tool
+names, snapshot lists and date fields come from their one declaration (services.travel.travel_kinds)."""
 
 from __future__ import annotations
 
@@ -11,65 +12,7 @@ from agent.models.builtin.core import Decision, Task, call, possessive, say, tri
 from agent.models.builtin.outcomes import failure, refusal, report_write
 from agent.models.builtin.render import chf, day_text, numbered
 from agent.models.builtin.transcript import Transcript
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How one kind of travel booking is named in the tools and the snapshot."""
-
-    key: str  # hotel | car | excursion
-    noun: str
-    search_tool: str
-    book_tool: str
-    change_tool: str | None
-    cancel_tool: str
-    snapshot_list: str
-    booking_id: str  # id field in the snapshot and the tools' argument
-    offer_id: str
-    start_field: str
-    end_field: str | None
-
-
-HOTEL = Kind(
-    "hotel",
-    "hotel booking",
-    "search_hotels",
-    "book_hotel",
-    "change_hotel_booking",
-    "cancel_hotel_booking",
-    "hotel_bookings",
-    "booking_id",
-    "hotel_id",
-    "checkin",
-    "checkout",
-)
-CAR = Kind(
-    "car",
-    "car rental",
-    "search_car_rentals",
-    "book_car_rental",
-    "change_car_rental",
-    "cancel_car_rental",
-    "car_rentals",
-    "rental_id",
-    "offer_id",
-    "start",
-    "end",
-)
-EXCURSION = Kind(
-    "excursion",
-    "excursion",
-    "search_excursions",
-    "book_excursion",
-    None,
-    "cancel_excursion",
-    "excursions",
-    "booking_id",
-    "excursion_id",
-    "date",
-    None,
-)
-KINDS = {k.key: k for k in (HOTEL, CAR, EXCURSION)}
+from services.travel.travel_kinds import CAR, EXCURSION, HOTEL, TravelKindSpec
 
 
 def _trip_city_and_day(trips: dict[str, Any] | None) -> tuple[str | None, str | None]:
@@ -84,7 +27,7 @@ def _trip_city_and_day(trips: dict[str, Any] | None) -> tuple[str | None, str | 
 
 
 def _dates(
-    kind: Kind, slots: dict[str, Any], default_day: str | None
+    kind: TravelKindSpec, slots: dict[str, Any], default_day: str | None
 ) -> tuple[str | None, str | None]:
     dates = slots.get("dates") or []
     start = dates[0] if dates else default_day
@@ -97,7 +40,7 @@ def _dates(
     return start, end
 
 
-def _offer_line(kind: Kind, item: dict[str, Any]) -> str:
+def _offer_line(kind: TravelKindSpec, item: dict[str, Any]) -> str:
     if kind is HOTEL:
         return f"{item['name']} ({item['stars']}★), {chf(item['price_per_night'])} per night, {chf(item['total_price'])} for {item['nights']} nights"
     if kind is CAR:
@@ -105,7 +48,7 @@ def _offer_line(kind: Kind, item: dict[str, Any]) -> str:
     return f"{item['name']} ({item['duration_hours']:g} h), {chf(item['price_per_participant'])} per person, {chf(item['total_price'])} in total"
 
 
-def _offer_items(kind: Kind, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _offer_items(kind: TravelKindSpec, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "label": _offer_line(kind, r),
@@ -117,20 +60,8 @@ def _offer_items(kind: Kind, results: list[dict[str, Any]]) -> list[dict[str, An
     ]
 
 
-def book(t: Transcript, task: Task, kind: Kind) -> Decision:
-    written = t.result(kind.book_tool)
-    if written is not None:
-        return report_write(written, task)
-    slots = task.slots
-    trips = trips_of(t)
-    city = slots.get("city")
-    if city is None or not (slots.get("dates") or kind is EXCURSION):
-        if trips is None and t.result("get_passenger_trips") is None:
-            return call("get_passenger_trips", task)
-        trip_city, trip_day = _trip_city_and_day(trips)
-        city = city or trip_city
-        slots = {**slots, "city": city, "default_day": trip_day}
-    start, end = _dates(kind, slots, slots.get("default_day") if not slots.get("dates") else None)
+def _missing_details(kind: TravelKindSpec, city: str | None, start: Any, end: Any) -> list[str]:
+    """What to ask before searching: an excursion needs only a city, a stay or rental dates."""
     missing = []
     if not city:
         missing.append("in which city")
@@ -138,47 +69,78 @@ def book(t: Transcript, task: Task, kind: Kind) -> Decision:
         missing.append("from which date")
     if kind is not EXCURSION and start and not end:
         missing.append("for how many nights" if kind is HOTEL else "until which date")
-    if missing:
+    return missing
+
+
+def _book_args(
+    kind: TravelKindSpec, chosen: Any, start: Any, end: Any, party: int, offer_day: Any
+) -> dict[str, Any]:
+    if kind is HOTEL:
+        return {kind.offer_id: chosen, "checkin": start, "checkout": end, "guests": party}
+    if kind is CAR:
+        return {kind.offer_id: chosen, "start": start, "end": end}
+    return {kind.offer_id: chosen, "day": start or offer_day, "participants": party}
+
+
+def _search_args(
+    kind: TravelKindSpec, city: str, start: Any, end: Any, party: int
+) -> dict[str, Any]:
+    if kind is HOTEL:
+        return {"city": city, "checkin": start, "checkout": end, "guests": party}
+    if kind is CAR:
+        return {"city": city, "start": start, "end": end}
+    # Without a date, the excursions on any day (the tool's day is optional).
+    return {"city": city} | ({"day": start} if start else {}) | {"participants": party}
+
+
+def _with_trip_defaults(t: Transcript, task: Task, kind: TravelKindSpec) -> dict[str, Any] | None:
+    """The task's slots, with the city and day of the passenger's trip where the request left
+    them out; None while the trips still have to be read."""
+    slots = task.slots
+    if slots.get("city") is not None and (slots.get("dates") or kind is EXCURSION):
+        return slots
+    trips = trips_of(t)
+    if trips is None and t.result("get_passenger_trips") is None:
+        return None
+    trip_city, trip_day = _trip_city_and_day(trips)
+    return {**slots, "city": slots.get("city") or trip_city, "default_day": trip_day}
+
+
+def _period_text(start: Any, end: Any) -> str:
+    if end:
+        return f" from {day_text(start)} to {day_text(end)}"
+    return f" on {day_text(start)}" if start else ""
+
+
+def book(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
+    written = t.result(kind.book_tool)
+    if written is not None:
+        return report_write(written, task)
+    slots = _with_trip_defaults(t, task, kind)
+    if slots is None:
+        return call("get_passenger_trips", task)
+    city = slots.get("city")
+    start, end = _dates(kind, slots, slots.get("default_day") if not slots.get("dates") else None)
+    if (missing := _missing_details(kind, city, start, end)) or city is None:
         return say(
             f"Sure — {', and '.join(missing)}?", Task(task.intent, slots, "awaiting_details")
         )
     chosen = slots.get("chosen_id")
     party = slots.get("party") or 1
     if task.stage == "chosen" and chosen is not None:
-        args: dict[str, Any] = {kind.offer_id: chosen}
-        if kind is HOTEL:
-            args |= {"checkin": start, "checkout": end, "guests": party}
-        elif kind is CAR:
-            args |= {"start": start, "end": end}
-        else:
-            args |= {"day": start or slots.get("offer_day"), "participants": party}
         return call(
             kind.book_tool,
             Task(task.intent, slots, "executing"),
             "Here is the booking for your approval.",
-            **args,
+            **_book_args(kind, chosen, start, end, party, slots.get("offer_day")),
         )
     search = t.result(kind.search_tool)
     if search is None:
-        if kind is HOTEL:
-            return call(
-                kind.search_tool, task, city=city, checkin=start, checkout=end, guests=party
-            )
-        if kind is CAR:
-            return call(kind.search_tool, task, city=city, start=start, end=end)
-        return (
-            call(kind.search_tool, task, city=city, day=start, participants=party)
-            if start
-            else call(kind.search_tool, task, city=city, participants=party)
-        )
+        return call(kind.search_tool, task, **_search_args(kind, city, start, end, party))
     if not search.ok:
         return refusal(search, task) if search.refused else failure(search, task)
     results = search.results[:5]
-    period = (
-        f" from {day_text(start)} to {day_text(end)}"
-        if end
-        else (f" on {day_text(start)}" if start else "")
-    )
+    period = _period_text(start, end)
     if not results:
         return say(
             f"Nothing is available in {city}{period}. Shall I try other dates?",
@@ -196,35 +158,35 @@ def book(t: Transcript, task: Task, kind: Kind) -> Decision:
         return say(
             f"Excursions in {city}:\n{numbered(lines)}\nWhich one, and on which date?",
             Task(task.intent, slots, "awaiting_choice"),
-            {"kind": kind.key, "items": items},
+            {"kind": kind.key.value, "items": items},
         )
     return say(
         f"Available in {city}{period}:\n{numbered(lines)}\nWhich one should I book?",
         Task(task.intent, slots, "awaiting_choice"),
-        {"kind": kind.key, "items": items},
+        {"kind": kind.key.value, "items": items},
     )
 
 
-def _pick_booking(
-    t: Transcript, task: Task, kind: Kind
-) -> tuple[dict[str, Any] | None, Decision | None]:
+def _pick_booking(t: Transcript, task: Task, kind: TravelKindSpec) -> dict[str, Any] | Decision:
+    """The booking the task is about, or the decision to take first (look the trips up, ask
+    which booking, or say there is none)."""
     trips = trips_of(t)
     if trips is None:
         lookup = t.result("get_passenger_trips")
-        return None, failure(lookup, task) if lookup is not None else call(
-            "get_passenger_trips", task
-        )
-    bookings = [b for b in trips.get(kind.snapshot_list, []) if b.get("status") == "confirmed"]
+        return failure(lookup, task) if lookup is not None else call("get_passenger_trips", task)
+    bookings: list[dict[str, Any]] = [
+        b for b in trips.get(kind.snapshot_list, []) if b.get("status") == "confirmed"
+    ]
     wanted = task.slots.get("booking_id")
     if wanted is not None:
         found = [b for b in trips.get(kind.snapshot_list, []) if b.get(kind.booking_id) == wanted]
-        return (found[0] if found else {kind.booking_id: wanted}), None
+        return found[0] if found else {kind.booking_id: wanted}
     city = task.slots.get("city")
     if city and len(bookings) > 1:
         bookings = [b for b in bookings if b.get("city", "").lower() == city.lower()] or bookings
     if not bookings:
         who = possessive(t, task.slots.get("first_person", False))
-        return None, say(
+        return say(
             f"I don't see an active {kind.noun} in {who} bookings.",
             Task(task.intent, task.slots, "done"),
         )
@@ -240,11 +202,11 @@ def _pick_booking(
                 f"{b.get('hotel') or b.get('name') or b.get('company')} in {b.get('city')} from {b.get(kind.start_field)}"
                 for b in bookings
             ]
-            return None, say(
+            return say(
                 f"Which {kind.noun}?\n{numbered(lines)}",
                 Task(task.intent, task.slots, "awaiting_booking"),
                 {
-                    "kind": kind.key + "_booking",
+                    "kind": f"{kind.key.value}_booking",
                     "items": [
                         {
                             "id": b[kind.booking_id],
@@ -254,17 +216,17 @@ def _pick_booking(
                     ],
                 },
             )
-        return bookings[index], None
-    return bookings[0], None
+        return bookings[index]
+    return bookings[0]
 
 
-def cancel(t: Transcript, task: Task, kind: Kind) -> Decision:
+def cancel(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.cancel_tool)
     if written is not None:
         return report_write(written, task)
-    booking, ask = _pick_booking(t, task, kind)
-    if ask:
-        return ask
+    booking = _pick_booking(t, task, kind)
+    if isinstance(booking, Decision):
+        return booking
     what = booking.get("hotel") or booking.get("name") or booking.get("company") or kind.noun
     start = booking.get(kind.start_field)
     if start and start <= t.today.isoformat():
@@ -281,51 +243,63 @@ def cancel(t: Transcript, task: Task, kind: Kind) -> Decision:
     )
 
 
-def change(t: Transcript, task: Task, kind: Kind) -> Decision:
+def change(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.change_tool or "")
     if written is not None:
         return report_write(written, task)
-    booking, ask = _pick_booking(t, task, kind)
-    if ask:
-        return ask
+    booking = _pick_booking(t, task, kind)
+    if isinstance(booking, Decision):
+        return booking
     if kind.end_field is None or kind.change_tool is None:
         return say(
             f"An {kind.noun} can't be moved; I can cancel it and book another date instead.",
             Task(task.intent, task.slots, "done"),
         )
-    start, end = _new_dates(task.slots, booking[kind.start_field], booking[kind.end_field])
-    if start is None:
+    period = _new_period(task.slots, booking[kind.start_field], booking[kind.end_field])
+    if period is None:
         return say(
             "Which new dates should I use?", Task(task.intent, task.slots, "awaiting_details")
         )
-    names = ("checkin", "checkout") if kind is HOTEL else ("start", "end")
     return call(
         kind.change_tool,
         Task(task.intent, task.slots, "executing"),
-        f"Here is the new period ({day_text(start)} to {day_text(end)}) for your approval.",
-        **{kind.booking_id: booking[kind.booking_id], names[0]: start, names[1]: end},
+        f"Here is the new period ({day_text(period.start)} to {day_text(period.end)}) for your approval.",
+        **{
+            kind.booking_id: booking[kind.booking_id],
+            kind.start_field: period.start,
+            kind.end_field: period.end,
+        },
     )
 
 
-def _new_dates(slots: dict[str, Any], start: str, end: str) -> tuple[str | None, str | None]:
+@dataclass(frozen=True)
+class Period:
+    """A booking's new dates (ISO days)."""
+
+    start: str
+    end: str
+
+
+def _new_period(slots: dict[str, Any], start: str, end: str) -> Period | None:
+    """The booking's new period from what the user asked, or None when they named no dates."""
     s, e = date.fromisoformat(start), date.fromisoformat(end)
     if slots.get("start_date") or slots.get("end_date"):
         new_s = date.fromisoformat(slots["start_date"]) if slots.get("start_date") else None
         new_e = date.fromisoformat(slots["end_date"]) if slots.get("end_date") else None
         if new_s and not new_e:
             new_e = e if slots.get("keep_end") else new_s + (e - s)
-        return (new_s or s).isoformat(), (new_e or e).isoformat()
+        return Period((new_s or s).isoformat(), (new_e or e).isoformat())
     dates = [date.fromisoformat(d) for d in slots.get("dates") or []]
     extra = slots.get("nights") or slots.get("days")
     if len(dates) >= 2:
-        return dates[0].isoformat(), dates[1].isoformat()
+        return Period(dates[0].isoformat(), dates[1].isoformat())
     if dates:
-        return dates[0].isoformat(), (dates[0] + (e - s)).isoformat()
+        return Period(dates[0].isoformat(), (dates[0] + (e - s)).isoformat())
     if extra and slots.get("shorten"):
-        return s.isoformat(), (e - timedelta(days=extra)).isoformat()
+        return Period(s.isoformat(), (e - timedelta(days=extra)).isoformat())
     if extra and slots.get("extend"):
-        return s.isoformat(), (e + timedelta(days=extra)).isoformat()
+        return Period(s.isoformat(), (e + timedelta(days=extra)).isoformat())
     if slots.get("shift") is not None:
         shift = timedelta(days=slots["shift"])
-        return (s + shift).isoformat(), (e + shift).isoformat()
-    return None, None
+        return Period((s + shift).isoformat(), (e + shift).isoformat())
+    return None

@@ -4,6 +4,7 @@ people type (native spellings, nicknames, typos handled by fuzzy matching)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -175,22 +176,27 @@ def find_places(text: str) -> list[PlaceMention]:
         if m.group(1) in GAZETTEER:
             add(m.group(1), m.start(), m.end())
     # Typos: fuzzy-match the remaining words, two-word names first ("new yrok").
+    for start, end, size in _word_runs(lower):
+        candidate = lower[start:end]
+        if (
+            len(candidate) < 5
+            or candidate in STOPWORDS
+            or any(s < end and start < e for s, e in taken)
+        ):
+            continue
+        best = _fuzzy(candidate)
+        if best is not None and (size == 1 or " " in best):
+            add(names[best], start, end)
+    found.sort(key=lambda pm: pm.start)
+    return found
+
+
+def _word_runs(lower: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, size) of every run of two words, then of every single word."""
     words = list(re.finditer(r"[a-zà-ÿ']+", lower))
     for size in (2, 1):
         for i in range(len(words) - size + 1):
-            start, end = words[i].start(), words[i + size - 1].end()
-            candidate = lower[start:end]
-            if (
-                len(candidate) < 5
-                or candidate in STOPWORDS
-                or any(s < end and start < e for s, e in taken)
-            ):
-                continue
-            best = _fuzzy(candidate)
-            if best is not None and (size == 1 or " " in best):
-                add(names[best], start, end)
-    found.sort(key=lambda pm: pm.start)
-    return found
+            yield words[i].start(), words[i + size - 1].end(), size
 
 
 def _fuzzy(word: str) -> str | None:

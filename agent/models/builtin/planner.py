@@ -14,6 +14,7 @@ from agent.models.builtin.choices import pick
 from agent.models.builtin.core import Decision, Task, say
 from agent.models.builtin.transcript import Transcript
 from agent.models.builtin.understanding import Utterance, understand
+from services.travel.travel_kinds import CAR, EXCURSION, HOTEL
 
 Flow = Callable[[Transcript, Task], Decision]
 
@@ -29,14 +30,14 @@ FLOWS: dict[str, Flow] = {
     "policy": info.policy,
     "escalate": info.escalate,
     "other_person": info.other_person,
-    "hotel_book": lambda t, task: travel.book(t, task, travel.HOTEL),
-    "hotel_change": lambda t, task: travel.change(t, task, travel.HOTEL),
-    "hotel_cancel": lambda t, task: travel.cancel(t, task, travel.HOTEL),
-    "car_book": lambda t, task: travel.book(t, task, travel.CAR),
-    "car_change": lambda t, task: travel.change(t, task, travel.CAR),
-    "car_cancel": lambda t, task: travel.cancel(t, task, travel.CAR),
-    "excursion_book": lambda t, task: travel.book(t, task, travel.EXCURSION),
-    "excursion_cancel": lambda t, task: travel.cancel(t, task, travel.EXCURSION),
+    "hotel_book": lambda t, task: travel.book(t, task, HOTEL),
+    "hotel_change": lambda t, task: travel.change(t, task, HOTEL),
+    "hotel_cancel": lambda t, task: travel.cancel(t, task, HOTEL),
+    "car_book": lambda t, task: travel.book(t, task, CAR),
+    "car_change": lambda t, task: travel.change(t, task, CAR),
+    "car_cancel": lambda t, task: travel.cancel(t, task, CAR),
+    "excursion_book": lambda t, task: travel.book(t, task, EXCURSION),
+    "excursion_cancel": lambda t, task: travel.cancel(t, task, EXCURSION),
 }
 AWAITING = (
     "awaiting_choice",
@@ -142,6 +143,17 @@ def _conversational(t: Transcript, u: Utterance, memory_task: Task | None) -> De
     return None
 
 
+# Slots that are set (True) when the message has these words.
+FLAG_WORDS = {
+    "asap": r"\b(asap|as soon as possible|next available|earliest|first available|soonest)\b",
+    "new_trip": r"\b(new|another trip|additional|also book|a second|extra ticket|one-way ticket)\b",
+    "keep_end": r"\bsame (return|check-?out|end|drop-?off) (date|day)\b|\bkeep the (return|check-?out|end)\b",
+    "same_dates": r"\b(the )?same (dates|days|period)\b",
+    "extend": r"\b(extend|extra|more|longer|add)\b",
+    "shorten": r"\b(shorten|less|fewer|cut|earlier check-?out|leave .* earlier)\b",
+}
+
+
 def _slots(u: Utterance, t: Transcript) -> dict[str, Any]:
     slots: dict[str, Any] = {
         "first_person": u.first_person,
@@ -170,25 +182,7 @@ def _slots(u: Utterance, t: Transcript) -> dict[str, Any]:
         slots["direction"] = "return"
     elif re.search(r"\b(outbound|way there|first flight)\b", u.lower):
         slots["direction"] = "outbound"
-    if re.search(
-        r"\b(asap|as soon as possible|next available|earliest|first available|soonest)\b", u.lower
-    ):
-        slots["asap"] = True
-    if re.search(
-        r"\b(new|another trip|additional|also book|a second|extra ticket|one-way ticket)\b", u.lower
-    ):
-        slots["new_trip"] = True
-    if re.search(
-        r"\bsame (return|check-?out|end|drop-?off) (date|day)\b|\bkeep the (return|check-?out|end)\b",
-        u.lower,
-    ):
-        slots["keep_end"] = True
-    if re.search(r"\b(the )?same (dates|days|period)\b", u.lower):
-        slots["same_dates"] = True
-    if re.search(r"\b(extend|extra|more|longer|add)\b", u.lower):
-        slots["extend"] = True
-    if re.search(r"\b(shorten|less|fewer|cut|earlier check-?out|leave .* earlier)\b", u.lower):
-        slots["shorten"] = True
+    slots |= {flag: True for flag, words in FLAG_WORDS.items() if re.search(words, u.lower)}
     if slots["dates"]:
         slots["day"] = slots["dates"][0]
     return slots
@@ -228,23 +222,8 @@ def interpret(
     u: Utterance, t: Transcript, prev: Task | None, options: dict[str, Any] | None
 ) -> Task | None:
     slots = _slots(u, t)
-    # "cancel that ticket", "move it": the ticket we were just talking about.
-    refers_back = re.search(
-        r"\b(that|this|the same) (ticket|flight|booking)\b|\b(it|that one)\b", u.lower
-    )
-    if (
-        prev is not None
-        and prev.slots.get("ticket_no")
-        and "ticket_no" not in slots
-        and refers_back
-    ):
-        slots["ticket_no"] = prev.slots["ticket_no"]
-    if slots.get("same_dates") and prev is not None:
-        # "and the car the same dates": the period of what we just did.
-        for key in ("start_date", "end_date", "dates"):
-            if prev.slots.get(key) and not slots.get(key):
-                slots[key] = prev.slots[key]
-    follow = _follow_up(u, t, prev, options, slots)
+    _carry_over(u, prev, slots)
+    follow = _follow_up(u, prev, options, slots)
     if follow is not None:
         return follow
     domain = _domain(u)
@@ -253,6 +232,38 @@ def interpret(
     )
     if u.has("scope") and not explicit:
         return None
+    # In this order: who is asked about, travel writes, ticket writes, questions and bookings.
+    for stage in (_people_and_claims, _travel_write, _ticket_write, _question_or_booking):
+        task = stage(u, prev, slots, domain)
+        if task is not None:
+            return task
+    return None
+
+
+def _carry_over(u: Utterance, prev: Task | None, slots: dict[str, Any]) -> None:
+    """What the message refers back to: the ticket just discussed, the dates just used."""
+    if prev is None:
+        return
+    # "cancel that ticket", "move it": the ticket we were just talking about.
+    refers_back = re.search(
+        r"\b(that|this|the same) (ticket|flight|booking)\b|\b(it|that one)\b", u.lower
+    )
+    if prev.slots.get("ticket_no") and "ticket_no" not in slots and refers_back:
+        slots["ticket_no"] = prev.slots["ticket_no"]
+    if slots.get("same_dates"):
+        # "and the car the same dates": the period of what we just did.
+        for key in ("start_date", "end_date", "dates"):
+            if prev.slots.get(key) and not slots.get(key):
+                slots[key] = prev.slots[key]
+
+
+def _asks_cost(u: Utterance) -> bool:
+    return u.has("cost", "refund") and (u.is_question or "much" in u.lower)
+
+
+def _people_and_claims(
+    u: Utterance, prev: Task | None, slots: dict[str, Any], domain: str | None
+) -> Task | None:
     acting = u.has("cancel", "change", "book", "compensation", "refund", "trips", "status")
     if u.other_person and acting and not u.ticket_nos:
         return Task("other_person", slots)
@@ -270,7 +281,13 @@ def interpret(
         return Task(
             "compensation", {**slots, "question": u.is_question and not WANTS.search(u.lower)}
         )
-    asks_cost = u.has("cost", "refund") and (u.is_question or "much" in u.lower)
+    return None
+
+
+def _travel_write(
+    u: Utterance, prev: Task | None, slots: dict[str, Any], domain: str | None
+) -> Task | None:
+    """Cancelling or moving a hotel stay, car rental or excursion."""
     if domain and u.has("cancel"):
         return Task(f"{domain}_cancel", slots)
     same_as_before = (
@@ -291,9 +308,16 @@ def interpret(
         and (u.has("change") or (moving_dates and not u.has("book")))
     ):
         return Task(f"{domain}_change", slots)
+    return None
+
+
+def _ticket_write(
+    u: Utterance, _prev: Task | None, slots: dict[str, Any], domain: str | None
+) -> Task | None:
+    """Cancelling, quoting or moving a flight ticket, and flight status."""
     if u.has("cancel") or (u.has("refund") and not u.has("policy")):
         # "how much would she get back?" is a quote; "he'd rather have his money back" is a request.
-        wondering = asks_cost or (u.is_question and not ACTION_WORDS.search(u.lower))
+        wondering = _asks_cost(u) or (u.is_question and not ACTION_WORDS.search(u.lower))
         if re.search(r"\b(both|all)\b", u.lower):
             slots["all_tickets"] = True
         return Task("quote_cancel" if wondering else "cancel_ticket", slots)
@@ -314,9 +338,15 @@ def interpret(
     if (moving or rebooking) and not domain:
         if u.is_question and not u.has("change"):
             slots["browse"] = True
-        return Task("quote_change" if asks_cost else "change_flight", slots)
+        return Task("quote_change" if _asks_cost(u) else "change_flight", slots)
     if u.has("status") and not domain:
         return Task("flight_status", slots)
+    return None
+
+
+def _question_or_booking(
+    u: Utterance, _prev: Task | None, slots: dict[str, Any], domain: str | None
+) -> Task | None:
     if u.has("policy") or (
         u.is_question
         and re.search(r"\b(can (she|he|i|they)|allowed|what happens)\b", u.lower)
@@ -335,16 +365,13 @@ def interpret(
         return Task(
             "book_flight", {**slots, "browse": not u.has("book"), "explicit_book": u.has("book")}
         )
-    if u.has("trips"):
-        return Task("trips", slots)
-    if u.is_question and u.has("flight"):
+    if u.has("trips") or (u.is_question and u.has("flight")):
         return Task("trips", slots)
     return None
 
 
 def _follow_up(
     u: Utterance,
-    t: Transcript,
     prev: Task | None,
     options: dict[str, Any] | None,
     slots: dict[str, Any],
@@ -358,27 +385,38 @@ def _follow_up(
     if prev.stage in ("awaiting_choice", "awaiting_ticket", "awaiting_booking") and options:
         index = pick(u, options.get("items", []))
         if index is not None and not (strong_new and u.ordinal is None):
-            item = options["items"][index]
-            merged = dict(prev.slots)
-            if options["kind"] == "tickets":
-                merged["ticket_no"] = item["ticket_no"]
-                return Task(prev.intent, merged, "start")
-            if options["kind"].endswith("_booking"):
-                merged["booking_id"] = item["id"]
-                return Task(prev.intent, merged, "start")
-            if options["kind"] == "flights":
-                merged["chosen_ids"] = item["ids"]
-                if slots.get("fare"):
-                    merged["fare"] = slots["fare"]
-                return Task(prev.intent, merged, "chosen")
-            merged["chosen_id"] = item["id"]
-            if u.dates and options["kind"] == "excursion":
-                merged["dates"] = [d.isoformat() for d in u.dates]
-            return Task(prev.intent, merged, "chosen")
+            return _chosen(u, prev, options["kind"], options["items"][index], slots)
     if strong_new:
         return None
     if prev.stage == "awaiting_confirm" and u.has("affirm"):
         return Task(prev.intent, {**prev.slots, "question": False}, "start")
+    return _with_new_details(u, prev, slots)
+
+
+def _chosen(
+    u: Utterance, prev: Task, kind: str, item: dict[str, Any], slots: dict[str, Any]
+) -> Task:
+    """The task continued with the listed item the reply picked."""
+    merged = dict(prev.slots)
+    if kind == "tickets":
+        merged["ticket_no"] = item["ticket_no"]
+        return Task(prev.intent, merged, "start")
+    if kind.endswith("_booking"):
+        merged["booking_id"] = item["id"]
+        return Task(prev.intent, merged, "start")
+    if kind == "flights":
+        merged["chosen_ids"] = item["ids"]
+        if slots.get("fare"):
+            merged["fare"] = slots["fare"]
+        return Task(prev.intent, merged, "chosen")
+    merged["chosen_id"] = item["id"]
+    if u.dates and kind == "excursion":
+        merged["dates"] = [d.isoformat() for d in u.dates]
+    return Task(prev.intent, merged, "chosen")
+
+
+def _with_new_details(u: Utterance, prev: Task, slots: dict[str, Any]) -> Task | None:
+    """The task started again with the dates, party or places the reply adds."""
     new_info = {
         k: slots[k]
         for k in (

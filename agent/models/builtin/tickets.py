@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from agent.models.builtin.core import Task
@@ -35,46 +36,66 @@ def _route_filter(candidates: list[dict[str, Any]], slots: dict[str, Any]) -> li
     return kept
 
 
+def _flight_no_filter(tickets: list[dict[str, Any]], slots: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tickets with a flight the message names; all of them when it names none of theirs."""
+    numbers = {n.replace(" ", "") for n in slots.get("flight_nos") or []}
+    if not numbers:
+        return tickets
+    return [
+        t for t in tickets if numbers & {n.replace(" ", "") for n in t["flight_nos"]}
+    ] or tickets
+
+
+@dataclass(frozen=True)
+class WhichTicket:
+    """Several tickets fit: the user must say which (`question` lists them)."""
+
+    question: str
+
+
+@dataclass(frozen=True)
+class NoActiveTicket:
+    """The passenger has no ticket the task could be about."""
+
+
 def choose_ticket(
     task: Task,
     trips: dict[str, Any],
     *,
     prefer_disrupted: bool = False,
     include_cancelled: bool = False,
-) -> tuple[dict[str, Any] | None, str | None]:
-    """(ticket, None) when one ticket fits; (None, question) when the user must say which."""
+) -> dict[str, Any] | WhichTicket | NoActiveTicket:
+    """The ticket when one fits; otherwise the question to ask, or that there is none."""
     slots = task.slots
     wanted = slots.get("ticket_no")
-    tickets = trips.get("tickets", []) if include_cancelled else active_tickets(trips)
+    tickets: list[dict[str, Any]] = (
+        trips.get("tickets", []) if include_cancelled else active_tickets(trips)
+    )
     if wanted:
+        ticket: dict[str, Any]
         for ticket in trips.get("tickets", []):
             if ticket["ticket_no"] == wanted:
-                return ticket, None
+                return ticket
         # Not among this passenger's tickets: the service will say whose rules apply.
-        return {"ticket_no": wanted, "foreign": True}, None
+        return {"ticket_no": wanted, "foreign": True}
     if not tickets:
-        return None, "NO_TICKETS"
-    candidates = _route_filter(tickets, slots)
-    numbers = {n.replace(" ", "") for n in slots.get("flight_nos") or []}
-    if numbers:
-        candidates = [
-            t for t in candidates if numbers & {n.replace(" ", "") for n in t["flight_nos"]}
-        ] or candidates
+        return NoActiveTicket()
+    candidates = _flight_no_filter(_route_filter(tickets, slots), slots)
     if slots.get("direction") and len(candidates) > 1:
         ordered = sorted(candidates, key=lambda t: t.get("departs_local") or "")
         candidates = [ordered[-1] if slots["direction"] == "return" else ordered[0]]
     if prefer_disrupted and len(candidates) > 1:
         candidates = [t for t in candidates if disrupted(t)] or candidates
     if slots.get("ticket_index") is not None:
-        index = slots["ticket_index"]
+        index: int = slots["ticket_index"]
         ordered = sorted(candidates, key=lambda t: t.get("departs_local") or "")
         if -len(ordered) <= index < len(ordered):
-            return ordered[index], None
+            return ordered[index]
     if len(candidates) == 1:
-        return candidates[0], None
+        return candidates[0]
     ordered = sorted(candidates, key=lambda t: t.get("departs_local") or "")
     question = "Which ticket do you mean?\n" + numbered([ticket_line(t) for t in ordered])
-    return None, question
+    return WhichTicket(question)
 
 
 def ticket_options(trips: dict[str, Any]) -> dict[str, Any]:

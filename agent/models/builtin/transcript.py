@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -58,23 +58,20 @@ class ToolResult:
     @property
     def results(self) -> list[dict[str, Any]]:
         data = self.data
-        if isinstance(data, dict) and isinstance(data.get("results"), list):
-            return data["results"]
+        if isinstance(data, dict) and isinstance(results := data.get("results"), list):
+            return results
         return data if isinstance(data, list) else []
 
 
 @dataclass
 class Transcript:
     today: date
-    now: datetime | None
     passenger_name: str
     tier: str | None
     user_text: str  # the latest user message
-    earlier_user_texts: list[str]
     memory: dict[str, Any]  # the model's notes from its latest reply
     results: list[ToolResult] = field(default_factory=list)  # tool results since the last reply
     turn_results: list[ToolResult] = field(default_factory=list)  # all tool results this turn
-    calls_this_turn: int = 0
 
     @property
     def first_name(self) -> str:
@@ -93,18 +90,16 @@ class Transcript:
         return None
 
 
-def _system_facts(text: str) -> tuple[date, datetime | None, str, str | None]:
+def _system_facts(text: str) -> tuple[date, str, str | None]:
     today_match = re.search(r"Today is \w+ (\d{4}-\d{2}-\d{2})", text)
-    now_match = re.search(r"Now: (\d{4}-\d{2}-\d{2} \d{2}:\d{2})", text)
     who = re.search(r"^- (.+?) \(passenger id \d+\), membership tier: (\w+)", text, re.MULTILINE)
     today = date.fromisoformat(today_match.group(1)) if today_match else date.today()
-    now = datetime.strptime(now_match.group(1), "%Y-%m-%d %H:%M") if now_match else None
-    return today, now, (who.group(1) if who else ""), (who.group(2) if who else None)
+    return today, (who.group(1) if who else ""), (who.group(2) if who else None)
 
 
 def read(messages: list[BaseMessage]) -> Transcript:
     system = next((m for m in messages if isinstance(m, SystemMessage)), None)
-    today, now, name, tier = _system_facts(str(system.content) if system else "")
+    today, name, tier = _system_facts(str(system.content) if system else "")
     human_positions = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
     last_human = human_positions[-1] if human_positions else -1
     user_texts = [str(messages[i].content) for i in human_positions]
@@ -112,15 +107,12 @@ def read(messages: list[BaseMessage]) -> Transcript:
     calls: dict[str, tuple[str, dict[str, Any]]] = {}
     turn_results: list[ToolResult] = []
     results_since_reply: list[ToolResult] = []
-    calls_this_turn = 0
     for index, message in enumerate(messages):
         if isinstance(message, AIMessage):
             memory = dict(message.additional_kwargs.get(MEMORY_KEY) or memory)
             for call in message.tool_calls:
                 calls[call["id"] or ""] = (call["name"], call["args"])
             results_since_reply = []
-            if index > last_human:
-                calls_this_turn += 1
         elif isinstance(message, ToolMessage):
             tool, args = calls.get(message.tool_call_id, (message.name or "", {}))
             result = ToolResult(tool, args, str(message.content), message.tool_call_id)
@@ -129,13 +121,10 @@ def read(messages: list[BaseMessage]) -> Transcript:
                 turn_results.append(result)
     return Transcript(
         today=today,
-        now=now,
         passenger_name=name,
         tier=tier,
         user_text=user_texts[-1] if user_texts else "",
-        earlier_user_texts=user_texts[:-1],
         memory=memory,
         results=results_since_reply,
         turn_results=turn_results,
-        calls_this_turn=calls_this_turn,
     )

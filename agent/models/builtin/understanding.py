@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from agent.models.builtin.dates import find_dates, find_shift
+from agent.models.builtin.dates import NUMBER_WORDS, WEEKDAYS, find_dates, find_shift
 from agent.models.builtin.places import PlaceMention, find_places
 from agent.models.builtin.typos import fix_typos
 
@@ -24,20 +24,6 @@ ORDINALS = {
     "last": -1,
     "latter": -1,
     "former": 1,
-}
-WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a": 1,
-    "an": 1,
 }
 FARES = {"light": "Light", "classic": "Classic", "flex": "Flex", "business": "Business"}
 OTHER_PEOPLE = r"wife|husband|partner|son|daughter|kids?|children|child|mother|mum|mom|father|dad|friend|colleague|companion|boyfriend|girlfriend|sister|brother|spouse"
@@ -133,7 +119,7 @@ class Utterance:
 
 def _number(text: str) -> int | None:
     text = text.lower()
-    return int(text) if text.isdigit() else WORD_NUMBERS.get(text)
+    return int(text) if text.isdigit() else NUMBER_WORDS.get(text)
 
 
 ROLE_WORDS = re.compile(
@@ -182,13 +168,7 @@ NOT_NAMES = {
     "i",
     "the",
     "this",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
+    *WEEKDAYS,
     "mr",
     "mrs",
     "ms",
@@ -213,7 +193,7 @@ def _other_person(clean: str, lower: str, passenger_names: str) -> str | None:
     if m:
         return m.group(1) or m.group(2)
     own = {n.lower() for n in passenger_names.split()}
-    candidates = re.findall(r"\b([A-Z][a-z]+)'s\b", clean)
+    candidates: list[str] = re.findall(r"\b([A-Z][a-z]+)'s\b", clean)
     candidates += re.findall(r"\b(?:ticket|booking|flight|seat) of ([A-Z][a-z]+)\b", clean)
     candidates += re.findall(
         r"\b([A-Z][a-z]+) (?:wants|would like|needs|asks|asked|is asking)\b", clean
@@ -229,6 +209,23 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
     clean = " ".join(text.split())
     lower = fix_typos(clean.lower())
     u = Utterance(text=clean, lower=lower)
+    _find_cues(u, lower)
+    u.is_question = bool(re.search(QUESTION, lower))
+    u.places = find_places(clean)
+    _find_dates(u, lower, today)
+    u.ticket_nos = [
+        "".join(ch for ch in m if ch.isdigit()) for m in re.findall(r"\b\d{3}[- ]?\d{10}\b", clean)
+    ]
+    u.flight_nos = [f"AL {n}" for n in re.findall(r"\bAL\s?-?(\d{1,4})\b", clean, re.IGNORECASE)]
+    _find_choice(u, lower)
+    _find_amounts(u, lower)
+    u.other_person = _other_person(clean, lower, passenger_first_name)
+    u.first_person = bool(re.search(r"\b(i|my|me|i'm|i'd|mine)\b", lower))
+    return u
+
+
+def _find_cues(u: Utterance, lower: str) -> None:
+    """What the message is about (intents, yes/no, thanks), as cue words."""
     for cue, pattern in CUES:
         if re.search(pattern, lower):
             u.cues.add(cue)
@@ -259,8 +256,10 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
         u.cues.add("cancel")
     if described != lower:
         u.cues.add("disruption")  # the airline cancelled a flight: a rebooking context
-    u.is_question = bool(re.search(QUESTION, lower))
-    u.places = find_places(clean)
+
+
+def _find_dates(u: Utterance, lower: str, today: date) -> None:
+    """Dates, the role each plays (start, end, the old date), and a shift ("a day later")."""
     mentions = find_dates(lower, today)
     u.dates = [d.day for d in mentions]
     for mention in mentions:
@@ -272,10 +271,10 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
         r"\b(later|earlier) (that|the same) day\b|\bsame day\b|\blater (that )?day\b", lower
     ):
         u.shift_days = 0
-    u.ticket_nos = [
-        "".join(ch for ch in m if ch.isdigit()) for m in re.findall(r"\b\d{3}[- ]?\d{10}\b", clean)
-    ]
-    u.flight_nos = [f"AL {n}" for n in re.findall(r"\bAL\s?-?(\d{1,4})\b", clean, re.IGNORECASE)]
+
+
+def _find_choice(u: Utterance, lower: str) -> None:
+    """Words that pick one of a listed set: an ordinal, a clock time, a superlative."""
     m = re.search(
         r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|latter|former)\b", lower
     )
@@ -302,6 +301,10 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
     ):
         if word in lower:
             u.superlative = name
+
+
+def _find_amounts(u: Utterance, lower: str) -> None:
+    """The fare, nights, days and party size the message names."""
     m = re.search(r"\b(light|classic|flex|business)\b", lower)
     if m:
         u.fare = FARES[m.group(1)]
@@ -323,6 +326,3 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
     ) or re.search(r"\bfor (\d+|two|three|four|five)\b(?! (nights?|days?|weeks?))", lower)
     if m:
         u.party = _number(m.group(1))
-    u.other_person = _other_person(clean, lower, passenger_first_name)
-    u.first_person = bool(re.search(r"\b(i|my|me|i'm|i'd|mine)\b", lower))
-    return u

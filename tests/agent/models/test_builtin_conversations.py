@@ -50,7 +50,7 @@ def test_single_option_is_quoted_and_goes_straight_to_approval(
     assert "CHF 110" in replies(
         events
     )  # CHF 50 fee + CHF 60 fare difference, quoted by the service
-    ticket = session.scalar(select(Ticket).where(Ticket.ticket_no == world.ticket))
+    ticket = session.scalars(select(Ticket).where(Ticket.ticket_no == world.ticket)).one()
     assert [leg.flight_id for leg in ticket.active_legs] == [world.later]
     assert_no_dangling(chat)
 

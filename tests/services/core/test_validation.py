@@ -1,4 +1,4 @@
-"""Chat input validation (BRIEF section 9): each bad input gets its own clear sentence; emoji and
+"""Chat input validation (services/core/validation.py): each bad input gets its own clear sentence; emoji and
 non-Latin scripts pass unchanged."""
 
 from __future__ import annotations

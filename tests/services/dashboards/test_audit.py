@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, update
@@ -19,7 +20,7 @@ from services.dashboards import audit_export, audit_log
 from tests.conftest import as_dba
 from tests.services.dashboards.dashboard_world import SINCE, UNTIL, at, build_history
 
-RANGE = {"since": SINCE, "until": UNTIL}
+RANGE: dict[str, Any] = {"since": SINCE, "until": UNTIL}  # keyword arguments of every query
 IN_RANGE = [
     "c1_ok", "c1_done", "c2_refused", "c2_denied", "c3_ok", "c3_done", "c5_r1", "c5_r2",
     "login", "c4_err", "c4_bad",
@@ -91,7 +92,8 @@ def test_time_range_excludes_older_records(session, history) -> None:
     )
 
 
-def test_unknown_outcome_and_bad_limit_are_refused(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_unknown_outcome_and_bad_limit_are_refused(session) -> None:
     with pytest.raises(InvalidInput, match="Unknown outcome 'maybe'"):
         audit_log.audit_page(session, **RANGE, outcome="maybe")
     with pytest.raises(InvalidInput, match="1 to 500"):
@@ -146,18 +148,21 @@ def test_csv_export_holds_exactly_the_filtered_rows(session, history) -> None:
     assert list(everything[0]) == list(audit_export.CSV_COLUMNS)
 
 
-def test_csv_export_of_nothing_is_just_the_header(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_csv_export_of_nothing_is_just_the_header(session) -> None:
     assert parse_csv(audit_export.export_csv(session, **RANGE, actor="nobody")) == []
 
 
-def test_csv_export_defuses_spreadsheet_formulas(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_csv_export_defuses_spreadsheet_formulas(session) -> None:
     ctx = ServiceContext(actor=Actor("agent1", Role.AGENT), clock=FixedClock(at(26, 7, 50)))
     audit.record(session, ctx, action="lookup_policy", outcome="ok", message='=HYPERLINK("x")')
     rows = parse_csv(audit_export.export_csv(session, **RANGE, action="lookup_policy"))
     assert rows[0]["message"] == '\'=HYPERLINK("x")'
 
 
-def test_picker_values(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_picker_values(session) -> None:
     choices = audit_log.audit_choices(session)
     assert choices.actors == ["agent1", "agent2"]
     assert choices.actions == [
@@ -174,7 +179,7 @@ def test_integrity_check_intact_then_tampered(session, history) -> None:
     report = audit_export.integrity_check(session, MANAGER)
     assert report.ok and report.records == 12 and report.first_bad is None
     assert str(report) == "Audit chain intact: all 12 records checked."
-    assert audit_checks.last_intact_check(session).by == "manager1"
+    assert last_check(session).by == "manager1"
     report = audit_export.integrity_check(session, MANAGER, new_records_only=True)
     assert (report.ok, report.records, report.after_seq) == (True, 1, 12)  # the first check
     assert str(report) == "Audit chain intact: 1 new record after record 12 checked."
@@ -189,9 +194,10 @@ def test_integrity_check_intact_then_tampered(session, history) -> None:
     assert not report.ok
     assert report.first_bad_seq == target
     assert report.first_bad is not None and report.first_bad.outcome == "approved"
-    assert "changed" in report.problem and f"record {target}" in str(report)
+    assert "changed" in str(report.problem) and f"record {target}" in str(report)
     # The tampered row also shows up in its own detail.
-    assert not audit_log.audit_detail(session, target).hash_matches
+    detail = audit_log.audit_detail(session, target)
+    assert detail is not None and not detail.hash_matches
 
 
 def test_integrity_check_names_a_deleted_record(session, history) -> None:
@@ -201,4 +207,11 @@ def test_integrity_check_names_a_deleted_record(session, history) -> None:
     session.commit()
     report = audit_export.integrity_check(session, MANAGER)
     assert (report.ok, report.first_bad_seq, report.first_bad) == (False, target, None)
-    assert "deleted" in report.problem
+    assert "deleted" in str(report.problem)
+
+
+def last_check(session) -> audit_checks.LastCheck:
+    """The last intact check, which the test expects to exist."""
+    found = audit_checks.last_intact_check(session)
+    assert found is not None
+    return found

@@ -4,6 +4,7 @@ worked out by hand from tests/services/dashboards/dashboard_world.py."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from services.dashboards import metrics
 from services.dashboards.common import TimeRange
 from tests.services.dashboards.dashboard_world import DAYS, SINCE, UNTIL, build_history
 
-RANGE = {"since": SINCE, "until": UNTIL}
+RANGE: dict[str, Any] = {"since": SINCE, "until": UNTIL}  # keyword arguments of every query
 
 
 @pytest.fixture
@@ -20,7 +21,8 @@ def history(session):
     return build_history(session)
 
 
-def test_conversations_resolution_and_escalation(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_conversations_resolution_and_escalation(session) -> None:
     stats = metrics.conversation_stats(session, **RANGE)
     # c1..c5 in the range (c0 is before it): 2 resolved, 2 escalated, 1 open.
     assert (stats.total, stats.resolved, stats.escalated, stats.open) == (5, 2, 2, 1)
@@ -37,7 +39,8 @@ def test_conversations_resolution_and_escalation(session, history) -> None:
     ]
 
 
-def test_turn_counts_errors_and_latency_percentiles(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_turn_counts_errors_and_latency_percentiles(session) -> None:
     stats = metrics.turn_stats(session, **RANGE)
     # Ten turns in the range with latencies 100, 200, ..., 1000 ms; one failed.
     assert (stats.total, stats.errors) == (10, 1)
@@ -54,7 +57,8 @@ def test_turn_counts_errors_and_latency_percentiles(session, history) -> None:
     ]
 
 
-def test_percentiles_of_a_single_turn_and_of_no_turns(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_percentiles_of_a_single_turn_and_of_no_turns(session) -> None:
     one = metrics.turn_stats(
         session,
         since=datetime(2026, 11, 25, 12, tzinfo=UTC),
@@ -68,7 +72,8 @@ def test_percentiles_of_a_single_turn_and_of_no_turns(session, history) -> None:
     assert [p.turns for p in none.series] == [0]
 
 
-def test_tool_calls_by_tool_and_error_rate(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_tool_calls_by_tool_and_error_rate(session) -> None:
     stats = metrics.tool_stats(session, **RANGE)
     assert (stats.calls, stats.errors) == (9, 2)
     assert stats.error_rate == pytest.approx(2 / 9)
@@ -83,7 +88,8 @@ def test_tool_calls_by_tool_and_error_rate(session, history) -> None:
     assert [(p.calls, p.errors) for p in stats.series] == [(4, 1), (3, 1), (2, 0)]
 
 
-def test_approvals_denials_and_refusals_by_rule(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_approvals_denials_and_refusals_by_rule(session) -> None:
     stats = metrics.decision_stats(session, **RANGE)
     # The approval before the range does not count.
     assert (stats.approved, stats.denied, stats.refused) == (2, 1, 3)
@@ -100,7 +106,8 @@ def test_approvals_denials_and_refusals_by_rule(session, history) -> None:
     ]
 
 
-def test_csat_share_of_4_and_5_and_mean(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_csat_share_of_4_and_5_and_mean(session) -> None:
     stats = metrics.csat_stats(session, **RANGE)
     # Ratings 5, 2, 4, 3 in the range (the 1 before it is out).
     assert stats.rated == 4
@@ -114,7 +121,8 @@ def test_csat_share_of_4_and_5_and_mean(session, history) -> None:
     ]
 
 
-def test_tokens_and_cost_by_model(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_tokens_and_cost_by_model(session) -> None:
     usage = metrics.usage_stats(session, **RANGE)
     assert [(u.model, u.turns, u.tokens_in, u.tokens_out) for u in usage.by_model] == [
         ("builtin", 8, 8000, 800),
@@ -137,7 +145,8 @@ def test_price_lookup_by_prefix() -> None:
     assert metrics.price_of("llama-3.1-8b", table) is None
 
 
-def test_whole_dashboard_and_trend_rows(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_whole_dashboard_and_trend_rows(session) -> None:
     board = metrics.metrics_dashboard(session, **RANGE)
     assert board.turns.total == 10 and board.decisions.refused == 3
     rows = board.trend_rows()
@@ -146,7 +155,8 @@ def test_whole_dashboard_and_trend_rows(session, history) -> None:
     assert rows[2]["csat_mean"] == pytest.approx(3.0)
 
 
-def test_hourly_buckets_cover_the_range(session, history) -> None:
+@pytest.mark.usefixtures("history")
+def test_hourly_buckets_cover_the_range(session) -> None:
     stats = metrics.turn_stats(session, **RANGE, bucket="hour")
     assert len(stats.series) == 72
     busy = {p.start: p.turns for p in stats.series if p.turns}

@@ -8,6 +8,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +21,10 @@ from tests.conftest import FROZEN_NOW
 from world import seed_world
 from world.scratch import scratch_engine
 
-RANGE = {"since": FROZEN_NOW - timedelta(days=61), "until": FROZEN_NOW + timedelta(minutes=1)}
+RANGE: dict[str, Any] = {
+    "since": FROZEN_NOW - timedelta(days=61),
+    "until": FROZEN_NOW + timedelta(minutes=1),
+}
 
 
 @pytest.fixture(scope="module")

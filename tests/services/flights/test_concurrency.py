@@ -19,7 +19,7 @@ from tests.conftest import context_for
 RACERS = 20
 
 
-def race(n: int, work) -> Counter:
+def race(n: int, work) -> Counter[str]:
     barrier = threading.Barrier(n)
 
     def run(i: int) -> str:

@@ -66,19 +66,18 @@ def test_search_rejects_bad_input(session, clock, setup) -> None:
         flights.search_flights(session, ctx, origin="ZRH", destination="zrh", day=demo_date(clock))
 
 
-def test_flight_status_reports_delay(session, clock, setup) -> None:
+@pytest.mark.usefixtures("setup")
+def test_flight_status_reports_delay(session, clock) -> None:
     late = f.flight(
         session, "GVA", "LHR", clock.now() + 5 * HOUR, delay=4 * HOUR, flight_no="AL 910"
     )
     session.commit()
     view = flights.get_flight_status(
-        session, context_for(None, clock), flight_no="al910", day=late.scheduled_departure.date()
+        session, flight_no="al910", day=late.scheduled_departure.date()
     )
     assert (view.status, view.delay_minutes) == (FlightStatus.DELAYED, 240)
     with pytest.raises(InvalidInput):
-        flights.get_flight_status(
-            session, context_for(None, clock), flight_no="hello", day=demo_date(clock)
-        )
+        flights.get_flight_status(session, flight_no="hello", day=demo_date(clock))
 
 
 def test_book_connection_charges_card_and_takes_seats(session, clock, setup) -> None:

@@ -79,7 +79,7 @@ def test_full_refund_within_24_hours_of_booking_even_for_light() -> None:
         now=NOW,
         airline_cancelled=False,
     )
-    assert (inside.amount, outside.amount) == (Decimal("120.00"), 0)
+    assert (inside.amount, outside.amount) == (Decimal("120.00"), Decimal(0))
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from db.models import (
     AuditEvent,
     Fare,
+    Flight,
     FlightStatus,
     LegStatus,
     Payment,
@@ -33,7 +35,7 @@ HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
-def world(session: Session, clock: FixedClock) -> dict:
+def world(session: Session, clock: FixedClock) -> dict[str, Any]:
     """ZRH-LHR on D+3 (the ticket's flight), D+4 (dearer) and D+5; ZRH-BCN on D+4."""
     f.reference_data(session)
     now = clock.now()
@@ -50,7 +52,7 @@ def world(session: Session, clock: FixedClock) -> dict:
 def make_ticket(
     session: Session,
     clock: FixedClock,
-    flights: list,
+    flights: list[Flight],
     *,
     fare=Fare.CLASSIC,
     tier=Tier.REGULAR,
@@ -100,7 +102,7 @@ def test_cheaper_flight_costs_only_the_fee(session, clock, world) -> None:
         ticket_no=t.ticket_no,
         new_flight_ids=[world["d5"].id],
     )
-    assert (quote.fare_difference, quote.total) == (0, Decimal("50.00"))
+    assert (quote.fare_difference, quote.total) == (Decimal(0), Decimal("50.00"))
 
 
 def test_gold_member_has_the_classic_fee_waived(session, clock, world) -> None:

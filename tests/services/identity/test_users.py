@@ -80,11 +80,13 @@ def events(session: Session, action: str | None = None) -> list[AuditEvent]:
 # --- authenticate and sign in -----------------------------------------------------------------
 
 
-def test_authenticate_ok(session, people) -> None:
+@pytest.mark.usefixtures("people")
+def test_authenticate_ok(session) -> None:
     account = users.authenticate(session, username=" Agent ", password="secret-pass")
     assert (account.username, account.role) == ("agent", Role.AGENT)
 
 
+@pytest.mark.usefixtures("people")
 @pytest.mark.parametrize(
     ("username", "password", "reason", "message"),
     [
@@ -95,13 +97,14 @@ def test_authenticate_ok(session, people) -> None:
     ],
     ids=["wrong-password", "unknown-user", "disabled-wrong-password", "disabled"],
 )
-def test_authenticate_refuses(session, people, username, password, reason, message) -> None:
+def test_authenticate_refuses(session, username, password, reason, message) -> None:
     with pytest.raises(users.SignInRefused) as refused:
         users.authenticate(session, username=username, password=password)
     assert (refused.value.reason, refused.value.message) == (reason, message)
 
 
-def test_sign_in_is_audited_either_way(session, people, clock) -> None:
+@pytest.mark.usefixtures("people")
+def test_sign_in_is_audited_either_way(session, clock) -> None:
     limiter = RateLimiter("login", "100/minute")
     ok = users.sign_in(
         session, username="agent", password="secret-pass", clock=clock, limiter=limiter
@@ -115,7 +118,7 @@ def test_sign_in_is_audited_either_way(session, people, clock) -> None:
     unknown = users.sign_in(
         session, username="hunter2-typed-here", password="x" * 9, clock=clock, limiter=limiter
     )
-    assert ok.ok and ok.account.username == "agent"
+    assert ok.ok and ok.account is not None and ok.account.username == "agent"
     assert (bad.ok, off.ok, unknown.ok) == (False, False, False)
     assert off.message == users.DISABLED
     logins = [(e.actor, e.actor_role, e.outcome, e.rule) for e in events(session, "login")]
@@ -130,7 +133,8 @@ def test_sign_in_is_audited_either_way(session, people, clock) -> None:
     assert audit.verify(session).ok
 
 
-def test_sign_in_is_rate_limited_per_username(session, people, clock) -> None:
+@pytest.mark.usefixtures("people")
+def test_sign_in_is_rate_limited_per_username(session, clock) -> None:
     limiter = RateLimiter("login", "3/minute")
     for _ in range(3):
         users.sign_in(
@@ -153,7 +157,8 @@ def test_sign_in_is_rate_limited_per_username(session, people, clock) -> None:
     assert other.ok  # another account has its own counter
 
 
-def test_credentials_for_the_authenticator_leave_out_disabled_accounts(session, people) -> None:
+@pytest.mark.usefixtures("people")
+def test_credentials_for_the_authenticator_leave_out_disabled_accounts(session) -> None:
     credentials = accounts.sign_in_credentials(session)
     assert set(credentials) == {"admin", "agent", "manager", "customer"}
     agent = credentials["agent"]
@@ -351,8 +356,10 @@ def test_production_is_ready_once_demo_passwords_are_gone(session, clock) -> Non
     assert users.production_readiness_problems(session, ready) == []
 
 
-def test_page_refusal_is_audited(session, people, clock) -> None:
+@pytest.mark.usefixtures("people")
+def test_page_refusal_is_audited(session, clock) -> None:
     account = accounts.get_account(session, "agent")
+    assert account is not None
     users.audit_page_refused(session, account, page="Admin", clock=clock)
     (event,) = events(session, "page_open")
     assert (event.actor, event.outcome, event.rule) == ("agent", "refused", "permission_denied")

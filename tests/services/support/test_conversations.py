@@ -190,7 +190,7 @@ def test_rating_stores_feedback_and_the_conversation_rating_with_an_audit_record
         4,
         "Quick",
     )
-    assert session.get(Conversation, desk.older).rating == 4  # type: ignore[union-attr]
+    assert session.get(Conversation, desk.older).rating == 4
     (record,) = audit_rows(session, "rate_conversation")
     assert (record.outcome, record.conversation_id, record.passenger_id) == (
         "executed",
@@ -209,7 +209,7 @@ def test_rating_again_replaces_the_persons_feedback(session, desk, clock):
     session.expire_all()
     ratings = sorted((fb.user_id, fb.rating) for fb in session.scalars(select(Feedback)))
     assert ratings == sorted([(desk.agent.user_id, 5), (desk.admin.user_id, 3)])
-    assert session.get(Conversation, desk.older).rating == 3  # type: ignore[union-attr]
+    assert session.get(Conversation, desk.older).rating == 3
     assert [r.details["before"]["rating"] for r in audit_rows(session, "rate_conversation")] == [
         None,
         2,
@@ -243,7 +243,7 @@ def test_a_customer_cannot_rate_a_conversation_they_did_not_hold(session, desk, 
     conversations.rate_conversation(
         session, ctx(desk.customer, desk.pax, clock, desk.newer), rating=5
     )
-    assert session.get(Conversation, desk.newer).rating == 5  # type: ignore[union-attr]
+    assert session.get(Conversation, desk.newer).rating == 5
 
 
 def test_rating_needs_an_open_conversation_in_the_context(session, desk, clock):
@@ -256,7 +256,7 @@ def test_a_manager_cannot_rate_here(session, desk, clock):
         conversations.rate_conversation(
             session, ctx(desk.manager, desk.pax, clock, desk.older), rating=5
         )
-    assert session.get(Conversation, desk.older).rating is None  # type: ignore[union-attr]
+    assert session.get(Conversation, desk.older).rating is None
 
 
 # --- resolving and escalating --------------------------------------------------------------------

@@ -68,7 +68,8 @@ def test_like_wildcards_are_literal(session, people) -> None:
     assert find_passengers(session, query="a_v") == []  # "_" is not "any character"
 
 
-def test_limit_and_short_queries(session, people) -> None:
+@pytest.mark.usefixtures("people")
+def test_limit_and_short_queries(session) -> None:
     with pytest.raises(InvalidInput, match="at least 2 characters"):
         find_passengers(session, query=" a ")
     assert len(find_passengers(session, query="ll", limit=1)) == 1
