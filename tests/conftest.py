@@ -34,9 +34,11 @@ PG_ENV = "TEST_DATABASE_URL"
 # so the suite on PostgreSQL runs as one would. On SQLite the laptop default (a generated key
 # file next to the database) is what runs.
 CHECKPOINT_KEY_ENV = "SKYDESK_CHECKPOINT_KEY"
-TEST_CHECKPOINT_KEY = secrets.token_hex(32)
+# Read back from the environment: xdist workers inherit the controlling process's keys, and a
+# key drawn afresh per process would not open checkpoints another fixture wrote.
+TEST_CHECKPOINT_KEY = os.environ.get(CHECKPOINT_KEY_ENV) or secrets.token_hex(32)
 ANCHOR_KEY_ENV, ANCHOR_DIR_ENV = "SKYDESK_AUDIT_ANCHOR_KEY", "SKYDESK_AUDIT_ANCHOR_DIR"
-TEST_ANCHOR_KEY = secrets.token_hex(32)
+TEST_ANCHOR_KEY = os.environ.get(ANCHOR_KEY_ENV) or secrets.token_hex(32)
 TEST_ANCHOR_PREFIX = "skydesk-test-anchors-"
 if os.environ.get(PG_ENV):
     os.environ.setdefault(CHECKPOINT_KEY_ENV, TEST_CHECKPOINT_KEY)
