@@ -24,7 +24,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 
 ## run: install, migrate, seed the demo world if the database is empty, start the app
 run: $(VENV)/.runtime compile
-	$(PY) -m db.bootstrap
+	$(PY) -m world.bootstrap
 	$(VENV)/bin/streamlit run app.py
 
 ## compile: the project's bytecode (only changed files are recompiled)
@@ -50,6 +50,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
@@ -59,7 +60,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.run
 
 seed: $(VENV)/.runtime
-	$(PY) -m db.seed --size demo
+	$(PY) -m world --size demo
 
 verify-audit: $(VENV)/.runtime
 	$(PY) -m services.audit verify

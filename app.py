@@ -9,7 +9,7 @@ shows a sentence and a reference, never a traceback with SQL."""
 import streamlit as st
 
 import observability
-from services import users
+from services.identity import users
 from ui import auth, navigation, resources
 from ui.components import sidebar
 from ui.guards import faults_shown_safely

@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     # bytes; old keys (comma-separated) still decrypt threads written before a rotation.
     checkpoint_key: SecretStr | None = None
     checkpoint_old_keys: SecretStr | None = None
-    # Signs the audit anchors exported outside the database (services/audit_anchor.py): hex or
+    # Signs the audit anchors exported outside the database (services/core/audit_anchor.py): hex or
     # base64 of at least 32 random bytes. Unset: the SQLite demo generates a key file.
     audit_anchor_key: SecretStr | None = None
     # Where the signed anchors are exported: a directory the database's administrators cannot

@@ -29,7 +29,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from config import Settings
-from services.key_text import decoded_keys
+from services.core.key_text import decoded_keys
 
 log = logging.getLogger(__name__)
 

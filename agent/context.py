@@ -9,8 +9,8 @@ from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.clock import Clock
-from services.context import Actor, ServiceContext
+from services.core.clock import Clock
+from services.core.context import Actor, ServiceContext
 
 
 @dataclass(frozen=True)

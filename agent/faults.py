@@ -5,7 +5,7 @@ event, an ErrorEvent: kind service_unavailable for a database or connection fail
 internal_error otherwise, or a refusal's own code and sentence. `@guarded` (start, open, history,
 pending_approval, status, mark_*): a fault is raised as AssistantUnavailable, the one error these
 raise besides the services' refusals (DomainError). Either way the person reads a sentence and a
-reference; the exception, SQL and stack trace go only to the server log (services.faults)."""
+reference; the exception, SQL and stack trace go only to the server log (services.core.faults)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 from agent.events import ErrorEvent, Event
-from services import faults
-from services.errors import DomainError, Fault, ServiceUnavailable
+from services.core import faults
+from services.core.errors import DomainError, Fault, ServiceUnavailable
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -29,12 +29,12 @@ from agent.toolcalls import (
     validate_args,
 )
 from agent.tools import TOOLS
-from services import approvals
-from services.access import current_passenger
-from services.context import Approved
-from services.faults import is_transient
-from services.operations import executed_summary
-from services.policy import ZERO
+from services.core import approvals
+from services.core.access import current_passenger
+from services.core.context import Approved
+from services.core.faults import is_transient
+from services.core.operations import executed_summary
+from services.flights.policy import ZERO
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def tools(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
 
 
 def preview(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
-    """Price the next write's approval card (a dry run of the write, services.quotes) and
+    """Price the next write's approval card (a dry run of the write, services.payments.quotes) and
     keep it in the state. A node of its own, because LangGraph re-runs a node from its top
     on resume: in `approve`, every resume would run the dry run again, before the write."""
     ctx = runtime.context
@@ -220,7 +220,7 @@ def approve(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
         text = f"DENIED by the support agent{why}. Nothing was changed."
         return {"messages": [answer(call, Outcome(text, "denied"))], "card": None}
     # The write itself refuses, inside its transaction, if what it would charge or refund
-    # now differs from what the approver saw (services.operations.check_approved).
+    # now differs from what the approver saw (services.core.operations.check_approved).
     approved = Approved(charge=decision.charge or ZERO, refund=decision.refund or ZERO)
     # The database unreachable inside the write (rolled back, nothing changed) ends the
     # run with an error instead of answering the call: the run saves nothing, so the card

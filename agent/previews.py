@@ -1,5 +1,5 @@
 """What an approval card shows before a write runs. The amounts and the card charged or refunded
-come from the write itself, run and rolled back (services.quotes); the services' quotes add the
+come from the write itself, run and rolled back (services.payments.quotes); the services' quotes add the
 fee breakdown, and a new ticket is checked against the same flight search the model used
 (hotels, cars and excursions: agent/travel_previews.py). Each write tool's spec carries its
 preview (agent.tools.ToolSpec.preview). A preview that finds the
@@ -15,12 +15,13 @@ from langchain_core.messages import BaseMessage
 from sqlalchemy.orm import Session
 
 from agent.approvals import Change
-from services import audit, cancellations, flight_bookings, flights, tickets
-from services.access import current_passenger
-from services.context import ServiceContext
-from services.errors import DomainError, PolicyViolation, Rule
-from services.pricing import money
-from services.quotes import quote
+from services.core import audit
+from services.core.access import current_passenger
+from services.core.context import ServiceContext
+from services.core.errors import DomainError, PolicyViolation, Rule
+from services.core.money import money
+from services.flights import cancellations, flight_bookings, flights, tickets
+from services.payments.quotes import quote
 
 Preview = dict[str, Any]  # the ApprovalRequest fields: summary, changes, charge, refund, ...
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from services.clock import HOME_TZ
+from services.core.clock import HOME_TZ
 
 SYSTEM_PROMPT = """\
 You are SkyDesk, the support copilot of Alpine Air, a Swiss airline (flight numbers like AL 123, \

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Conversation, ConversationStatus, EscalationReason, Turn, TurnToolCall
 from observability import metrics
-from services.clock import Clock
-from services.context import Actor
+from services.core.clock import Clock
+from services.core.context import Actor
 
 log = logging.getLogger(__name__)
 

@@ -41,13 +41,13 @@ from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, ConversationStatus, EscalationReason, Role
 from observability import metrics
-from services import approvals, faults
-from services.access import current_passenger
-from services.clock import Clock, FixedClock, SystemClock
-from services.context import Actor, ServiceContext
-from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
-from services.ratelimit import RateLimiter, chat_limiter
-from services.validation import check_chat_message
+from services.core import approvals, faults
+from services.core.access import current_passenger
+from services.core.clock import Clock, FixedClock, SystemClock
+from services.core.context import Actor, ServiceContext
+from services.core.errors import InvalidInput, NotFound, PolicyViolation, Rule
+from services.core.ratelimit import RateLimiter, chat_limiter
+from services.core.validation import check_chat_message
 
 CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER})
 STREAM_MODES: list[StreamMode] = ["messages", "updates"]

@@ -30,7 +30,7 @@ from agent.events import (
 from agent.models import usage
 from agent.records import TurnLog
 from db.models import EscalationReason
-from services.user_text import clean_value
+from services.text.user_text import clean_value
 
 
 class Translator:

@@ -14,8 +14,8 @@ from langchain_core.tools import InjectedToolArg
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from services.context import ServiceContext
-from services.travel_common import MAX_PARTY
+from services.core.context import ServiceContext
+from services.travel.travel_common import MAX_PARTY
 
 MAX_ID = 2**31 - 1
 

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.models import INCOMPLETE_CALLS
 from agent.tool_args import ToolEnv
 from agent.tools import ToolSpec
-from services.audit import jsonable
-from services.context import ServiceContext
-from services.errors import DomainError, PolicyViolation
-from services.operations import OperationResult
-from services.user_text import clean_value
+from services.core.audit import jsonable
+from services.core.context import ServiceContext
+from services.core.errors import DomainError, PolicyViolation
+from services.core.operations import OperationResult
+from services.text.user_text import clean_value
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class ToolArgsError(ValueError):
 def validate_args(spec: ToolSpec, args: dict[str, Any] | None) -> dict[str, Any]:
     """Typed arguments (dates, enums, bounded ints) or a ToolArgsError that says what is wrong.
 
-    Invisible characters are stripped from every text argument first (services.user_text), so
+    Invisible characters are stripped from every text argument first (services.text.user_text), so
     an instruction hidden in tag characters never reaches a service, an approval card or the
     audit trail."""
     schema: Any = spec.tool.tool_call_schema

@@ -37,16 +37,9 @@ from agent.travel_tools import (
     search_hotels,
 )
 from db.models import EscalationReason, Fare
-from services import (
-    cancellations,
-    escalations,
-    flight_bookings,
-    flights,
-    policy_docs,
-    snapshot,
-    tickets,
-)
-from services.travel_kinds import CAR, EXCURSION, HOTEL
+from services.flights import cancellations, flight_bookings, flights, tickets
+from services.support import escalations, policy_docs, snapshot
+from services.travel.travel_kinds import CAR, EXCURSION, HOTEL
 
 
 # ---- read tools: run as soon as the model calls them ------------------------------------

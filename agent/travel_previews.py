@@ -1,11 +1,11 @@
 """Approval previews for hotel, car and excursion bookings.
 
 Each card is priced by the write itself, run against the database and rolled back
-(services.quotes): the call's own arguments go in, the price, the card and any refusal or
+(services.payments.quotes): the call's own arguments go in, the price, the card and any refusal or
 invalid argument (0 nights, -3 guests, a return before pick-up, a past date) come out of the
 same service code the approved write runs. Nothing comes from the model's figures or an earlier
 search result, and an invalid or refused request never becomes a card. The kinds' services,
-nouns and date fields come from their one declaration (services.travel_kinds); each write
+nouns and date fields come from their one declaration (services.travel.travel_kinds); each write
 tool's spec in agent/tools.py carries the preview built here."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from agent.approvals import Change
 from agent.previews import Preview, PreviewFn, chf
-from services.context import ServiceContext
-from services.quotes import Quote, quote
-from services.travel_kinds import TravelKey, TravelKindSpec, Write
+from services.core.context import ServiceContext
+from services.payments.quotes import Quote, quote
+from services.travel.travel_kinds import TravelKey, TravelKindSpec, Write
 
 
 def _card(q: Quote, summary: str, changes: list[Change], details: list[str]) -> Preview:

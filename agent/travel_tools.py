@@ -1,4 +1,4 @@
-"""The hotel, car rental and excursion tools (the three kinds: services.travel_kinds). Like
+"""The hotel, car rental and excursion tools (the three kinds: services.travel.travel_kinds). Like
 every tool in agent/tools.py, each is one service call under the service's own name, its
 docstring what the model reads; the registry there binds them and their approval previews."""
 
@@ -18,7 +18,7 @@ from agent.tool_args import (
     Participants,
     RentalId,
 )
-from services import cars, excursions, hotels
+from services.travel import cars, excursions, hotels
 
 
 # ---- searches: read tools whose results the booking's approval card quotes from ------------

@@ -3,7 +3,7 @@ world reset. Every action is a service call that checks the admin role and is au
 
 import streamlit as st
 
-from services.accounts import ACCOUNT_ROLES
+from services.identity.accounts import ACCOUNT_ROLES
 from ui import admin_actions as act
 from ui.admin_views import users_table
 from ui.components import flash

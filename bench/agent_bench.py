@@ -35,9 +35,9 @@ from bench.common import (
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import Role
-from db.seed import persona_passenger_id, seed_world
-from services.clock import FixedClock, demo_date
-from services.context import Actor
+from services.core.clock import FixedClock, demo_date
+from services.core.context import Actor
+from world import persona_passenger_id, seed_world
 
 NOW = datetime.fromisoformat("2026-11-26T08:00:00+00:00")
 AGENT = Actor("bench-agent", Role.AGENT)

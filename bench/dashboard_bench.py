@@ -1,7 +1,7 @@
 """Dashboards on 1M audit events and 200k turns in PostgreSQL, targets: each
 aggregate <= 300 ms, a whole page (all its queries) <= 2 s.
 
-The history is db.seed's (a demo world plus `--history`: conversations, turns, feedback and a
+The history is world's (a demo world plus `--history`: conversations, turns, feedback and a
 valid audit chain over the 60 days before the demo clock) in the database
 `skydesk_bench_history`, generated once (about a minute) and reused while its marker in
 demo_meta matches. Figures are the p95 of 20 timed runs after a warm-up, each in a fresh
@@ -29,12 +29,12 @@ from bench.common import Timing, figure, machine, percentiles, pg_available, pg_
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import AuditEvent, Conversation, DemoMeta, Role
-from db.seed import seed_world
-from db.seed.world import GENERATOR_VERSION
-from services import audit
-from services.clock import FixedClock
-from services.context import Actor, ServiceContext
+from services.core import audit
+from services.core.clock import FixedClock
+from services.core.context import Actor, ServiceContext
 from services.dashboards import audit_export, audit_log, evaluations, metrics, reviews
+from world import seed_world
+from world.generator import GENERATOR_VERSION
 
 DB_NAME = "skydesk_bench_history"
 MARKER_KEY = "bench_dashboard_history"
@@ -59,7 +59,7 @@ PAGE_MS = 2000
 
 
 def marker(size: HistorySize) -> str:
-    return f"db.seed v{GENERATOR_VERSION}, {size}"
+    return f"world v{GENERATOR_VERSION}, {size}"
 
 
 def ensure_history(engine: Engine, size: HistorySize, notes: list[str]) -> None:

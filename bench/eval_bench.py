@@ -26,11 +26,11 @@ from bench.common import figure, percentiles
 from config import usable_cpus
 from db.engine import make_engine, make_session_factory
 from db.models import Role
-from db.seed import persona_passenger_id
 from evals import DEFAULT_CASES, DEFAULT_NOW, CaseFormatError, run_suite
 from evals.world import Template, copy_world, pinned_template
-from services.clock import FixedClock
-from services.context import Actor
+from services.core.clock import FixedClock
+from services.core.context import Actor
+from world import persona_passenger_id
 
 QUESTION = "What bookings does she have?"
 AGENT = Actor("agent", Role.AGENT)

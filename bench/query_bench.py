@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from bench.common import figure, pg_available, time_calls
 from db.engine import make_engine, make_session_factory
 from db.models import Flight, Passenger, Role, Ticket
-from services import flights, snapshot
-from services.clock import FixedClock, demo_date
-from services.context import Actor, ServiceContext
+from services.core.clock import FixedClock, demo_date
+from services.core.context import Actor, ServiceContext
+from services.flights import flights
+from services.support import snapshot
 
 ROUTES = [
     ("ZRH", "LHR"),
@@ -28,7 +29,7 @@ ROUTES = [
 def run(results: dict[str, Any], *, quick: bool = False) -> None:
     from bench.common import pg_database_url
     from bench.seed_bench import LARGE_DB_NAME, ensure_large_world
-    from db.seed import world_anchor
+    from world import world_anchor
 
     if quick or not pg_available():
         results["notes"].append("queries: skipped (quick mode or no PostgreSQL)")

@@ -20,9 +20,9 @@ from sqlalchemy.engine import make_url
 
 from bench.common import figure, machine, pg_available, pg_base_url, pg_database_url
 from db.engine import make_engine, make_session_factory, normalize_url
-from db.seed import SeedError, seed_world, world_meta
-from db.seed.scratch import scratch_engine
-from db.seed.world import GENERATOR_VERSION
+from world import SeedError, seed_world, world_meta
+from world.generator import GENERATOR_VERSION
+from world.scratch import scratch_engine
 
 LARGE_DB_NAME = "skydesk_bench_large"
 DEMO_TARGET_S = 10.0

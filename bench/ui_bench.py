@@ -32,12 +32,12 @@ from typing import Any
 
 from agent.events import ErrorEvent, TokenChunk
 from agent.runtime import Assistant
+from bench import ui_harness as harness
 from bench.common import figure, machine, percentiles
 from config import Settings
 from db.models import Role
-from db.seed import persona_passenger_id
-from services.context import Actor
-from tests.browser import harness
+from services.core.context import Actor
+from world import persona_passenger_id
 
 NOW = datetime.fromisoformat("2026-11-26T08:00:00+00:00")
 TARGET_S = 3.0

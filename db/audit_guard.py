@@ -1,7 +1,7 @@
 """The maintenance path past the audit trail's append-only triggers (migration 0008).
 
 Only two things may empty or rewrite the audit tables: re-seeding the demo world (`make seed`,
-the admin page's reset, db.bootstrap regenerating an old demo world) and the test suite's wipe
+the admin page's reset, world.bootstrap regenerating an old demo world) and the test suite's wipe
 between tests. Both run `with audit_guard_lifted(conn):` inside their own transaction, so the
 triggers are back when it commits and never gone if it rolls back (DDL is transactional on
 SQLite and PostgreSQL).
@@ -9,7 +9,7 @@ SQLite and PostgreSQL).
 On PostgreSQL lifting them is ALTER TABLE ... DISABLE TRIGGER, which only the tables' owner (the
 role the migrations run as) may do: the app's own role (db/app_role.py) cannot, so a SQL
 injection or a compromised app cannot use this path. On SQLite whoever can write the file can
-do anything; the signed anchors (services/audit_anchor.py) are what catches that."""
+do anything; the signed anchors (services/core/audit_anchor.py) are what catches that."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python -m db.bootstrap`, one replica at a time: the container entrypoint runs this.
+"""`python -m world.bootstrap`, one replica at a time: the container entrypoint runs this.
 
 Several replicas starting together would otherwise run the Alembic migrations and the
 empty-database seeding concurrently (duplicate tables, duplicate keys, a crash-looping pod).
@@ -37,8 +37,8 @@ def bootstrap_lock(engine: Engine) -> Iterator[None]:
 
 def main() -> int:
     from config import get_settings
-    from db import bootstrap
     from db.engine import make_engine
+    from world import bootstrap
 
     settings = get_settings()
     if not settings.bootstrap:  # SKYDESK_BOOTSTRAP=0: a separate step migrated as the owner
@@ -47,7 +47,7 @@ def main() -> int:
     engine = make_engine(settings.database_url)
     try:
         with bootstrap_lock(engine):
-            sys.argv = sys.argv[:1]  # db.bootstrap reads its own options
+            sys.argv = sys.argv[:1]  # world.bootstrap reads its own options
             bootstrap.main()
     finally:
         engine.dispose()

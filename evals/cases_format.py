@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.tools import TOOLS
-from db.seed.personas import PERSONAS
+from world.personas import PERSONAS
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CASES = ROOT / "cases"  # the visible suite
@@ -36,7 +36,7 @@ SNAPSHOT_SECTIONS = (
     "compensations",
     "escalations",
 )
-# "D", "D+4", "d - 1": a date relative to the frozen demo clock (services.clock).
+# "D", "D+4", "d - 1": a date relative to the frozen demo clock (services.core.clock).
 DEMO_DATE = re.compile(r"^\s*D\s*([+-]\s*\d+)?\s*$", re.IGNORECASE)
 
 

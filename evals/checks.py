@@ -5,7 +5,7 @@ Snapshot subset match (documented in evals/README.md):
   names (other fields are ignored); an empty expected list means the section must be empty;
 - numbers compare by value ("50", 50 and "50.00" are equal); text compares case-insensitively
   after trimming; true/false and null compare exactly;
-- "D", "D+4", "D-1" are dates relative to the frozen demo clock (services.clock); they match a
+- "D", "D+4", "D-1" are dates relative to the frozen demo clock (services.core.clock); they match a
   date or the date part of a date-time;
 - a list of scalars (flight_nos) matches an equal list, element by element, in order;
   a list of mappings (legs) is matched like a section (each expected item somewhere).
@@ -21,7 +21,7 @@ from typing import Any
 
 from evals.cases_format import DEMO_DATE, Expect
 from evals.results import CheckResult, TableChange
-from services.clock import Clock, resolve_demo_date
+from services.core.clock import Clock, resolve_demo_date
 
 NUMBER = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")

@@ -18,10 +18,10 @@ from sqlalchemy.engine import make_url
 
 from agent.checkpoint import open_checkpointer
 from db.engine import make_engine, normalize_url
-from db.seed import seed_world
-from db.seed.scratch import admin_engine
 from evals.tracking import install_tracking
 from evals.world import code_fingerprint
+from world import seed_world
+from world.scratch import admin_engine
 
 PREFIX = "skydesk_evals"
 COPY_ATTEMPTS = 20  # CREATE DATABASE waits out a concurrent copy of the same template

@@ -18,7 +18,7 @@ from agent.events import (
 )
 from agent.runtime import Assistant
 from evals.cases_format import Case
-from services.context import Actor
+from services.core.context import Actor
 
 DENY_REASON = "denied by evaluation"
 # A model that asks for approval again after every answer would loop forever.

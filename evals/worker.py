@@ -22,16 +22,16 @@ from agent.runtime import Assistant
 from config import Settings
 from db.engine import make_engine, make_session_factory
 from db.models import Passenger, Role, User
-from db.seed.personas import DEMO_USERS, persona_passenger_id
 from evals.cases_format import LoadedCase
 from evals.checks import check_case
 from evals.play import Played, play
 from evals.results import CaseResult, CheckResult, TableChange
 from evals.tracking import world_changes
 from evals.world import copy_world, read_only_engine
-from services.clock import FixedClock
-from services.context import Actor
-from services.snapshot import build_snapshot
+from services.core.clock import FixedClock
+from services.core.context import Actor
+from services.support.snapshot import build_snapshot
+from world.personas import DEMO_USERS, persona_passenger_id
 
 ModelSpec = str | Callable[[], BaseChatModel]
 AGENT_USER = next(u for u in DEMO_USERS if u.role == Role.AGENT)

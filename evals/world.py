@@ -23,9 +23,9 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine
 
 from db.engine import make_engine
-from db.seed import seed_world
-from db.seed.world import GENERATOR_VERSION
 from evals.tracking import install_tracking
+from world import seed_world
+from world.generator import GENERATOR_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / "data" / "evals"

@@ -18,7 +18,7 @@ from observability.metrics import (
     observe_turn,
     start_metrics_server,
 )
-from services.masking import mask_text
+from services.text.masking import mask_text
 
 
 def setup(settings: Any) -> int | None:

@@ -20,7 +20,7 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 # One masking for logs and stored free text (e-mails incl. "(at)" forms, phones, card numbers).
-from services.masking import mask_text, mask_value
+from services.text.masking import mask_text, mask_value
 
 conversation_id_var: ContextVar[str | None] = ContextVar("conversation_id", default=None)
 user_var: ContextVar[str | None] = ContextVar("user", default=None)

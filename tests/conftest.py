@@ -22,10 +22,10 @@ from db.audit_guard import audit_guard_lifted
 from db.engine import make_engine, make_session_factory, normalize_url
 from db.migrate import upgrade
 from db.models import Base, Role
-from services.audit import GENESIS_HASH, HEAD_ID
-from services.audit_anchor import anchor_dir, retire_anchors
-from services.clock import FixedClock
-from services.context import Actor, ServiceContext
+from services.core.audit import GENESIS_HASH, HEAD_ID
+from services.core.audit_anchor import anchor_dir, retire_anchors
+from services.core.clock import FixedClock
+from services.core.context import Actor, ServiceContext
 
 # Thursday 2026-11-26, 09:00 in Zurich.
 FROZEN_NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
@@ -42,7 +42,7 @@ TEST_ANCHOR_KEY = os.environ.get(ANCHOR_KEY_ENV) or secrets.token_hex(32)
 TEST_ANCHOR_PREFIX = "skydesk-test-anchors-"
 if os.environ.get(PG_ENV):
     os.environ.setdefault(CHECKPOINT_KEY_ENV, TEST_CHECKPOINT_KEY)
-    # Likewise the audit anchors' key and directory (services/audit_anchor.py); on SQLite they
+    # Likewise the audit anchors' key and directory (services/core/audit_anchor.py); on SQLite they
     # default to a generated key and a folder next to the test database.
     os.environ.setdefault(ANCHOR_KEY_ENV, TEST_ANCHOR_KEY)
     os.environ.setdefault(ANCHOR_DIR_ENV, tempfile.mkdtemp(prefix=TEST_ANCHOR_PREFIX))

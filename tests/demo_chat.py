@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.runtime import Assistant
 from config import Settings
 from db.models import Role, User
-from db.seed import persona_passenger_id
-from services.context import Actor
+from services.core.context import Actor
 from tests.conftest import FROZEN_NOW
+from world import persona_passenger_id
 
 MOVE = ["Hi, the customer wants to fly to London one day later.", "the first one is fine"]
 TITLE = "Move Anna's flight"

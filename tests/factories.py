@@ -36,9 +36,9 @@ from db.models import (
     Tier,
     User,
 )
-from db.seed.schedule import ANNOUNCED_BEFORE_DEPARTURE as DISRUPTION_ANNOUNCED_BEFORE
-from services.context import Actor
-from services.pricing import cabin_for_fare, fare_price
+from services.core.context import Actor
+from services.payments.pricing import cabin_for_fare, fare_price
+from world.schedule import ANNOUNCED_BEFORE_DEPARTURE as DISRUPTION_ANNOUNCED_BEFORE
 
 _counter = itertools.count(1)
 

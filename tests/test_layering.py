@@ -1,56 +1,81 @@
-"""Calls go one way: pages -> services -> db; nothing below the UI imports streamlit."""
+"""The layering holds: the import-linter contracts in pyproject.toml (the same check as
+`lint-imports` in `make lint`), and no source module takes part in an import cycle."""
 
 from __future__ import annotations
 
-import ast
+import graphlib
+import textwrap
 from pathlib import Path
 
+import grimp
 import pytest
+from importlinter import configuration
+from importlinter.application.use_cases import lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
-BELOW_UI = ["db", "services", "agent", "evals", "bench"]
-# What each layer must not import.
-FORBIDDEN = {
-    "db": {"streamlit", "services", "agent"},
-    "services": {"streamlit", "agent"},
-    "agent": {"streamlit"},
-    "evals": {"streamlit"},
-    "bench": {"streamlit"},
-}
+# The use case, not importlinter.cli: the command's logging setup would disable every logger
+# that exists already (logging.config.dictConfig), and later tests read those loggers' records.
+configuration.configure()
+SOURCE = ["app_pages", "ui", "agent", "world", "services", "db", "evals", "bench", "observability"]
 
 
-def imported_roots(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    roots = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            roots |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
+def import_cycle(*packages: str) -> tuple[str, ...] | None:
+    """One cycle among the modules of `packages` (imports inside functions and under
+    TYPE_CHECKING included), or None."""
+    graph = grimp.build_graph(*packages, exclude_type_checking_imports=False, cache_dir=None)
+    sorter = graphlib.TopologicalSorter(
+        {module: graph.find_modules_directly_imported_by(module) for module in graph.modules}
+    )
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as err:
+        return tuple(err.args[1])
+    return None
 
 
-# The seeder builds a world with the services' own pricing and audit chain; it is a tool that
-# sits on top of the data layer, not part of it.
-ABOVE_DATA_LAYER = {"migrations", "seed"}
+def test_the_import_contracts_are_kept() -> None:
+    config = str(ROOT / "pyproject.toml")
+    assert lint_imports(config, cache_dir=None, no_logo=True)
 
 
-def python_files(package: str) -> list[Path]:
-    files = (ROOT / package).rglob("*.py")
-    return sorted(p for p in files if not ABOVE_DATA_LAYER & set(p.relative_to(ROOT).parts))
+def test_no_source_module_is_in_an_import_cycle() -> None:
+    assert import_cycle(*SOURCE) is None
 
 
-@pytest.mark.parametrize("package", BELOW_UI)
-def test_layer_imports_point_downwards(package: str) -> None:
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(imported_roots(path) & FORBIDDEN[package])
-        for path in python_files(package)
-        if imported_roots(path) & FORBIDDEN[package]
-    }
-    assert offenders == {}
+@pytest.fixture
+def probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A package `layerprobe` whose low layer imports its high one and streamlit."""
+    package = tmp_path / "layerprobe"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "high.py").write_text("import layerprobe.low\n")
+    (package / "low.py").write_text(
+        "def late():\n    import layerprobe.high\n    import streamlit\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path
 
 
-def test_the_check_sees_a_violation(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.py"
-    bad.write_text("import streamlit as st\nfrom streamlit.testing import AppTest\n")
-    assert imported_roots(bad) == {"streamlit"}
+def test_the_checks_see_a_violation_and_a_cycle(probe: Path) -> None:
+    config = probe / "probe.toml"
+    config.write_text(
+        textwrap.dedent("""
+        [tool.importlinter]
+        root_packages = ["layerprobe"]
+        include_external_packages = true
+        [[tool.importlinter.contracts]]
+        id = "layers"
+        name = "layers"
+        type = "layers"
+        layers = ["layerprobe.high", "layerprobe.low"]
+        [[tool.importlinter.contracts]]
+        id = "no-streamlit"
+        name = "no streamlit"
+        type = "forbidden"
+        source_modules = ["layerprobe.low"]
+        forbidden_modules = ["streamlit"]
+        """)
+    )
+    for contract in ("layers", "no-streamlit"):
+        assert not lint_imports(str(config), (contract,), cache_dir=None, no_logo=True)
+    assert set(import_cycle("layerprobe") or ()) == {"layerprobe.high", "layerprobe.low"}

@@ -20,8 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 import observability
 from observability import logs
 from observability import metrics as m
-from services.masking import mask_text
-from tests.test_layering import imported_roots
+from services.text.masking import mask_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -198,10 +197,3 @@ def test_a_taken_port_does_not_stop_the_app(monkeypatch, caplog) -> None:
         port = taken.getsockname()[1]
         assert m.start_metrics_server(port, addr="127.0.0.1") is None
     assert "metrics endpoint not started" in caplog.text
-
-
-def test_observability_imports_no_streamlit() -> None:
-    offenders = [
-        p.name for p in (ROOT / "observability").rglob("*.py") if "streamlit" in imported_roots(p)
-    ]
-    assert offenders == []

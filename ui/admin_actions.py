@@ -5,13 +5,14 @@ Callbacks run before the page is drawn again, so the users table always shows th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import streamlit as st
 
-from services import admin, users
-from services.accounts import Account
-from services.errors import DomainError
+from services.core.errors import DomainError
+from services.identity import admin, users
+from services.identity.accounts import Account
 from ui import resources
 from ui.components import fault_text
 from ui.guards import PageAccess
@@ -99,6 +100,9 @@ def toggle_disabled(access: PageAccess, account: Account) -> None:
 
 
 def reset_demo(access: PageAccess) -> None:
+    # Imported here: the generator (Faker and ~3,000 lines) loads only when an admin resets.
+    from world import reset_demo as reseed_demo
+
     st.session_state["admin_reset_confirm"] = False
     environment = resources.settings().environment
     _run(
@@ -106,8 +110,8 @@ def reset_demo(access: PageAccess) -> None:
         lambda session, ctx: admin.reset_demo_world(
             session,
             ctx,
-            engine=resources.engine(),
-            now=ctx.clock.now(),  # the demo clock: frozen in a demo, else the present
+            # the demo clock: frozen in a demo, else the present
+            reseed=functools.partial(reseed_demo, resources.engine(), now=ctx.clock.now()),
             environment=environment,
         ),
         "The demo world was reset and anchored at the demo clock. Every account and the audit "

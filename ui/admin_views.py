@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import accounts
-from services.accounts import Account
+from services.identity import accounts
+from services.identity.accounts import Account
 from ui import resources
 from ui.components import table
 

@@ -2,11 +2,11 @@
 
 streamlit-authenticator owns the session: the session_state keys `authentication_status`,
 `username`, `name`, `email`, `roles`, the cookie component and sign-out. The cookie's token and
-its check are ours (services/sessions.py: a server-side session version and maximum age, and a
+its check are ours (services/identity/sessions.py: a server-side session version and maximum age, and a
 login record for every cookie sign-in); the library's own token carries neither. Its credentials come from the `users` table: the enabled
 accounts' bcrypt hashes and roles (auto_hash=False: they are hashed already).
 
-The password check itself is services.users.sign_in, not the authenticator's login form: that
+The password check itself is services.identity.users.sign_in, not the authenticator's login form: that
 form checks the password before any code of ours runs, so it cannot be rate-limited per
 username, cannot audit a failed attempt with its username, and knows nothing of disabled
 accounts. Our form calls the service (rate limit, bcrypt, disabled, audit) and, on success,
@@ -23,8 +23,9 @@ import streamlit_authenticator as stauth
 from sqlalchemy.orm import Session
 from streamlit_authenticator.utilities import LoginError
 
-from services import accounts, ratelimit, sessions, users
-from services.accounts import Account
+from services.core import ratelimit
+from services.identity import accounts, sessions, users
+from services.identity.accounts import Account
 from ui import resources
 from ui.safe_text import literal
 
@@ -51,7 +52,7 @@ def authenticator(session: Session) -> stauth.Authenticate:
 
 
 def restore_from_cookie(auth: stauth.Authenticate, session: Session) -> None:
-    """Sign a returning browser in from its cookie, checked by the server (services/sessions.py:
+    """Sign a returning browser in from its cookie, checked by the server (services/identity/sessions.py:
     signature, maximum age, session version, account enabled; audited), then handed to the
     authenticator's own token login, which sets its session keys. The library's own cookie
     check (signature and the browser-side expiry only) is not used."""
@@ -138,7 +139,7 @@ def sign_in_form(auth: stauth.Authenticate) -> Account | None:
 
 def client_address() -> str:
     """The browser's address for the per-client sign-in limit (behind the configured number of
-    trusted proxies; see services.ratelimit.client_address)."""
+    trusted proxies; see services.core.ratelimit.client_address)."""
     # Outside a browser request (AppTest) either may be missing or not a string.
     forwarded = st.context.headers.get("X-Forwarded-For")
     peer = st.context.ip_address

@@ -9,9 +9,9 @@ from typing import Any
 import streamlit as st
 
 from db.models import Fare
-from services import snapshot
-from services.clock import demo_date
-from services.flights import search_flights
+from services.core.clock import demo_date
+from services.flights.flights import search_flights
+from services.support import snapshot
 from ui import resources
 from ui.components import attempt, table
 from ui.guards import PageAccess

@@ -1,6 +1,6 @@
 """Around the conversation: the passenger's conversations to resume, this conversation's rating
 and its Mark resolved / Escalate actions, suggested prompts, and the message box. The actions
-are service calls (services.conversations), run in callbacks; their outcome is a notice."""
+are service calls (services.support.conversations), run in callbacks; their outcome is a notice."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 import streamlit as st
 
 from db.models import ConversationStatus, EscalationReason
-from services import conversations
-from services.clock import HOME_TZ
-from services.context import ServiceContext
-from services.conversations import ConversationSummary
-from services.errors import DomainError, ServiceUnavailable
-from services.escalations import MAX_SUMMARY
+from services.core.clock import HOME_TZ
+from services.core.context import ServiceContext
+from services.core.errors import DomainError, ServiceUnavailable
+from services.support import conversations
+from services.support.conversations import ConversationSummary
+from services.support.escalations import MAX_SUMMARY
 from ui import resources
 from ui.chat_prompts import suggestions
 from ui.chat_state import INPUT, ChatDesk, notify, open_conversation, queue, queue_typed_message

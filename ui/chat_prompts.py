@@ -1,9 +1,9 @@
-"""Suggested prompts, so a demo runs by clicking: for each demo persona (db/seed/personas.py) the
+"""Suggested prompts, so a demo runs by clicking: for each demo persona (world/personas.py) the
 requests its situation is built for, in the order a demo clicks them; general ones for anybody
 else.
 
-Personas are recognised by their e-mail (db/seed/personas.py; a test keeps the two in step).
-That module is not imported here: importing db.seed loads the whole generator (Faker and
+Personas are recognised by their e-mail (world/personas.py; a test keeps the two in step).
+That module is not imported here: importing world loads the whole generator (Faker and
 friends), about a second the Chat page's first render should not wait for."""
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ import streamlit as st
 
 from agent.approvals import ApprovalRequest
 from db.models import ConversationStatus
-from services import conversations
-from services.context import Actor, ServiceContext
-from services.conversations import ConversationSummary, PassengerSummary
-from services.errors import DomainError
+from services.core.context import Actor, ServiceContext
+from services.core.errors import DomainError
+from services.support import conversations
+from services.support.conversations import ConversationSummary, PassengerSummary
 from ui import resources
 from ui.chat_assistant import assistant
 from ui.guards import PageAccess

@@ -16,8 +16,8 @@ from agent.events import (
     Event,
     HistoryItem,
 )
-from services.errors import FaultKind, InvalidInput
-from services.validation import check_chat_message
+from services.core.errors import FaultKind, InvalidInput
+from services.core.validation import check_chat_message
 from ui.chat_format import chat_bubbles, reply_markdown, step_line, steps_label, tool_label
 from ui.chat_live import LiveRun, write_safe_stream
 from ui.chat_state import ChatDesk, queue, take_queued

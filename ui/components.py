@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from streamlit.delta_generator import DeltaGenerator
 
 from config import Settings
-from services import faults
-from services.accounts import Account
-from services.clock import HOME_TZ, Clock
-from services.errors import DomainError, ServiceUnavailable
+from services.core import faults
+from services.core.clock import HOME_TZ, Clock
+from services.core.errors import DomainError, ServiceUnavailable
+from services.identity.accounts import Account
 from ui import resources
 from ui.safe_text import code, literal, one_line
 
@@ -47,7 +47,7 @@ def sidebar(box: DeltaGenerator, account: Account, clock: Clock) -> None:
 
 def fault_text(err: BaseException, *, where: str = "page") -> str:
     """What a person reads about a fault: a sentence and a reference, never the exception (its
-    text holds SQL and column names; services.faults logs it under the reference)."""
+    text holds SQL and column names; services.core.faults logs it under the reference)."""
     if isinstance(err, ServiceUnavailable):
         return err.message  # built safe by the service, its fault already logged
     return faults.report(err, where=where).message

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from services import audit_checks
-from services.context import ServiceContext
+from services.core import audit_checks
+from services.core.context import ServiceContext
 from services.dashboards import audit_export, audit_log
 from services.dashboards.audit_export import IntegrityReport
 from services.dashboards.audit_log import OUTCOMES, AuditFilters, AuditRow

@@ -10,9 +10,9 @@ from typing import Any
 
 import streamlit as st
 
-from services.clock import HOME_TZ, demo_date
-from services.errors import InvalidInput
-from services.passengers import find_passengers
+from services.core.clock import HOME_TZ, demo_date
+from services.core.errors import InvalidInput
+from services.support.passengers import find_passengers
 from ui import resources
 from ui.safe_text import literal, one_line
 

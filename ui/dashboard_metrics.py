@@ -16,7 +16,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from services.clock import HOME_TZ, SystemClock
+from services.core.clock import HOME_TZ, SystemClock
 from services.dashboards.metrics import metrics_dashboard
 from services.dashboards.metrics_models import MetricsDashboard
 from ui import resources

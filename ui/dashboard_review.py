@@ -16,9 +16,9 @@ import streamlit as st
 
 from agent.approvals import ApprovalRequest
 from agent.events import HistoryItem
+from services.core.errors import DomainError
 from services.dashboards import coaching, reviews
 from services.dashboards.reviews import ConversationReview, ConversationRow, ReviewFilters
-from services.errors import DomainError
 from ui import resources
 from ui.chat_assistant import assistant, available_models
 from ui.chat_format import chat_bubbles, reply_markdown, step_line, tool_label

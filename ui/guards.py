@@ -12,9 +12,9 @@ from typing import NoReturn
 
 import streamlit as st
 
-from services import users
-from services.accounts import Account
-from services.context import ServiceContext
+from services.core.context import ServiceContext
+from services.identity import users
+from services.identity.accounts import Account
 from ui import auth, navigation, resources
 from ui.components import fault_text
 from ui.safe_text import literal

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.errors import InvalidInput
-from services.passengers import PassengerMatch, find_passengers, passenger_label
+from services.core.errors import InvalidInput
+from services.support.passengers import PassengerMatch, find_passengers, passenger_label
 from ui import resources
 from ui.safe_text import literal, one_line
 

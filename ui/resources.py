@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
-from services.clock import Clock, FixedClock, SystemClock
-from services.ratelimit import RateLimiter, storage_uri
+from services.core.clock import Clock, FixedClock, SystemClock
+from services.core.ratelimit import RateLimiter, storage_uri
 
 
 def settings() -> Settings:

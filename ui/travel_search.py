@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import streamlit as st
 
-from services.cars import search_car_rentals
-from services.clock import demo_date
-from services.excursions import search_excursions
-from services.hotels import search_hotels
+from services.core.clock import demo_date
+from services.travel.cars import search_car_rentals
+from services.travel.excursions import search_excursions
+from services.travel.hotels import search_hotels
 from ui import resources
 from ui.components import attempt, plain_rows, table
 from ui.guards import PageAccess

@@ -11,15 +11,10 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+from agent.models.shared import INCOMPLETE_CALLS, ModelUnavailable
 from config import Settings
 
-# response_metadata key: ids of streamed tool calls whose arguments were not complete JSON
-# (set by openai_compat, refused by agent.toolcalls.screen_calls).
-INCOMPLETE_CALLS = "skydesk_incomplete_calls"
-
-
-class ModelUnavailable(RuntimeError):
-    """The configured model cannot be built; the message says what to configure."""
+__all__ = ["INCOMPLETE_CALLS", "ModelUnavailable", "make_chat_model"]
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel:

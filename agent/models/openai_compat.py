@@ -11,7 +11,7 @@ from langchain_core.outputs import ChatGenerationChunk
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
-from agent.models import INCOMPLETE_CALLS
+from agent.models.shared import INCOMPLETE_CALLS, ModelUnavailable
 from config import Settings
 
 # Local servers (vLLM, Ollama) accept any key, but the client insists on one.
@@ -55,8 +55,6 @@ def _json_object(text: str) -> bool:
 def openai_chat_model(settings: Settings) -> ChatOpenAI:
     key = settings.openai_api_key
     if key is None and not settings.openai_base_url:
-        from agent.models import ModelUnavailable
-
         raise ModelUnavailable(
             "SKYDESK_MODEL_PROVIDER=openai needs SKYDESK_OPENAI_API_KEY (or "
             "SKYDESK_OPENAI_BASE_URL for a local OpenAI-compatible server)."

@@ -25,7 +25,7 @@ class User(Base):
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
     # Bumped by sign-out, password reset and disabling: every cookie signed with an older
-    # version is refused (services/sessions.py), so a stolen cookie dies with the session.
+    # version is refused (services/identity/sessions.py), so a stolen cookie dies with the session.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 

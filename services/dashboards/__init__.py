@@ -4,3 +4,14 @@ functions and only lays out their typed results.
 
 Modules: audit_log (filtered pages, count, detail, picker values), audit_export (CSV,
 integrity check), metrics (+ metrics_models), reviews, coaching, evaluations."""
+
+__all__ = [
+    "audit_export",
+    "audit_log",
+    "coaching",
+    "common",
+    "evaluations",
+    "metrics",
+    "metrics_models",
+    "reviews",
+]

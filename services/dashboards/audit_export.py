@@ -1,5 +1,5 @@
 """The Audit page's export and integrity check: the filtered trail as CSV, streamed in
-chunks, and a recorded check of the chain (services/audit_checks.py) with the first broken
+chunks, and a recorded check of the chain (services/core/audit_checks.py) with the first broken
 record itself."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent
-from services.audit_checks import check_chain
-from services.context import ServiceContext
+from services.core.audit_checks import check_chain
+from services.core.context import ServiceContext
+from services.core.errors import InvalidInput
 from services.dashboards.audit_log import AuditFilters, AuditRow, audit_row, conditions
-from services.errors import InvalidInput
 
 CSV_COLUMNS = (
     "seq", "ts", "actor", "actor_role", "passenger_id", "conversation_id", "action", "outcome",

@@ -13,9 +13,9 @@ from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent
-from services import audit
+from services.core import audit
+from services.core.errors import InvalidInput
 from services.dashboards.common import TimeRange, check_limit
-from services.errors import InvalidInput
 
 # executed: a write ran; approved/denied: the agent's answer on an approval card; refused: a
 # policy rule said no; invalid: bad input; error: a failure (nothing changed); ok: reads, logins.

@@ -8,11 +8,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from db.models import Conversation, Role
-from services import audit
-from services.context import ServiceContext
+from services.core import audit
+from services.core.context import ServiceContext
+from services.core.errors import InvalidInput, NotFound, PolicyViolation, Rule
 from services.dashboards.reviews import ConversationRow, base_select, conversation_rows
-from services.errors import InvalidInput, NotFound, PolicyViolation, Rule
-from services.masking import mask_text
+from services.text.masking import mask_text
 
 REVIEWER_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 MAX_NOTE = 1000

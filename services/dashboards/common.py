@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.base import UTCDateTime
-from services.errors import InvalidInput
+from services.core.errors import InvalidInput
 
 Bucket = Literal["hour", "day"]
 BUCKET_STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1)}

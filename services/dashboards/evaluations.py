@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from db.models import EvaluationRun
-from services.audit import jsonable
-from services.errors import InvalidInput, NotFound
+from services.core.audit import jsonable
+from services.core.errors import InvalidInput, NotFound
 
 MAX_HISTORY = 500
 

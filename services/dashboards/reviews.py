@@ -22,9 +22,9 @@ from db.models import (
     Turn,
     User,
 )
+from services.core.errors import InvalidInput, NotFound
 from services.dashboards.audit_log import ROW_COLUMNS, AuditRow
 from services.dashboards.common import TimeRange, check_limit
-from services.errors import InvalidInput, NotFound
 
 # Audit records shown with one conversation; a conversation has tens, not thousands.
 MAX_AUDIT_ROWS = 500

@@ -18,8 +18,8 @@ from agent.events import Event
 from agent.models.scripted import ScriptedChatModel
 from agent.runtime import Assistant, Chat
 from db.models import AuditEvent, Fare, FlightStatus, Role, Tier
-from services.clock import FixedClock
-from services.context import Actor
+from services.core.clock import FixedClock
+from services.core.context import Actor
 from tests import factories as f
 
 D = date(2026, 11, 26)  # the frozen clock's date in Zurich

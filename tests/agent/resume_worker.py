@@ -18,8 +18,8 @@ from agent.models.scripted import ScriptedChatModel, from_json
 from agent.runtime import Assistant
 from db.engine import make_engine, make_session_factory
 from db.models import Role
-from services.clock import FixedClock
-from services.context import Actor
+from services.core.clock import FixedClock
+from services.core.context import Actor
 
 
 def as_json(event: Event) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from agent.events import ApprovalRequested, AssistantMessage, ErrorEvent, ToolFi
 from agent.models.scripted import ScriptedChatModel, reply
 from agent.runtime import Chat
 from db.models import ExecutedAction, Flight, Payment, Ticket, TicketStatus
-from services import audit
+from services.core import audit
 from tests.agent.conftest import (
     AGENT,
     AssistantFactory,

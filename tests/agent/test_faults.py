@@ -15,7 +15,7 @@ from agent.events import ApprovalRequested, AssistantMessage, ErrorEvent, ToolFi
 from agent.models.scripted import ScriptedChatModel, reply
 from agent.nodes import MAX_FAILED_ROUNDS, MAX_MODEL_CALLS
 from db.models import ExecutedAction, Ticket, TicketStatus, Turn
-from services.ratelimit import RateLimiter
+from services.core.ratelimit import RateLimiter
 from tests.agent.conftest import (
     AGENT,
     AssistantFactory,
@@ -128,7 +128,7 @@ def test_a_database_failure_inside_a_write_rolls_back_is_audited_and_can_be_appr
         )
 
     # The failure strikes after the seats moved and the legs changed: all must roll back.
-    monkeypatch.setattr("services.tickets.record_payment", database_gone)
+    monkeypatch.setattr("services.flights.tickets.record_payment", database_gone)
     events = list(chat.approve(card.approval_id))
     assert events_of(events, ToolFinished) == []
     (error,) = events_of(events, ErrorEvent)

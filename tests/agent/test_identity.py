@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from agent.events import ApprovalRequested, ToolFinished
 from agent.models.scripted import ScriptedChatModel, reply
 from db.models import BookingStatus, HotelBooking, Role, Ticket, TicketStatus
-from services.context import Actor
-from services.errors import PolicyViolation
+from services.core.context import Actor
+from services.core.errors import PolicyViolation
 from tests.agent.conftest import (
     AGENT,
     AssistantFactory,

@@ -18,7 +18,7 @@ from agent.checkpoint import libpq_url, open_checkpointer, sqlite_checkpoint_pat
 from agent.events import ApprovalRequested, AssistantMessage, ToolFinished
 from agent.models.scripted import reply
 from db.models import ExecutedAction, Payment, Ticket, TicketStatus
-from services.clock import FixedClock
+from services.core.clock import FixedClock
 from tests.agent.conftest import (
     AGENT,
     AssistantFactory,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from agent.events import ApprovalRequested
 from agent.models.scripted import reply
 from db.models import Conversation, ConversationStatus, Turn, TurnToolCall
-from services import audit
+from services.core import audit
 from tests.agent.conftest import AGENT, AssistantFactory, World, audits, events_of
 
 

@@ -21,8 +21,8 @@ from db.models import (
     HotelBooking,
     Ticket,
 )
-from services import snapshot
-from services.clock import FixedClock
+from services.core.clock import FixedClock
+from services.support import snapshot
 from tests.agent.conftest import (
     AGENT,
     AssistantFactory,
@@ -234,9 +234,9 @@ def test_every_write_tool_has_an_approval_preview() -> None:
 
 
 def test_each_travel_kind_names_tools_that_call_its_services() -> None:
-    """The kinds' tool names are their services' names (services.travel_kinds): each names a
+    """The kinds' tool names are their services' names (services.travel.travel_kinds): each names a
     registered tool of the right sort, so the previews and the built-in model call real tools."""
-    from services.travel_kinds import TRAVEL_KINDS
+    from services.travel.travel_kinds import TRAVEL_KINDS
 
     for kind in TRAVEL_KINDS.values():
         assert not TOOLS[kind.search_tool].write

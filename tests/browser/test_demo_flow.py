@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from services.clock import FixedClock, demo_date
-from tests.browser import harness
+from bench import ui_harness as harness
+from services.core.clock import FixedClock, demo_date
 from tests.conftest import FROZEN_NOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]

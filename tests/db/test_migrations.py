@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from db.migrate import upgrade
 from db.models import Flight, TicketLeg, TurnToolCall
-from db.seed.scratch import scratch_engine
+from world.scratch import scratch_engine
 
 SERVER = os.environ.get("TEST_DATABASE_URL")
 AT = datetime(2026, 11, 26, 8, 0)

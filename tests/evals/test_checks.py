@@ -9,7 +9,7 @@ import pytest
 from evals.cases_format import Expect
 from evals.checks import check_case, check_snapshot, mismatch
 from evals.results import TableChange
-from services.clock import FixedClock
+from services.core.clock import FixedClock
 
 CLOCK = FixedClock(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))  # D = 2026-11-26 in Zurich
 TICKET = {

@@ -11,10 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from db.engine import make_engine
-from db.seed.scratch import admin_engine
 from evals import DEFAULT_NOW, DEFAULT_SEED, run_suite
 from evals.pg_world import PREFIX, case_database, ensure_template
 from tests.evals.conftest import MOVE, case, write_cases
+from world.scratch import admin_engine
 
 SERVER = os.environ.get("TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not SERVER, reason="TEST_DATABASE_URL is not set")

@@ -26,7 +26,7 @@ import pytest
 from agent.events import ApprovalRequested, ErrorEvent, Event, ToolFinished
 from agent.models.scripted import reply
 from agent.runtime import Chat
-from services.context import Actor
+from services.core.context import Actor
 from tests.agent.conftest import (  # noqa: F401  (fixtures shared with the agent tests)
     AGENT,
     AssistantFactory,

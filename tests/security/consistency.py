@@ -39,9 +39,9 @@ from db.models import (
     TicketLeg,
     TicketStatus,
 )
-from services.audit import verify
-from services.context import ServiceContext
-from services.errors import DomainError, ServiceUnavailable
+from services.core.audit import verify
+from services.core.context import ServiceContext
+from services.core.errors import DomainError, ServiceUnavailable
 
 RACERS = 20
 ZERO = Decimal("0.00")

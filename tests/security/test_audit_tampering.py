@@ -21,11 +21,16 @@ from config import Settings, get_settings
 from db.app_role import ensure_app_role
 from db.engine import make_engine, make_session_factory
 from db.models import AuditEvent, AuditHead, Role
-from services import audit
-from services.audit import GENESIS_HASH, HEAD_ID
-from services.audit_anchor import AnchorConfigError, anchor_dir, anchor_store, production_problems
-from services.audit_checks import check_chain
-from services.context import Actor, ServiceContext
+from services.core import audit
+from services.core.audit import GENESIS_HASH, HEAD_ID
+from services.core.audit_anchor import (
+    AnchorConfigError,
+    anchor_dir,
+    anchor_store,
+    production_problems,
+)
+from services.core.audit_checks import check_chain
+from services.core.context import Actor, ServiceContext
 from tests.conftest import as_dba, context_for
 
 RECORDS = 6

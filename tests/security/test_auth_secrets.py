@@ -1,5 +1,5 @@
 """Auth and secrets: placeholder cookie keys, forged and replayed sign-in cookies, password
-spraying. A cookie is checked by the server (services/sessions.py), not only by its signature."""
+spraying. A cookie is checked by the server (services/identity/sessions.py), not only by its signature."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from config import DEFAULT_COOKIE_KEY, Settings, cookie_key_problem
 from db.models import AuditEvent, Role
-from services import accounts, passwords, sessions, users
-from services.context import Actor, ServiceContext
-from services.ratelimit import RateLimiter, client_address
-from tests.services.test_users import add_user
+from services.core.context import Actor, ServiceContext
+from services.core.ratelimit import RateLimiter, client_address
+from services.identity import accounts, passwords, sessions, users
+from tests.services.identity.test_users import add_user
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "Zq8rT2vLx9-pW4mNcY7bHs1jKd3fGa6E"

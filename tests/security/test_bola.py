@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from db.models import CarRentalOffer, Excursion, Passenger
-from services.clock import FixedClock
+from services.core.clock import FixedClock
 from tests import factories as f
 from tests.agent.conftest import World, audits, day
 

@@ -17,13 +17,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Fare, FlightStatus, Payment, Ticket, TicketStatus
-from services import cancellations, flight_bookings, tickets
-from services.clock import FixedClock
-from services.context import ServiceContext
+from services.core.clock import FixedClock
+from services.core.context import ServiceContext
+from services.flights import cancellations, flight_bookings, tickets
 from tests import factories as f
 from tests.conftest import FROZEN_NOW, context_for
 from tests.security.consistency import RACERS, problems, race
-from tests.services.travel_kinds import CAR, EXCURSION, HOTEL, Kind, changeable_kind, every_kind
+from tests.services.travel.travel_kinds import (
+    CAR,
+    EXCURSION,
+    HOTEL,
+    Kind,
+    changeable_kind,
+    every_kind,
+)
 
 CLOCK = FixedClock(FROZEN_NOW)
 ISSUED = FROZEN_NOW - timedelta(days=30)

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Conversation, ConversationStatus, Escalation, Role, User
-from services import conversations, sessions, users
-from services.accounts import get_account
-from services.context import Actor, ServiceContext
+from services.core.context import Actor, ServiceContext
+from services.identity import sessions, users
+from services.identity.accounts import get_account
+from services.support import conversations
 from tests import factories as f
 from tests.security.consistency import RACERS, problems, race
 from tests.security.test_concurrency import CLOCK

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from agent.events import ErrorEvent, ToolFinished
 from agent.models.scripted import reply
 from db.models import Role, Ticket, TicketStatus
-from services import approvals
-from services.context import Actor
+from services.core import approvals
+from services.core.context import Actor
 from tests.agent.conftest import AGENT, AssistantFactory, World, audits
 
 OTHER_AGENT = Actor("agent2", Role.AGENT)

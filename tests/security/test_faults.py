@@ -22,7 +22,7 @@ from agent.models.scripted import reply
 from agent.runtime import Chat
 from db.engine import make_engine, make_session_factory
 from db.models import AuditEvent, ExecutedAction, Payment, Ticket, TicketStatus, Turn
-from services.errors import ServiceUnavailable
+from services.core.errors import ServiceUnavailable
 from tests.agent.conftest import AGENT, AssistantFactory, World, assert_no_dangling
 from tests.security.conftest import Attack, compromised
 
@@ -168,7 +168,7 @@ def test_the_database_failing_inside_the_write_rolls_it_back_and_keeps_the_card(
         )
 
     # After the seats were released, the legs cancelled and the refund added: the last step.
-    monkeypatch.setattr("services.operations.remember_summary", connection_lost)
+    monkeypatch.setattr("services.core.operations.remember_summary", connection_lost)
     error = last_error(list(attack.chat.approve(approval_id)))
     assert error.kind == "service_unavailable" and "nothing was changed" in error.message
     monkeypatch.undo()
@@ -194,7 +194,7 @@ def test_a_write_failing_for_good_answers_the_call_without_sql_and_frees_the_cha
     def rejected(*_a: Any, **_k: Any) -> None:
         raise ProgrammingError("UPDATE tickets SET status=%s", {}, Exception("syntax error"))
 
-    monkeypatch.setattr("services.operations.remember_summary", rejected)
+    monkeypatch.setattr("services.core.operations.remember_summary", rejected)
     events = list(attack.chat.approve(approval_id))
     (finished,) = [e for e in events if isinstance(e, ToolFinished)]
     assert (finished.status, finished.rule) == ("error", "service_unavailable")

@@ -17,7 +17,7 @@ from agent.events import ErrorEvent, ToolFinished
 from agent.models.scripted import ScriptedChatModel, reply
 from agent.runtime import Assistant
 from db.engine import make_engine, make_session_factory
-from services.clock import FixedClock
+from services.core.clock import FixedClock
 from tests.agent.conftest import AGENT, World
 
 APP_NAME = "skydesk-faults-test"

@@ -17,11 +17,11 @@ from streamlit.testing.v1 import AppTest
 import agent.runtime
 from agent.models.scripted import ScriptedChatModel, reply
 from db.models import AuditEvent, Conversation
-from db.seed import persona_passenger_id
 from tests.security.inert import problems
 from tests.ui import conftest as ui_fixtures
 from tests.ui.apptest import open_page, signed_in
 from tests.ui.conftest import World
+from world import persona_passenger_id
 
 # The seeded demo world and the app's environment of the page tests (instead of the agent
 # tests' small world the rest of the attack suite uses).

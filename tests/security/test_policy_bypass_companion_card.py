@@ -1,6 +1,6 @@
 """A companion's card is never charged for the served passenger, and a refund of a ticket a
 companion paid for goes back to the companion's card, as the approval card says
-(docs/policy.md, "Acting for others and privacy"; services/payments.py)."""
+(docs/policy.md, "Acting for others and privacy"; services/payments/payments.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Flight, Passenger, Payment, PaymentMethod, Ticket
-from services.clock import FixedClock
+from services.core.clock import FixedClock
 from tests import factories as f
 from tests.agent.conftest import World
 

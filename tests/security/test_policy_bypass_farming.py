@@ -4,7 +4,7 @@ delayed, claim the CHF 100 delay compensation, cancel within 24 hours for a full
 A compromised model drives every step through the real runtime and a careless agent approves
 every card; the passenger must end up with nothing more than they paid. A passenger whose ticket
 predates the announcement is still paid, and a claim racing a cancellation never pays both in
-full (docs/policy.md, compensation; services/flight_bookings.py, services/cancellations.py)."""
+full (docs/policy.md, compensation; services/flights/flight_bookings.py, services/flights/cancellations.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Compensation, Fare, Flight, Passenger, Payment, Ticket, TicketStatus
-from services import cancellations, flight_bookings
-from services.clock import FixedClock
-from services.context import ServiceContext
+from services.core.clock import FixedClock
+from services.core.context import ServiceContext
+from services.flights import cancellations, flight_bookings
 from tests import factories as f
 from tests.agent.conftest import World
 from tests.conftest import FROZEN_NOW, context_for

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from db.seed import DEMO_USERS
+from world import DEMO_USERS
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"

@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import get_settings
 from db.engine import make_session_factory
-from db.seed import seed_world
-from db.seed.scratch import scratch_engine
 from tests.conftest import (
     ANCHOR_DIR_ENV,
     ANCHOR_KEY_ENV,
@@ -25,6 +23,8 @@ from tests.conftest import (
     TEST_ANCHOR_KEY,
     TEST_CHECKPOINT_KEY,
 )
+from world import seed_world
+from world.scratch import scratch_engine
 
 
 @dataclass

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEvent, Role, User
-from services import audit
+from services.core import audit
 from tests.ui.apptest import open_app, open_page, sign_in, signed_in, texts
 
 pytestmark = pytest.mark.usefixtures("app_env")
@@ -141,13 +141,13 @@ def test_reset_demo_needs_confirmation_then_reseeds(app_env) -> None:
 @pytest.mark.usefixtures("monkeypatch")
 def test_reset_demo_is_refused_in_production(app_env) -> None:
     """Production refuses to start with demo passwords anyway; the service refuses on its own."""
-    from services.admin import reset_demo_world
-    from services.context import Actor, ServiceContext
-    from services.errors import PolicyViolation
+    from services.core.context import Actor, ServiceContext
+    from services.core.errors import PolicyViolation
+    from services.identity.admin import reset_demo_world
 
     with app_env.sessions() as session, pytest.raises(PolicyViolation, match="production"):
         reset_demo_world(
-            session, ServiceContext(Actor("admin", Role.ADMIN)), engine=app_env.engine,
-            now=None, environment="production",  # type: ignore[arg-type]
+            session, ServiceContext(Actor("admin", Role.ADMIN)),
+            reseed=lambda: pytest.fail("production must not be reseeded"), environment="production",
         )  # fmt: skip
     assert (last_event(app_env).action, last_event(app_env).outcome) == ("demo_reset", "refused")

@@ -21,15 +21,15 @@ from streamlit.testing.v1 import AppTest
 from db.audit_guard import audit_guard_lifted
 from db.engine import make_session_factory
 from db.models import AuditEvent, Role, Ticket
-from db.seed import persona_passenger_id, seed_world
-from db.seed.scratch import scratch_engine
-from services.cancellations import cancel_ticket
-from services.clock import FixedClock
-from services.context import Actor, ServiceContext
+from services.core.clock import FixedClock
+from services.core.context import Actor, ServiceContext
 from services.dashboards import audit_log
+from services.flights.cancellations import cancel_ticket
 from tests.conftest import FROZEN_NOW
 from tests.ui.apptest import NOT_ALLOWED, open_page, page_content, signed_in, texts
 from tests.ui.conftest import World
+from world import persona_passenger_id, seed_world
+from world.scratch import scratch_engine
 
 pytestmark = pytest.mark.usefixtures("app_env")
 # The page's "Last 90 days": up to the end of the demo clock's minute.

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Ticket
-from db.seed import persona_passenger_id
-from services.clock import FixedClock, demo_date
+from services.core.clock import FixedClock, demo_date
 from tests.conftest import FROZEN_NOW
 from tests.ui.apptest import open_page, signed_in, texts
+from world import persona_passenger_id
 
 pytestmark = pytest.mark.usefixtures("app_env")
 D = demo_date(FixedClock(FROZEN_NOW))
@@ -44,7 +44,7 @@ def test_agent_searches_flights() -> None:
     at = search_flights(bookings("agent"), "ZRH", "London", D + timedelta(days=4))
     assert not at.exception
     results = at.dataframe[-1].value
-    assert len(results) >= 2  # several economy flights ZRH-LHR that day (db/seed/schedule.py)
+    assert len(results) >= 2  # several economy flights ZRH-LHR that day (world/schedule.py)
     assert "ZRH-LHR" in set(results["route"])  # direct flights first, then connections
     assert all(r.startswith("ZRH-") and r.endswith("-LHR") for r in results["route"])
     assert all(str(no).startswith("AL ") for nos in results["flights"] for no in nos)

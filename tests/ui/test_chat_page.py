@@ -13,14 +13,14 @@ from streamlit.testing.v1 import AppTest
 
 from config import get_settings
 from db.models import Conversation, ConversationStatus, Escalation, Feedback, Role
-from db.seed import persona_passenger_id
-from services import snapshot
-from services.clock import FixedClock, demo_date
-from services.context import Actor, ServiceContext
+from services.core.clock import FixedClock, demo_date
+from services.core.context import Actor, ServiceContext
+from services.support import snapshot
 from tests.conftest import FROZEN_NOW
 from tests.ui.apptest import NOT_ALLOWED, open_page, signed_in, texts
 from ui.chat_format import LineJoiner, steps_label, tidy
 from ui.chat_prompts import BY_PERSONA, PERSONA_EMAILS
+from world import persona_passenger_id
 
 pytestmark = pytest.mark.usefixtures("app_env")
 CLOCK = FixedClock(FROZEN_NOW)
@@ -314,7 +314,7 @@ def test_streamed_lines_read_as_the_transcript_does(text) -> None:
 
 
 def test_the_prompts_know_every_persona_by_its_email() -> None:
-    from db.seed import PERSONAS
+    from world import PERSONAS
 
     assert {spec.email: key for key, spec in PERSONAS.items()} == PERSONA_EMAILS
     assert set(BY_PERSONA) == set(PERSONAS)

@@ -50,7 +50,7 @@ def test_a_service_failing_in_the_database_shows_a_safe_message(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     at = signed_in("customer")
-    monkeypatch.setattr("services.snapshot.passenger_snapshot", database_error)
+    monkeypatch.setattr("services.support.snapshot.passenger_snapshot", database_error)
     at = open_page(at, "bookings")
     assert_safe_fault(at)
     assert at.title[0].value == "Bookings"  # the rest of the page still works
@@ -98,7 +98,9 @@ def test_approve_with_the_database_refusing_shows_a_safe_message_and_keeps_the_c
     at = pick(chat_page("agent"), app_env, "anna", "Anna Keller")
     at = say(say(at, "She wants to fly to London one day later"), "the first one")
     assert has_card(at)
-    monkeypatch.setattr("services.approvals.decide", database_error)  # the first write of Approve
+    monkeypatch.setattr(
+        "services.core.approvals.decide", database_error
+    )  # the first write of Approve
     at = at.button(key="chat_approve").click().run()
     assert_safe_fault(at)
     assert not any("Approved by" in c.value for c in at.caption)

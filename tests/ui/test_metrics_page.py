@@ -13,13 +13,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from db.engine import make_session_factory
-from db.seed import seed_world
-from db.seed.scratch import scratch_engine
 from services.dashboards.metrics import metrics_dashboard
 from services.dashboards.metrics_models import MetricsDashboard
 from tests.conftest import FROZEN_NOW
 from tests.ui.apptest import open_page, page_content, signed_in
 from tests.ui.conftest import World
+from world import seed_world
+from world.scratch import scratch_engine
 
 pytestmark = pytest.mark.usefixtures("app_env")
 # Relative ranges end with the demo clock's minute.

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEvent, Passenger
-from db.seed import persona_passenger_id
 from tests.ui.apptest import NOT_ALLOWED, open_app, open_page, page_content, signed_in, texts
 from ui.navigation import PAGES
+from world import persona_passenger_id
 
 pytestmark = pytest.mark.usefixtures("app_env")
 

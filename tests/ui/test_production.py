@@ -11,10 +11,10 @@ import pytest
 
 from config import get_settings
 from db.models import Role
-from db.seed import DEMO_USERS
-from services import users
-from services.context import Actor, ServiceContext
+from services.core.context import Actor, ServiceContext
+from services.identity import users
 from tests.ui.apptest import open_app, page_content
+from world import DEMO_USERS
 
 pytestmark = pytest.mark.usefixtures("app_env")
 STRONG_KEY = "a-long-random-production-cookie-key-0123456789"

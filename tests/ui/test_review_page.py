@@ -17,13 +17,13 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import make_session_factory
 from db.models import AuditEvent, Conversation
-from db.seed import seed_world
-from db.seed.scratch import scratch_engine
 from services.dashboards import reviews
 from tests.conftest import FROZEN_NOW
 from tests.demo_chat import MOVE, TITLE, move_annas_flight
 from tests.ui.apptest import open_page, page_content, signed_in, texts
 from tests.ui.conftest import World
+from world import seed_world
+from world.scratch import scratch_engine
 
 pytestmark = pytest.mark.usefixtures("app_env")
 UNTIL = FROZEN_NOW + timedelta(minutes=1)  # the page's "Last 30 days" ends with this minute
@@ -118,7 +118,7 @@ def test_a_transcript_with_tool_steps_and_the_approval(app_env) -> None:
 
 def test_generated_turns_list_tool_steps_as_live_ones_do(app_env) -> None:
     """The turn table's "tool: status" steps, for the real conversation and for generated
-    ones (db.seed's history records calls as the runtime does)."""
+    ones (world's history records calls as the runtime does)."""
     step = re.compile(r"[a-z_]+: (ok|error|refused|invalid|denied|already_done|awaiting_approval)")
     real = the_real_conversation(app_env)
     generated = [r["id"] for r in rows(review()) if r["id"] != real][:4]

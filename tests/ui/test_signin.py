@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEvent, Role
-from services import users
-from services.context import Actor, ServiceContext
+from services.core.context import Actor, ServiceContext
+from services.identity import users
 from tests.conftest import FROZEN_NOW
 from tests.ui.apptest import open_app, sign_in, signed_in, texts
 

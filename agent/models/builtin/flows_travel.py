@@ -1,5 +1,5 @@
 """Hotel, car rental and excursion flows: search and book, change dates, cancel. The kinds' tool
-names, snapshot lists and date fields come from their one declaration (services.travel_kinds)."""
+names, snapshot lists and date fields come from their one declaration (services.travel.travel_kinds)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from agent.models.builtin.core import Decision, Task, call, possessive, say, tri
 from agent.models.builtin.outcomes import failure, refusal, report_write
 from agent.models.builtin.render import chf, day_text, numbered
 from agent.models.builtin.transcript import Transcript
-from services.travel_kinds import CAR, EXCURSION, HOTEL, TravelKindSpec
+from services.travel.travel_kinds import CAR, EXCURSION, HOTEL, TravelKindSpec
 
 
 def _trip_city_and_day(trips: dict[str, Any] | None) -> tuple[str | None, str | None]:

@@ -14,7 +14,7 @@ from agent.models.builtin.choices import pick
 from agent.models.builtin.core import Decision, Task, say
 from agent.models.builtin.transcript import Transcript
 from agent.models.builtin.understanding import Utterance, understand
-from services.travel_kinds import CAR, EXCURSION, HOTEL
+from services.travel.travel_kinds import CAR, EXCURSION, HOTEL
 
 Flow = Callable[[Transcript, Task], Decision]
 

@@ -1,0 +1,267 @@
+"""Quoting and making flight changes under the fare rules (cancellations: services.flights.cancellations)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Flight,
+    FlightStatus,
+    LegStatus,
+    Passenger,
+    Payment,
+    Ticket,
+    TicketLeg,
+    TicketStatus,
+)
+from services.core.access import owned_ticket
+from services.core.context import ServiceContext
+from services.core.errors import PolicyViolation, Rule
+from services.core.money import money
+from services.core.operations import OperationResult, operation
+from services.flights.flights import BOOKABLE, effective_departure, free_seats, load_flights
+from services.flights.policy import (
+    MAX_CONNECTION,
+    MIN_CONNECTION,
+    ZERO,
+    change_fee,
+    check_rebooking_window,
+    check_timing,
+)
+from services.flights.seats import assign_seat, release_seats
+from services.payments.payments import own_card, paying_card
+from services.payments.pricing import fare_price
+
+
+class ChangeQuote(BaseModel):
+    ticket_no: str
+    fare: str
+    cabin: str
+    current_flights: list[str]
+    new_flights: list[str]
+    new_flight_ids: list[int]
+    route: str
+    change_fee: Decimal
+    fare_difference: Decimal
+    total: Decimal
+    rule: str
+    airline_cancelled: bool
+
+
+def describe(flight: Flight) -> str:
+    from zoneinfo import ZoneInfo
+
+    local = flight.scheduled_departure.astimezone(ZoneInfo(flight.origin_airport.timezone))
+    return f"{flight.flight_no} {flight.origin}-{flight.destination} {local:%Y-%m-%d %H:%M}"
+
+
+def route_of(flights: Sequence[Flight]) -> str:
+    return "-".join([flights[0].origin, *[f.destination for f in flights]])
+
+
+def has_flown_leg(ticket: Ticket, now: datetime) -> bool:
+    return any(
+        leg.flight.status in (FlightStatus.DEPARTED, FlightStatus.ARRIVED)
+        or (leg.flight.status != FlightStatus.CANCELLED and effective_departure(leg.flight) <= now)
+        for leg in ticket.active_legs
+    )
+
+
+def is_airline_cancelled(ticket: Ticket) -> bool:
+    return any(leg.flight.status == FlightStatus.CANCELLED for leg in ticket.active_legs)
+
+
+def check_ticket_changeable(ticket: Ticket, now: datetime, what: str) -> list[TicketLeg]:
+    if ticket.status != TicketStatus.ACTIVE:
+        raise PolicyViolation(
+            Rule.TICKET_NOT_ACTIVE, f"Ticket {ticket.ticket_no} is already cancelled."
+        )
+    legs = ticket.active_legs
+    if has_flown_leg(ticket, now):
+        raise PolicyViolation(
+            Rule.LEG_FLOWN,
+            f"Ticket {ticket.ticket_no} has a flight already flown, so it cannot be {what}.",
+        )
+    check_timing(
+        effective_departure(legs[0].flight),
+        now,
+        airline_cancelled=is_airline_cancelled(ticket),
+        what=what,
+    )
+    return legs
+
+
+def _check_itinerary(
+    ticket: Ticket, legs: list[TicketLeg], new: list[Flight], now: datetime
+) -> None:
+    old = [leg.flight for leg in legs]
+    if (new[0].origin, new[-1].destination) != (old[0].origin, old[-1].destination):
+        raise PolicyViolation(
+            Rule.ROUTE_MUST_MATCH,
+            f"A change keeps the route {route_of(old)}: the new flights must go from {old[0].origin} "
+            f"to {old[-1].destination}.",
+        )
+    for first, second in itertools.pairwise(new):
+        layover = second.scheduled_departure - first.scheduled_arrival
+        if first.destination != second.origin or not MIN_CONNECTION <= layover <= MAX_CONNECTION:
+            raise PolicyViolation(
+                Rule.ITINERARY_INVALID,
+                f"{second.flight_no} does not connect with {first.flight_no}.",
+            )
+    for flight in new:
+        if flight.status not in BOOKABLE:
+            raise PolicyViolation(
+                Rule.FLIGHT_NOT_BOOKABLE,
+                f"{describe(flight)} is {flight.status.value} and cannot be booked.",
+            )
+        if effective_departure(flight) <= now:
+            raise PolicyViolation(Rule.FLIGHT_IN_PAST, f"{describe(flight)} has already departed.")
+    if [f.id for f in new] == [f.id for f in old]:
+        raise PolicyViolation(Rule.SAME_ITINERARY, "The ticket is already on these flights.")
+    if is_airline_cancelled(ticket):
+        check_rebooking_window(old[0].scheduled_departure, new[0].scheduled_departure)
+
+
+def _quote_change(
+    session: Session,
+    ctx: ServiceContext,
+    ticket_no: str,
+    new_flight_ids: Sequence[int],
+    *,
+    lock: bool,
+) -> tuple[Ticket, list[Flight], ChangeQuote]:
+    ticket = owned_ticket(session, ctx, ticket_no)
+    now = ctx.clock.now()
+    legs = check_ticket_changeable(ticket, now, "changed")
+    airline_cancelled = is_airline_cancelled(ticket)
+    fee = change_fee(ticket.fare, ticket.passenger.tier, airline_cancelled=airline_cancelled)
+    new = load_flights(session, list(new_flight_ids), lock=lock)
+    _check_itinerary(ticket, legs, new, now)
+    seats = free_seats(session, new, ticket.cabin)
+    for flight in new:
+        if seats[flight.id] < 1:
+            raise PolicyViolation(
+                Rule.NO_SEAT, f"No free {ticket.cabin.value} seat is left on {describe(flight)}."
+            )
+    paid = sum((leg.price_paid for leg in legs), ZERO)
+    new_price = sum((fare_price(f.base_price, ticket.fare) for f in new), ZERO)
+    difference = ZERO if airline_cancelled else max(money(new_price - paid), ZERO)
+    quote = ChangeQuote(
+        ticket_no=ticket.ticket_no,
+        fare=ticket.fare.value,
+        cabin=ticket.cabin.value,
+        current_flights=[describe(leg.flight) for leg in legs],
+        new_flights=[describe(f) for f in new],
+        new_flight_ids=[f.id for f in new],
+        route=route_of(new),
+        change_fee=fee.fee,
+        fare_difference=difference,
+        total=money(fee.fee + difference),
+        rule=fee.rule,
+        airline_cancelled=airline_cancelled,
+    )
+    return ticket, new, quote
+
+
+@operation("quote_flight_change", write=False)
+def quote_flight_change(
+    session: Session, ctx: ServiceContext, *, ticket_no: str, new_flight_ids: Sequence[int]
+) -> ChangeQuote:
+    """What moving a ticket to other flights would cost, or the rule that refuses it."""
+    return _quote_change(session, ctx, ticket_no, new_flight_ids, lock=False)[2]
+
+
+def record_payment(
+    session: Session,
+    ctx: ServiceContext,
+    *,
+    passenger: Passenger,
+    ticket: Ticket | None,
+    kind: str,
+    amount: Decimal,
+    reason: str,
+    payment_method_id: int | None = None,
+) -> None:
+    if amount <= ZERO:
+        return
+    # Without a card named by the caller, services.payments.payments applies the one card rule: a
+    # charge to the passenger's own card, a refund back to the card that paid.
+    paid_by = ticket.payment_method_id if ticket is not None else None
+    if payment_method_id is not None:
+        method = payment_method_id
+    elif kind == "charge":
+        method = own_card(session, passenger, paid_by=paid_by).id
+    else:
+        method = paying_card(session, passenger, paid_by).id
+    session.add(
+        Payment(
+            passenger_id=passenger.id,
+            payment_method_id=method,
+            ticket_id=ticket.id if ticket else None,
+            kind=kind,
+            amount=amount,
+            reason=reason,
+            created_at=ctx.clock.now(),
+        )
+    )
+
+
+@operation("change_flight", write=True)
+def change_flight(
+    session: Session, ctx: ServiceContext, *, ticket_no: str, new_flight_ids: Sequence[int]
+) -> OperationResult:
+    """Move a ticket (all its legs) to other flights on the same route, charging fee and difference."""
+    ticket, new, quote = _quote_change(session, ctx, ticket_no, new_flight_ids, lock=True)
+    old_legs = ticket.active_legs
+    paid_before = sum((leg.price_paid for leg in old_legs), ZERO)
+    release_seats(session, old_legs)
+    for leg in old_legs:
+        leg.status = LegStatus.EXCHANGED
+    prices = [fare_price(f.base_price, ticket.fare) for f in new]
+    total_price = sum(prices, ZERO) or Decimal(1)
+    worth = paid_before + quote.fare_difference
+    sequence_start = max(leg.sequence for leg in ticket.legs) + 1
+    for offset, (flight, price) in enumerate(zip(new, prices, strict=True)):
+        leg = TicketLeg(
+            ticket=ticket,
+            flight=flight,
+            sequence=sequence_start + offset,
+            fare=ticket.fare,
+            cabin=ticket.cabin,
+            price_paid=money(worth * price / total_price),
+            status=LegStatus.ACTIVE,
+            # The new leg's own booking time: moving onto a flight already announced as
+            # disrupted earns no compensation for it.
+            booked_at=ctx.clock.now(),
+        )
+        session.add(leg)
+        session.flush()
+        assign_seat(session, flight, leg, ticket.cabin)
+    record_payment(
+        session,
+        ctx,
+        passenger=ticket.passenger,
+        ticket=ticket,
+        kind="charge",
+        amount=quote.total,
+        reason=f"flight change {ticket.ticket_no}",
+    )
+    session.flush()
+    return OperationResult(
+        summary=f"Ticket {ticket.ticket_no} moved to {', '.join(quote.new_flights)}; charged CHF {quote.total}.",
+        before={"flights": quote.current_flights},
+        after={"flights": quote.new_flights},
+        charged=quote.total,
+        rule=quote.rule,
+        data={
+            "ticket_no": ticket.ticket_no,
+            "change_fee": quote.change_fee,
+            "fare_difference": quote.fare_difference,
+        },
+    )

@@ -1,0 +1,7 @@
+"""Text people and models write, as pure functions: invisible characters stripped
+(user_text), contact data and card numbers masked (masking)."""
+
+__all__ = [
+    "masking",
+    "user_text",
+]
