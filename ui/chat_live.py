@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -110,18 +111,18 @@ class LiveRun:
                 self.streamed, self.gap = "", True
             elif isinstance(event, ToolStarted):
                 line = step_line(event.name, "running", args=event.args)
-                yield lambda e=event, line=line: self._step(e.call_id, e.name, line)
+                yield partial(self._step, event.call_id, event.name, line)
             elif isinstance(event, ToolFinished):
                 line = step_line(event.name, event.status, content=event.content)
-                yield lambda e=event, line=line: self._step(e.call_id, e.name, line)
+                yield partial(self._step, event.call_id, event.name, line)
             elif isinstance(event, ApprovalRequested):
                 self.waiting = True
                 r = event.request
                 line = step_line(r.tool, "awaiting_approval", args=r.args)
-                yield lambda r=r, line=line: self._step(r.tool_call_id, r.tool, line)
+                yield partial(self._step, r.tool_call_id, r.tool, line)
             elif isinstance(event, ErrorEvent):
                 self.problems.add(event.message)
-                yield lambda e=event: self._problem(e.message)
+                yield partial(self._problem, event.message)
 
     def close(self) -> None:
         if self.steps is not None:

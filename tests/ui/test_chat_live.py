@@ -27,7 +27,7 @@ def boxes(monkeypatch: pytest.MonkeyPatch) -> list[Box]:
         made.append(Box())
         return made[-1]
 
-    monkeypatch.setattr(chat_live.st, "empty", empty)
+    monkeypatch.setattr("ui.chat_live.st.empty", empty)
     return made
 
 
@@ -47,7 +47,7 @@ def test_a_slow_stream_is_redrawn_as_it_goes_and_each_block_ends_complete(
     ticks = iter(range(0, 1000))
     clock: Any = lambda: next(ticks) * chat_live.REDRAW_EVERY_S  # noqa: E731
     ended: list[str] = []
-    chunks = ["a", "b", "c", lambda: ended.append("step"), "d", "e"]
+    chunks: list[chat_live.Chunk] = ["a", "b", "c", lambda: ended.append("step"), "d", "e"]
     chat_live.write_safe_stream(iter(chunks), clock=clock)
     first, second = boxes
     assert first.drawn[-1] == safe_markdown("abc") and len(first.drawn) == 3
