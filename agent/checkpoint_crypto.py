@@ -29,7 +29,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from config import Settings
-from services.core.key_text import decoded_keys
+from services.core.key_text import decoded_keys, repeats_too_much
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,7 @@ def parse_key(text: str) -> bytes:
     """A key written as hex or base64 (standard or URL-safe) of 16, 24 or 32 bytes."""
     for key in decoded_keys(text):
         if len(key) in KEY_SIZES:
-            if len(set(key)) < len(key) // 2:
-                # Random bytes repeat little (32 random bytes have ~30 distinct values); a key
-                # like "00" * 32 or a repeated phrase is a placeholder, not a secret.
+            if repeats_too_much(key):
                 raise CheckpointKeyError(
                     "The checkpoint key has too little entropy (repeated bytes); make one with "
                     "`python -c 'import secrets; print(secrets.token_hex(32))'`."

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from db.models import AuditEvent
 from services.core.audit import Checkpoint
-from services.core.key_text import decoded_keys
+from services.core.key_text import decoded_keys, repeats_too_much
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +169,7 @@ def parse_key(text: str) -> bytes:
     """An HMAC key written as hex or base64 of at least 32 random bytes."""
     for key in decoded_keys(text):
         if len(key) >= MIN_KEY_BYTES:
-            # Random bytes repeat little; "00" * 32 or a repeated phrase is a placeholder.
-            if len(set(key)) < MIN_KEY_BYTES // 2:
+            if repeats_too_much(key):
                 raise AnchorConfigError(f"The audit anchor key has too little entropy; {KEY_HINT}.")
             return key
     raise AnchorConfigError(

@@ -18,3 +18,9 @@ def decoded_keys(text: str) -> list[bytes]:
         with contextlib.suppress(binascii.Error, ValueError):
             readings.append(decode(value + "=" * (-len(value) % 4)))
     return readings
+
+
+def repeats_too_much(key: bytes) -> bool:
+    """A placeholder, not a secret: random bytes repeat little (32 random bytes have ~30
+    distinct values), while "00" * 32 or a repeated phrase has a handful."""
+    return len(set(key)) < len(key) // 2
