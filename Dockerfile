@@ -1,13 +1,16 @@
 # syntax=docker/dockerfile:1
-# SkyDesk: the Streamlit app. Migrates (and seeds an empty database) on start, then serves
-# on 8501; Prometheus metrics on SKYDESK_METRICS_PORT (9100 in compose and Kubernetes).
+# SkyDesk: one image, two servers. Migrates (and seeds an empty database) on start, then serves
+# the desk (Streamlit, `desk`, the default) on 8501 or the channel API (uvicorn, `api`: `docker
+# run IMAGE api`) on 8000. The desk's Prometheus metrics on SKYDESK_METRICS_PORT (9100 in compose
+# and Kubernetes); the API serves its own at /metrics.
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install -r /tmp/requirements.txt
+# The exact versions of requirements.lock (requirements.txt only holds the lower bounds).
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --no-deps -r /tmp/requirements.lock
 
 FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
@@ -17,6 +20,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOME=/home/skydesk \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
     STREAMLIT_SERVER_HEADLESS=true \
+    STREAMLIT_SERVER_FILE_WATCHER_TYPE=none \
     STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none
 RUN groupadd --system --gid 10001 skydesk \
     && useradd --system --uid 10001 --gid skydesk --home-dir /home/skydesk --create-home skydesk
@@ -29,8 +33,9 @@ RUN python -m compileall -q /app /opt/venv \
     && chown skydesk:skydesk /app/data /app/data/audit-anchors \
     && chmod 0755 /app/deploy/docker-entrypoint.sh
 USER skydesk
-EXPOSE 8501 9100
-# The image has no curl; Python's urllib does the same check.
+EXPOSE 8501 8000 9100
+# The desk's /_stcore/health, or the API's /healthz in an `api` container (no curl: urllib).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4)"]
+    CMD ["python", "/app/deploy/healthcheck.py"]
 ENTRYPOINT ["/app/deploy/docker-entrypoint.sh"]
+CMD ["desk"]

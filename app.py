@@ -12,9 +12,13 @@ import observability
 from services.identity import users
 from ui import auth, navigation, resources
 from ui.components import sidebar
+from ui.demo_logins import demo_logins
 from ui.guards import faults_shown_safely
+from ui.layout import fit_laptop_screens
+from ui.waiting_panel import waiting_approvals
 
 st.set_page_config(page_title="SkyDesk", page_icon="✈️", layout="wide")
+fit_laptop_screens()
 settings = resources.settings()
 observability.setup(settings)  # JSON logs and the metrics endpoint; idempotent per process
 if settings.environment == "production":
@@ -42,6 +46,7 @@ with faults_shown_safely():  # never a traceback with SQL in the page
             )
             st.stop()
 
+    auth.cookie_style()
     with resources.db_session() as session:
         authenticator = auth.authenticator(session)
         auth.restore_from_cookie(authenticator, session)
@@ -54,11 +59,18 @@ with faults_shown_safely():  # never a traceback with SQL in the page
         asked_for = navigation.navigation(None)
         account = auth.sign_in_form(authenticator)
         if account is None:
+            demo_logins()  # demo mode only
             st.stop()
-        st.switch_page(navigation.landing(asked_for, account.role))
+        auth.write_pending_cookie(in_sidebar=False)  # in this run: before the first page
+        # A link's passenger and conversation survive the sign-in (checked by the page).
+        link = st.query_params.to_dict()
+        st.switch_page(navigation.landing(asked_for, account.role), query_params=link)
 
-    with resources.db_session() as session:
-        auth.write_pending_cookie(authenticator, session)
+    auth.write_pending_cookie()
     page = navigation.navigation(account.role)
     sidebar(user_box, account, resources.clock())
-    page.run()
+    waiting_box = st.sidebar.container()
+    try:
+        page.run()
+    finally:  # also after a page's st.stop: what waits is shown on every page
+        waiting_approvals(waiting_box, account)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.serde.base import SerializerProtocol
@@ -29,6 +30,11 @@ from sqlalchemy.engine import make_url
 from db.engine import normalize_url
 
 SETUP_LOCK_KEY = 7_246_310  # pg_advisory_lock key for the checkpointer's migrations
+SETUP_LOCK_TIMEOUT_S = 20  # the longest the first set-up waits for open transactions
+
+
+class CheckpointSetupBlocked(RuntimeError):
+    """The checkpointer's first set-up could not build its indexes: transactions stayed open."""
 
 
 def sqlite_checkpoint_path(database_url: str) -> str:
@@ -101,10 +107,34 @@ def open_checkpointer(
         open=True,
     )
     pg_saver = PostgresSaver(pool, serde=serde)
-    with pool.connection() as conn:
+    try:
+        _set_up(database_url)
+    except BaseException:
+        pool.close()
+        raise
+    return Checkpointer(pg_saver, pool)
+
+
+def _set_up(database_url: str) -> None:
+    """The saver's migrations, one process at a time, on a connection of their own. The first
+    ones build indexes CONCURRENTLY, which waits for every older snapshot in the database to
+    end: a transaction left open elsewhere would make it wait forever, so the wait is bounded
+    by a lock timeout and named instead."""
+    with psycopg.connect(
+        libpq_url(database_url),
+        autocommit=True,
+        prepare_threshold=0,
+        row_factory=dict_row,
+        options=f"-c lock_timeout={SETUP_LOCK_TIMEOUT_S * 1000}",
+    ) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
         try:
-            pg_saver.setup()
+            PostgresSaver(conn).setup()
+        except psycopg.errors.LockNotAvailable as exc:
+            raise CheckpointSetupBlocked(
+                "The conversation store's first set-up waited more than "
+                f"{SETUP_LOCK_TIMEOUT_S} s for open transactions to end; close them (or run "
+                "the set-up with no session open) and retry."
+            ) from exc
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))
-    return Checkpointer(pg_saver, pool)

@@ -52,6 +52,9 @@ class ApprovalRequested:
 @dataclass(frozen=True)
 class AssistantMessage:
     text: str
+    # The model's own note of why it answered so (the built-in model's selection rule,
+    # agent.models.shared.DECIDED_BY); None for a model that gives none.
+    decided_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,24 @@ class ErrorEvent:
     message: str
 
 
-Event = TokenChunk | ToolStarted | ToolFinished | ApprovalRequested | AssistantMessage | ErrorEvent
+@dataclass(frozen=True)
+class PassedToPerson:
+    """A person at the support desk holds the conversation: the message was stored for them
+    (services.support.handoff) and the assistant did not answer."""
+
+    message_id: int
+    held_by: str | None
+
+
+Event = (
+    TokenChunk
+    | ToolStarted
+    | ToolFinished
+    | ApprovalRequested
+    | AssistantMessage
+    | ErrorEvent
+    | PassedToPerson
+)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from agent import models
 from agent.approvals import ApprovalRequest, Decision, approval_id, decision_details
 from agent.calls import answer, last_ai, unanswered, with_call_ids
 from agent.context import AgentContext
+from agent.models.shared import INTERRUPTED, ToolStatus
 from agent.prompts import system_prompt
 from agent.state import AgentState
 from agent.toolcalls import (
@@ -53,14 +54,15 @@ STOP_TEXT = {
 CUT_OFF = Outcome(
     "INTERRUPTED: this call was cut off before it ran; nothing was done. Call it again if it "
     "is still wanted.",
-    "error",
+    ToolStatus.ERROR,
+    INTERRUPTED,
 )
 
 
 def already_done(summary: str) -> Outcome:
     return Outcome(
         f"ERROR (already_executed): This request was already carried out: {summary}",
-        "already_done",
+        ToolStatus.ALREADY_DONE,
         "already_executed",
     )
 
@@ -103,7 +105,8 @@ def load_context(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
 
 def agent(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     ctx = runtime.context
-    prompt = system_prompt(ctx.clock.now(), state.get("passenger", {}))
+    customer = ctx.actor.role == "customer"  # confirms their own changes (agent.prompts)
+    prompt = system_prompt(ctx.clock.now(), state.get("passenger", {}), customer=customer)
     try:
         response = ctx.model.invoke([SystemMessage(prompt), *state["messages"]])
     except Exception as err:  # the conversation must go on: explain instead of raising
@@ -151,7 +154,9 @@ def tools(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     elif state.get("model_calls", 0) >= MAX_MODEL_CALLS:
         stop = "too_many_steps"
     if stop:
-        note = Outcome("NOT EXECUTED: the turn was stopped before this was approved.", "error")
+        note = Outcome(
+            "NOT EXECUTED: the turn was stopped before this was approved.", ToolStatus.ERROR
+        )
         out.extend(answer(call, note) for call in writes)
     return {"messages": out, "failed_rounds": rounds, "stop_reason": stop}
 
@@ -214,11 +219,11 @@ def approve(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
         )
     if stored.verdict is not verdict:
         text = f"NOT EXECUTED: {stored.explain()}"
-        return {"messages": [answer(call, Outcome(text, "denied"))], "card": None}
+        return {"messages": [answer(call, Outcome(text, ToolStatus.DENIED))], "card": None}
     if not decision.approved:
         why = f": {decision.reason}" if decision.reason else ""
         text = f"DENIED by the support agent{why}. Nothing was changed."
-        return {"messages": [answer(call, Outcome(text, "denied"))], "card": None}
+        return {"messages": [answer(call, Outcome(text, ToolStatus.DENIED))], "card": None}
     # The write itself refuses, inside its transaction, if what it would charge or refund
     # now differs from what the approver saw (services.core.operations.check_approved).
     approved = Approved(charge=decision.charge or ZERO, refund=decision.refund or ZERO)

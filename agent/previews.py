@@ -20,8 +20,10 @@ from services.core.access import current_passenger
 from services.core.context import ServiceContext
 from services.core.errors import DomainError, PolicyViolation, Rule
 from services.core.money import money
-from services.flights import cancellations, flight_bookings, flights, tickets
+from services.flights import cancellations, flight_bookings, flights, itinerary, tickets
 from services.payments.quotes import quote
+from services.support.escalations import reason_text
+from services.text.words import plural
 
 Preview = dict[str, Any]  # the ApprovalRequest fields: summary, changes, charge, refund, ...
 
@@ -128,8 +130,8 @@ def book_flight_preview(s: Session, ctx: ServiceContext, a: dict[str, Any], _: A
         day=first.departure_local.date(),
         fare=a["fare"],
     )
-    itinerary = next((it for it in found if it.flight_ids == list(a["flight_ids"])), None)
-    if itinerary is None:
+    offered = next((it for it in found if it.flight_ids == list(a["flight_ids"])), None)
+    if offered is None:
         refuse(
             s,
             ctx,
@@ -137,24 +139,28 @@ def book_flight_preview(s: Session, ctx: ServiceContext, a: dict[str, Any], _: A
             a,
             PolicyViolation(
                 Rule.FLIGHT_NOT_BOOKABLE,
-                f"{', '.join(tickets.describe(f) for f in legs)} cannot be booked: it has departed, "
+                f"{', '.join(itinerary.describe(f) for f in legs)} cannot be booked: it has departed, "
                 "is cancelled or full, or the flights do not connect. Search again.",
             ),
         )
     passenger = current_passenger(s, ctx)
     w = quote(flight_bookings.book_flight, s, ctx, **a)
     return {
-        "summary": f"Book a {a['fare']} ticket {tickets.route_of(legs)} for {passenger.full_name}",
-        "changes": [Change(label="New ticket", after="; ".join(tickets.describe(f) for f in legs))],
+        "summary": f"Book a {a['fare']} ticket {itinerary.route_of(legs)} for {passenger.full_name}",
+        "changes": [
+            Change(label="New ticket", after="; ".join(itinerary.describe(f) for f in legs))
+        ],
         "charge": w.charge,
-        "details": [f"{itinerary.free_seats} seat(s) left", *w.card_lines()],
+        "details": [f"{plural(offered.free_seats, 'seat')} left", *w.card_lines()],
         "rule": f"{a['fare']} fare",
     }
 
 
 def escalate_preview(_s: Session, _ctx: ServiceContext, a: dict[str, Any], _: Any) -> Preview:
     return {
-        "summary": f"Hand the conversation to a human colleague ({a['reason']})",
-        "changes": [Change(label="Escalation", before="none", after=f"open ({a['reason']})")],
+        "summary": f"Hand the conversation to a human colleague ({reason_text(a['reason'])})",
+        "changes": [
+            Change(label="Escalation", before="none", after=f"open ({reason_text(a['reason'])})")
+        ],
         "details": [a["summary"]],
     }

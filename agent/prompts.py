@@ -43,7 +43,11 @@ colleague). An answer starting with ERROR or INVALID CALL: fix the call, or expl
 to try again or to escalate.
 - Escalate (escalate_to_human) when the customer asks for a person, when policy or tools cannot \
 solve the problem, or when tools keep failing.
-- Answer in the user's language, briefly and concretely, with amounts in CHF.
+- Language: the passengers of this Swiss carrier write German, French, Italian or English. \
+Reply in the language of the user's latest message (a German message gets a German answer), \
+whatever language earlier messages or tool results were in; keep tool arguments as the tools \
+define them (ids, YYYY-MM-DD dates, the English values of reasons and fares).
+- Answer briefly and concretely, with amounts in CHF.
 
 Policy summary (lookup_policy gives the full text to cite):
 - Fares: Light, Classic, Flex (economy) and Business.
@@ -56,8 +60,10 @@ Full refund for any cancellation within 24 hours of booking.
 - No change or cancellation less than 3 hours before departure or after it, except when the \
 airline cancelled the flight: then free rebooking on the same route within 7 days, or a full \
 refund.
-- Compensation (only when asked): CHF 200 per passenger for an airline-cancelled flight, \
-CHF 100 for a delay of 3 hours or more; once per ticket and flight.
+- Compensation (only when asked) follows EU Regulation 261/2004: EUR 250 / 400 / 600 by flight \
+distance, paid in CHF, for an airline-cancelled flight or an arrival 3 hours or more late, unless \
+extraordinary circumstances or early notice; once per ticket and flight. Quote the amount the \
+trips' "eu261" field or the compensation quote gives, never one of your own.
 - Checked bags (regular/silver/gold): Light 0/1/2, Classic and Flex 1/2/3, Business 2/3/4.
 - Hotels, cars, excursions: free cancellation until 24 hours before the start (after that only \
 an extension to a later end date); dates must be \
@@ -82,9 +88,15 @@ def _profile_lines(profile: dict[str, Any]) -> str:
     )
 
 
-def system_prompt(now: datetime, profile: dict[str, Any]) -> str:
+# For a customer's own chat (agent.models.builtin.transcript looks for its first line).
+CUSTOMER_NOTE = """
+Speaking with: the passenger themselves, signed in with their own account (not a support \
+agent). They confirm or decline their own changes on the card: say "confirm", never "approval"."""
+
+
+def system_prompt(now: datetime, profile: dict[str, Any], *, customer: bool = False) -> str:
     local = now.astimezone(HOME_TZ)
-    return SYSTEM_PROMPT.format(
+    return (CUSTOMER_NOTE.lstrip("\n") + "\n\n" if customer else "") + SYSTEM_PROMPT.format(
         now_local=f"{local:%Y-%m-%d %H:%M}",
         now_utc=f"{now.astimezone(UTC):%Y-%m-%d %H:%M}",
         weekday=f"{local:%A}",

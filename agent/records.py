@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.events import HistoryItem
 from db.models import Conversation, ConversationStatus, EscalationReason, Turn, TurnToolCall
 from observability import metrics
 from services.core.clock import Clock
@@ -76,6 +77,9 @@ class TurnLog:
     tokens_in: int = 0
     tokens_out: int = 0
     error: str | None = None
+    # The messages this run added, as the history shows them: kept on the Turn row so review
+    # and history outlive the checkpoints (retention deletes those; agent/retention.py).
+    transcript: list[HistoryItem] = field(default_factory=list)
 
     def call(self, call_id: str, name: str, args: Any, status: str) -> None:
         self.calls[call_id] = {"id": call_id, "name": name, "args": args, "status": status}
@@ -110,6 +114,7 @@ class TurnLog:
                     tokens_out=self.tokens_out,
                     model=self.model[:60],
                     error=self.error,
+                    transcript=[asdict(item) for item in self.transcript],
                 )
                 session.add(turn)
                 session.flush()  # the turn's id, for its calls' rows
@@ -121,3 +126,30 @@ class TurnLog:
                         conversation.title = title[:200]
         except SQLAlchemyError:
             log.exception("could not record a turn of %s", self.conversation_id)
+
+
+def expired_transcript(factory: sessionmaker[Session], thread_id: str) -> list[HistoryItem]:
+    """The history retention took out of the checkpoints, from the Turn rows of the runs before
+    it (oldest first); empty while the thread's checkpoints were never deleted."""
+    with factory() as session:
+        deleted_at = session.scalar(
+            select(Conversation.checkpoints_deleted_at).where(Conversation.id == thread_id)
+        )
+        if deleted_at is None:
+            return []
+        recorded = session.scalars(
+            select(Turn.transcript)
+            .where(Turn.conversation_id == thread_id, Turn.started_at <= deleted_at)
+            .order_by(Turn.started_at, Turn.id)
+        ).all()
+    return [_history_item(item) for items in recorded for item in items or []]
+
+
+def _history_item(stored: dict[str, Any]) -> HistoryItem:
+    return HistoryItem(
+        role=stored["role"],
+        text=str(stored.get("text") or ""),
+        tool_name=stored.get("tool_name"),
+        status=stored.get("status"),
+        tool_calls=tuple(stored.get("tool_calls") or ()),
+    )

@@ -4,6 +4,7 @@
     chat = assistant.start(actor, passenger_id)           # or assistant.open(thread_id, actor)
     for event in chat.send("Move my flight to Friday"):   # streams while the turn runs
         ...  # TokenChunk, ToolStarted, ToolFinished, ApprovalRequested, AssistantMessage,
+             # PassedToPerson (a person at the desk holds it: no model run),
              # ErrorEvent (agent/events.py)
     request = chat.pending_approval()                     # the card, also after a restart
     events = chat.approve(request.approval_id)            # or chat.deny(approval_id, reason)
@@ -14,6 +15,7 @@ end: the run happens while you iterate."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 import zlib
@@ -29,26 +31,36 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.approvals import ApprovalRequest, Decision, decision_details
 from agent.checkpoint import Checkpointer, open_checkpointer
 from agent.checkpoint_crypto import checkpoint_serde
+from agent.checkpoint_store import has_pending_interrupt, prune_thread
 from agent.context import AgentContext
-from agent.events import ErrorEvent, Event, HistoryItem
+from agent.events import ErrorEvent, Event, HistoryItem, PassedToPerson
 from agent.faults import guarded, streaming
 from agent.graph import build_graph
 from agent.models import make_chat_model, model_name
-from agent.records import TurnLog, create_conversation, set_status
+from agent.records import TurnLog, create_conversation, expired_transcript, set_status
 from agent.streaming import Translator, history_items
 from agent.tools import MODEL_TOOLS
 from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
-from db.models import Conversation, ConversationStatus, EscalationReason, Role
+from db.models import Conversation, ConversationStatus, EscalationReason, HandoffState, Role
 from observability import metrics
 from services.core import approvals, faults
 from services.core.access import current_passenger
 from services.core.clock import Clock, FixedClock, SystemClock
 from services.core.context import Actor, ServiceContext
-from services.core.errors import InvalidInput, NotFound, PolicyViolation, Rule
+from services.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PolicyViolation,
+    Rule,
+)
 from services.core.ratelimit import RateLimiter, chat_limiter
 from services.core.validation import check_chat_message
+from services.support import handoff
 
+log = logging.getLogger(__name__)
 CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER})
 STREAM_MODES: list[StreamMode] = ["messages", "updates"]
 RECURSION_LIMIT = 80  # graph steps per run; the graph itself stops a turn after 12 model calls
@@ -77,6 +89,7 @@ class Assistant:
         self._owned: Checkpointer | None = None
         self._engine: Engine | None = None
         saver = checkpointer.saver if isinstance(checkpointer, Checkpointer) else checkpointer
+        self.saver = saver
         # Bound once here, handed to every run in its context (AgentContext.model).
         self.bound_model = model.bind_tools(MODEL_TOOLS)
         self.graph = build_graph(saver)
@@ -181,6 +194,10 @@ class Chat:
 
     # ---- reading -------------------------------------------------------------------------
     def _pending(self) -> tuple[Interrupt, ApprovalRequest] | None:
+        # The rows say whether a card waits; loading the state (the whole transcript, a cost
+        # that grows with the conversation) is needed only to read one.
+        if has_pending_interrupt(self.assistant.saver, self.thread_id) is False:
+            return None
         for item in self.assistant.graph.get_state(self.config).interrupts:
             return item, ApprovalRequest.model_validate(item.value)
         return None
@@ -192,8 +209,10 @@ class Chat:
 
     @guarded
     def history(self) -> list[HistoryItem]:
-        values = self.assistant.graph.get_state(self.config).values
-        return history_items(values.get("messages", []))
+        """From the checkpoint, after what retention deleted from it (kept on the turns)."""
+        messages = self.assistant.graph.get_state(self.config).values.get("messages", [])
+        earlier = expired_transcript(self.assistant.session_factory, self.thread_id)
+        return [*earlier, *history_items(messages)]
 
     @property
     @guarded
@@ -214,13 +233,37 @@ class Chat:
 
     @guarded
     def mark_escalated(self, reason: EscalationReason | str) -> None:
-        set_status(
-            self.assistant.session_factory,
-            self.thread_id,
-            ConversationStatus.ESCALATED,
-            self.assistant.clock.now(),
-            reason,
-        )
+        """Escalated, and waiting in the desk's Queue for a person (one audited write)."""
+        with self.assistant.session_factory() as session:
+            handoff.request_person(session, self.context.service_context(), reason=reason)
+
+    def _on_escalated(self, reason: str) -> None:
+        # Called mid-run by the translator: a refusal here must not end the assistant's answer.
+        try:
+            self.mark_escalated(reason)
+        except DomainError:
+            log.exception("could not queue %s for a person", self.thread_id)
+
+    @guarded
+    def held_by_person(self) -> handoff.QueueEntry | None:
+        """The handoff holding this conversation, when a person at the desk has taken it."""
+        with self.assistant.session_factory() as session:
+            entry = handoff.active(session, conversation_id=self.thread_id)
+        return entry if entry is not None and entry.state == HandoffState.HELD else None
+
+    def _pass_to_person(self, message: str, held: handoff.QueueEntry) -> Iterator[Event] | None:
+        """The passenger's message for the person holding the conversation; None once the
+        conversation is back with the assistant (handed back meanwhile)."""
+        with self.assistant.session_factory() as session:
+            try:
+                result = handoff.post_passenger_message(
+                    session, self.context.service_context(), text=message
+                )
+            except Conflict:
+                return None
+            except DomainError as err:
+                return iter([ErrorEvent(err.code, err.message)])
+        return iter([PassedToPerson(result.after["message_id"], held.taken_by)])
 
     # ---- acting ----------------------------------------------------------------------------
     @streaming
@@ -241,6 +284,12 @@ class Chat:
                 f"Too many messages: the limit is {limiter.rate} per user. "
                 f"Try again in {verdict.retry_after_s} s.",
             )
+            return
+        # A person at the desk holds the conversation: they answer, the model does not run.
+        held = self.held_by_person()
+        passed = self._pass_to_person(message, held) if held is not None else None
+        if passed is not None:
+            yield from passed
             return
         with self.assistant.lock(self.thread_id):
             if self._pending() is not None:
@@ -306,7 +355,7 @@ class Chat:
     ) -> Iterator[Event]:
         a = self.assistant
         turn = TurnLog(self.thread_id, a.model_label, a.clock, a.clock.now())
-        translate = Translator(turn, on_escalated=self.mark_escalated)
+        translate = Translator(turn, on_escalated=self._on_escalated)
         if resolving is not None:
             translate.expect(*resolving)
         try:
@@ -328,3 +377,12 @@ class Chat:
             yield ErrorEvent(fault.kind.value, fault.message)
         finally:
             turn.save(a.session_factory, title=title)
+            self._prune()
+
+    def _prune(self) -> None:
+        """Drops the checkpoints this run superseded. Called while the run still holds the
+        thread's lock (send/_resolve), so no run of this thread in this process is mid-way."""
+        try:
+            prune_thread(self.assistant.saver, self.thread_id)
+        except Exception:  # a failed prune costs space, never the turn: the next run retries
+            log.exception("could not prune the checkpoints of %s", self.thread_id)

@@ -28,8 +28,10 @@ from agent.events import (
     ToolStarted,
 )
 from agent.models import usage
+from agent.models.shared import DECIDED_BY
 from agent.records import TurnLog
 from db.models import EscalationReason
+from services.support.waiting import AWAITING_APPROVAL
 from services.text.user_text import clean_value
 
 
@@ -55,10 +57,11 @@ class Translator:
             if node == "__interrupt__":
                 for item in update:
                     request = ApprovalRequest.model_validate(item.value)
-                    self.turn.status(request.tool_call_id, request.tool, "awaiting_approval")
+                    self.turn.status(request.tool_call_id, request.tool, AWAITING_APPROVAL)
                     yield ApprovalRequested(request)
                 continue
             for message in (update or {}).get("messages", []):
+                self.turn.transcript.extend(history_items([message]))
                 if isinstance(message, AIMessage):
                     yield from self._model_message(message)
                 elif isinstance(message, ToolMessage):
@@ -82,7 +85,7 @@ class Translator:
             self.turn.error = error
             yield ErrorEvent(error, message.text)
         if message.text:
-            yield AssistantMessage(message.text)
+            yield AssistantMessage(message.text, message.response_metadata.get(DECIDED_BY))
 
     def _tool_message(self, message: ToolMessage) -> Event:
         status = message.response_metadata.get("skydesk_status") or "ok"

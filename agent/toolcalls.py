@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall, ToolMessage
 from langchain_core.messages.tool import invalid_tool_call
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.models import INCOMPLETE_CALLS
+from agent.models.shared import TOOL_RULE, TOOL_STATUS, ToolStatus
 from agent.tool_args import ToolEnv
 from agent.tools import ToolSpec
 from services.core.audit import jsonable
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_ITEMS = 10
 MAX_CONTENT = 8000
 
-Status = Literal["ok", "refused", "error", "invalid", "denied", "already_done"]
+Status = ToolStatus  # the one definition, shared with the models that read it
 
 
 # Finish reasons saying the model's output was cut off (OpenAI-compatible, Anthropic, Gemini).
@@ -157,8 +158,8 @@ class Outcome:
             tool_call_id=call["id"] or "",
             name=call["name"],
             artifact=self.artifact,
-            status="success" if self.status == "ok" else "error",
-            response_metadata={"skydesk_status": self.status, "rule": self.rule},
+            status="success" if self.status == ToolStatus.OK else "error",
+            response_metadata={TOOL_STATUS: str(self.status), TOOL_RULE: self.rule},
         )
 
 
@@ -169,34 +170,34 @@ def result_outcome(spec: ToolSpec, value: Any) -> Outcome:
             done["charged"] = f"CHF {value.charged:.2f}"
         if value.refunded:
             done["refunded"] = f"CHF {value.refunded:.2f}"
-        return Outcome(dumps(done), "ok", value.rule)
+        return Outcome(dumps(done), ToolStatus.OK, value.rule)
     data = to_json(value)
     shown: Any = data
     if isinstance(data, list):
         shown = {"results": data[:MAX_ITEMS], "count": len(data)}
         if len(data) > MAX_ITEMS:
             shown["note"] = f"{len(data) - MAX_ITEMS} more not shown; narrow the search."
-    return Outcome(dumps(shown), "ok", artifact=data if spec.keep_artifact else None)
+    return Outcome(dumps(shown), ToolStatus.OK, artifact=data if spec.keep_artifact else None)
 
 
 def error_outcome(err: Exception) -> Outcome:
     """Refusals carry the rule's code and sentence so the model can explain them."""
     if isinstance(err, PolicyViolation):
-        return Outcome(f"REFUSED (rule {err.code}): {err.message}", "refused", err.code)
+        return Outcome(f"REFUSED (rule {err.code}): {err.message}", ToolStatus.REFUSED, err.code)
     if isinstance(err, DomainError):
-        status: Status = "already_done" if err.code == "already_executed" else "error"
+        status = ToolStatus.ALREADY_DONE if err.code == "already_executed" else ToolStatus.ERROR
         return Outcome(f"ERROR ({err.code}): {err.message}", status, err.code)
     log.exception("tool failed unexpectedly")
     return Outcome(
         f"ERROR (tool_failure): the tool failed unexpectedly ({type(err).__name__}); "
         "nothing was changed. Apologise, and offer to try again or to escalate.",
-        "error",
+        ToolStatus.ERROR,
         "tool_failure",
     )
 
 
 def invalid_outcome(message: str) -> Outcome:
-    return Outcome(f"INVALID CALL: {message} Correct the call and try again.", "invalid")
+    return Outcome(f"INVALID CALL: {message} Correct the call and try again.", ToolStatus.INVALID)
 
 
 def run_tool(

@@ -82,7 +82,7 @@ def get_flight_status(
 def lookup_policy(env: Env, question: Annotated[str, "the policy question, in words"]) -> Any:  # noqa: ARG001
     """The sections of Alpine Air's policy document that answer a question (fares, changes,
     refunds, baggage, compensation, hotels, cars, excursions). Cite them when explaining."""
-    return policy_docs.lookup_policy(question, k=3)
+    return policy_docs.lookup_policy(question, k=2)
 
 
 def quote_flight_change(env: Env, ticket_no: TicketNo, new_flight_ids: FlightIds) -> Any:
@@ -127,8 +127,9 @@ def request_compensation(
     ticket_no: TicketNo,
     flight_no: Annotated[str | None, "the affected flight, if the ticket has several"] = None,
 ) -> Any:
-    """Pay the compensation a ticket is owed for an airline-cancelled flight (CHF 200) or a
-    delay of 3 hours or more (CHF 100). Only when the passenger asks. Needs approval."""
+    """Pay the EU 261 compensation a ticket is owed for an airline-cancelled flight or an
+    arrival 3 hours or more late (EUR 250/400/600 by distance, paid in CHF). Only when the
+    passenger asks. Needs approval."""
     return flight_bookings.request_compensation(
         env.session, env.ctx, ticket_no=ticket_no, flight_no=flight_no
     )

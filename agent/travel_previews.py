@@ -19,6 +19,7 @@ from agent.approvals import Change
 from agent.previews import Preview, PreviewFn, chf
 from services.core.context import ServiceContext
 from services.payments.quotes import Quote, quote
+from services.text.words import plural
 from services.travel.travel_kinds import TravelKey, TravelKindSpec, Write
 
 
@@ -38,13 +39,13 @@ def _book_hotel(q: Quote) -> Preview:
     stay = f"{b['checkin']} to {b['checkout']}"
     return _card(
         q,
-        f"Book {b['hotel']} in {b['city']}, {stay} ({b['nights']} nights, {b['guests']} guest(s))",
+        f"Book {b['hotel']} in {b['city']}, {stay} ({plural(b['nights'], 'night')}, {plural(b['guests'], 'guest')})",
         [
             Change(
                 label="New hotel booking", after=f"{b['hotel']}, {b['checkin']} - {b['checkout']}"
             )
         ],
-        [f"{b['nights']} night(s), {chf(b['price'])} in total"],
+        [f"{plural(b['nights'], 'night')}, {chf(b['price'])} in total"],
     )
 
 
@@ -53,9 +54,9 @@ def _book_car(q: Quote) -> Preview:
     car = f"{b['company']} {b['car']} in {b['city']}"
     return _card(
         q,
-        f"Rent {car}, {b['start']} to {b['end']} ({b['days']} days)",
+        f"Rent {car}, {b['start']} to {b['end']} ({plural(b['days'], 'day')})",
         [Change(label="New car rental", after=f"{car}, {b['start']} - {b['end']}")],
-        [f"{b['days']} day(s), {chf(b['price'])} in total"],
+        [f"{plural(b['days'], 'day')}, {chf(b['price'])} in total"],
     )
 
 
@@ -63,9 +64,9 @@ def _book_excursion(q: Quote) -> Preview:
     b = q.result.after
     return _card(
         q,
-        f"Book {b['name']} in {b['city']} on {b['date']} for {b['participants']} participant(s)",
+        f"Book {b['name']} in {b['city']} on {b['date']} for {plural(b['participants'], 'participant')}",
         [Change(label="New excursion booking", after=f"{b['name']}, {b['date']}")],
-        [f"{b['participants']} participant(s), {chf(b['price'])} in total"],
+        [f"{plural(b['participants'], 'participant')}, {chf(b['price'])} in total"],
     )
 
 
@@ -76,7 +77,8 @@ def _change(kind: TravelKindSpec) -> Callable[[Quote], Preview]:
         old, new = q.result.before, q.result.after
         return _card(
             q,
-            f"Move {kind.noun} {q.result.data.get(kind.booking_id)} to {new[start]} - {new[end]}",
+            # By its name ("Hotel Alpenblick in Zurich"), never its row id ("hotel booking 1").
+            f"Move {q.result.data.get('name') or kind.noun} to {new[start]} - {new[end]}",
             [
                 Change(
                     label="Dates",

@@ -5,6 +5,7 @@ a customer sees their own passenger and no picker."""
 import streamlit as st
 
 from ui.bookings import flight_search, passenger_360
+from ui.desk_link import follow_passenger, kept_conversation, show
 from ui.guards import require_page
 from ui.passenger_picker import passenger_picker
 from ui.travel_search import travel_search
@@ -15,6 +16,7 @@ st.title("Bookings")
 if access.read_only:
     st.caption("Read-only view: managers can look at bookings but not change them.")
 
+follow_passenger(access, "bookings")  # the passenger chosen on Chat, a reload or a link
 if access.own_passenger_only:
     passenger_id = access.account.passenger_id
 else:
@@ -30,3 +32,5 @@ with flights:
     flight_search(access)
 with travel:
     travel_search(access)
+own = access.own_passenger_only
+show("bookings", passenger_id, kept_conversation(passenger_id, own=own), own=own)

@@ -1,4 +1,5 @@
-"""Evaluations: run the conversation evaluation suite (evals/cases) with the built-in or an
+"""Evaluations: run the conversation evaluation suite (the visible cases, evals/cases, or the
+held-out ones, evals/heldout) with the built-in or an
 OpenAI-compatible model, watch its progress, and read the stored runs: pass rate by tag, the
 failed cases with their reasons, and the pass-rate trend across runs."""
 

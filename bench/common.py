@@ -103,16 +103,30 @@ def figure(
     *,
     target: float | None = None,
     lower_is_better: bool = True,
+    floor: float | None = None,
+    max_ratio: float | None = None,
 ) -> None:
-    """Record one figure; with a target, status says whether it is met."""
+    """Record one figure; with a target, status says whether it is met. With a floor (the same
+    measurement on a bare baseline), the row keeps the floor and the ratio value / floor, and
+    max_ratio is the target on that ratio."""
     row: dict[str, Any] = {"name": name, "value": round(value, 2), "unit": unit}
+    met: bool | None = None
     if target is not None:
         row["target"] = f"{'<=' if lower_is_better else '>='} {target:g} {unit}"
         met = value <= target if lower_is_better else value >= target
+    suffix = ""
+    if floor is not None:
+        ratio = value / floor if floor > 0 else float("inf")
+        row.update(floor=round(floor, 2), ratio=round(ratio, 2))
+        suffix = f" (floor {floor:,.2f} {unit}, {ratio:.2f}x)"
+        if max_ratio is not None:
+            row["target"] = f"<= {max_ratio:g}x floor"
+            met = ratio <= max_ratio
+    if met is not None:
         row["status"] = "ok" if met else "MISSED"
     results["figures"].append(row)
     print(
-        f"  {name}: {value:,.2f} {unit}"
-        + (f" (target {row['target']}: {row['status']})" if target else ""),
+        f"  {name}: {value:,.2f} {unit}{suffix}"
+        + (f" (target {row['target']}: {row['status']})" if met is not None else ""),
         flush=True,
     )

@@ -1,6 +1,8 @@
 """Run the benchmarks, print each figure beside its target, write JSON.
 
-python -m bench.run [--only seed,queries,agent] [--json bench/results/latest.json] [--quick]
+python -m bench.run [--only seed,queries,agent,growth] [--json bench/results/latest.json] [--quick]
+(`--only streams`: 200 open live streams; `--only delivery`: agent message to web chat; `--only
+growth`: checkpoint bytes, rows and turn latency over a 120-turn conversation)
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ SUITES = {
     "seed": "bench.seed_bench",
     "queries": "bench.query_bench",
     "agent": "bench.agent_bench",
+    "growth": "bench.growth_bench",
+    "api": "bench.api_bench",
+    "streams": "bench.stream_bench",
+    "delivery": "bench.delivery_bench",
     "dashboards": "bench.dashboard_bench",
     "evals": "bench.eval_bench",
     "ui": "bench.ui_bench",
@@ -34,12 +40,18 @@ def _fmt(value: Any) -> str:
 def print_table(results: dict[str, Any]) -> None:
     rows = results.get("figures", [])
     width = max((len(r["name"]) for r in rows), default=20)
-    print(f"\n{'figure':<{width}}  {'value':>12}  {'unit':<5}  {'target':<14}  status")
+    print(
+        f"\n{'figure':<{width}}  {'value':>12}  {'unit':<5}  {'floor':>10}  {'ratio':>6}  "
+        f"{'target':<14}  status"
+    )
     for r in rows:
         target = r.get("target") or ""
         status = r.get("status", "")
+        floor = _fmt(r["floor"]) if "floor" in r else ""
+        ratio = f"{r['ratio']:.2f}x" if "ratio" in r else ""
         print(
-            f"{r['name']:<{width}}  {_fmt(r['value']):>12}  {r['unit']:<5}  {target:<14}  {status}"
+            f"{r['name']:<{width}}  {_fmt(r['value']):>12}  {r['unit']:<5}  {floor:>10}  "
+            f"{ratio:>6}  {target:<14}  {status}"
         )
     for note in results.get("notes", []):
         print(f"note: {note}")

@@ -13,6 +13,9 @@
   Servers start as after `make run`: bytecode compiled (`make compile`; the installs compile
   the dependencies'), since PYTHONDONTWRITEBYTECODE=1 (containers, CI) would otherwise make
   every server compile ~1,000 modules before its first page.
+- Perceived latency of three interactions in the same browser, each beside a bare Streamlit
+  app doing the same kind of rerun, with the ratio (target <= 1.5x): message -> first streamed
+  token, Approve -> result, sidebar click -> Chat, Bookings, Metrics title (bench/ui_latency.py).
 - Time to the first streamed token of a built-in answer, through the runtime directly: from
   chat.send() to the first TokenChunk of "What bookings does she have?" in a new conversation
   (one tool call, then the streamed answer); median and p95 over 20.
@@ -33,6 +36,7 @@ from typing import Any
 from agent.events import ErrorEvent, TokenChunk
 from agent.runtime import Assistant
 from bench import ui_harness as harness
+from bench import ui_latency
 from bench.common import figure, machine, percentiles
 from config import Settings
 from db.models import Role
@@ -43,6 +47,7 @@ NOW = datetime.fromisoformat("2026-11-26T08:00:00+00:00")
 TARGET_S = 3.0
 QUESTION = "What bookings does she have?"
 SERVER_RUNS = 3
+INTERACTION_REPS = 5  # each; Approve 3 (bench/ui_latency.py)
 COOKIE = "skydesk_auth"  # ui.auth.COOKIE_NAME (not imported: ui loads Streamlit)
 BARE_PAGE = """import streamlit as st
 
@@ -82,8 +87,10 @@ def _server_to_chat(url: str, folder: Path, run: int, storage: Any | None) -> di
                 harness.sign_in(page, "agent", "agent-demo")
             _chat_page_visible(page)
             first = time.perf_counter() - server.started_at
-            harness.settle(page)  # the cookie is written in the run after the sign-in
-            page.wait_for_timeout(500)
+            # The sign-in's own run writes the cookie (ui/auth.py), before the Chat page shows:
+            # a second tab at once is signed in. Checked, so a regression fails here by name.
+            _wait_for_cookie(context, timeout_s=2)
+            harness.settle(page)
             second = context.new_page()
             start = time.perf_counter()
             second.goto(server.url)
@@ -204,6 +211,8 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
             results["notes"].append("ui: --quick skips the browser figures")
         else:
             browser_figures(results, url, folder)
+            print("  perceived latency, SkyDesk beside a bare Streamlit app:", flush=True)
+            ui_latency.interaction_figures(results, url, NOW, folder, reps=INTERACTION_REPS)
 
 
 def main() -> None:

@@ -31,7 +31,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-VIEWPORT = {"width": 1440, "height": 900}
+VIEWPORT = {"width": 1280, "height": 900}  # the laptop width issue #13 asks for
+# The wait for the first answer a fresh server gives: it loads the agent (LangGraph, the
+# built-in model's date and language data) first, which on a loaded 2-core CI machine running
+# two test workers beside Chromium has taken over 30 s. A wait, not a speed check (bench/ is).
+FIRST_ANSWER_MS = 120_000
 MISSING_CHROMIUM = (
     f"Debian's Chromium is not installed at {CHROMIUM} "
     "(apt-get install -y --no-install-recommends chromium); the browser test drives it and "
@@ -56,13 +60,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def seed_demo_world(database_url: str, now: datetime) -> None:
+def seed_demo_world(database_url: str, now: datetime, *, history: bool = False) -> None:
+    """The demo world at `now`; with `history`, also its 30 days of conversations, approvals and
+    audit records, as `make run` seeds it (what the dashboards and the screenshots show)."""
     from db.engine import make_engine
-    from world import seed_world
+    from world import seed_demo, seed_world
 
     engine = make_engine(database_url)
     try:
-        seed_world(engine, size="demo", now=now)
+        if history:
+            seed_demo(engine, now=now)
+        else:
+            seed_world(engine, size="demo", now=now)
     finally:
         engine.dispose()
 
@@ -139,8 +148,10 @@ class AppServer:
 
 
 @contextmanager
-def app_server(env: dict[str, str], log_path: Path) -> Iterator[AppServer]:
-    server = AppServer(env, log_path)
+def app_server(
+    env: dict[str, str], log_path: Path, script: Path = ROOT / "app.py"
+) -> Iterator[AppServer]:
+    server = AppServer(env, log_path, script=script)
     try:
         server.wait_ready()
         yield server

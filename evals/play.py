@@ -16,8 +16,9 @@ from agent.events import (
     TokenChunk,
     ToolStarted,
 )
-from agent.runtime import Assistant
+from agent.runtime import Assistant, Chat
 from evals.cases_format import Case
+from evals.writes import rules_of
 from services.core.context import Actor
 
 DENY_REASON = "denied by evaluation"
@@ -31,6 +32,9 @@ class Played:
     replies: list[str] = field(default_factory=list)  # AssistantMessage texts only
     transcript: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # per user turn: {"turn": 1, "user": text, "rules": [...]}, the rules the model recorded
+    # on its decisions in that turn and the approvals answered after it (evals/writes.py)
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
 
 def event_dict(event: Event) -> dict[str, Any]:
@@ -55,35 +59,54 @@ def _consume(events: Iterable[Event], played: Played) -> None:
             played.errors.append(f"{event.kind}: {event.message}")
 
 
+def _messages(chat: Chat) -> list[Any]:
+    """The conversation's messages as checkpointed (the model's, with what it recorded)."""
+    values = chat.assistant.graph.get_state(chat.config).values
+    return list(values.get("messages", []))
+
+
 def play(assistant: Assistant, actor: Actor, passenger_id: int, case: Case) -> Played:
     played = Played()
     chat = assistant.start(actor, passenger_id, title=f"evaluation {case.id}")
-    for turn in case.turns:
+    seen = 0
+    for number, turn in enumerate(case.turns, start=1):
         played.transcript.append({"type": "user", "text": turn})
-        _consume(chat.send(turn), played)
-        answered = 0
-        while (request := chat.pending_approval()) is not None:
-            if answered == MAX_APPROVALS_PER_TURN:
-                played.errors.append(
-                    f"approval loop: more than {MAX_APPROVALS_PER_TURN} approval requests after "
-                    f"turn {turn!r}"
-                )
-                return played
-            answered += 1
-            approve = case.approvals == "approve"
-            played.transcript.append(
-                {
-                    "type": "decision",
-                    "approval_id": request.approval_id,
-                    "tool": request.tool,
-                    "approved": approve,
-                    "reason": None if approve else DENY_REASON,
-                }
-            )
-            events = (
-                chat.approve(request.approval_id)
-                if approve
-                else chat.deny(request.approval_id, DENY_REASON)
-            )
-            _consume(events, played)
+        finished = _play_turn(chat, turn, case, played)
+        messages = _messages(chat)
+        played.rules.append({"turn": number, "user": turn, "rules": rules_of(messages[seen:])})
+        seen = len(messages)
+        if not finished:
+            break
     return played
+
+
+def _play_turn(chat: Chat, turn: str, case: Case, played: Played) -> bool:
+    """Send one turn, then answer every approval request it raises, as the case says; False
+    when the model kept asking for approval (the case stops there)."""
+    _consume(chat.send(turn), played)
+    answered = 0
+    while (request := chat.pending_approval()) is not None:
+        if answered == MAX_APPROVALS_PER_TURN:
+            played.errors.append(
+                f"approval loop: more than {MAX_APPROVALS_PER_TURN} approval requests after "
+                f"turn {turn!r}"
+            )
+            return False
+        answered += 1
+        approve = case.approvals == "approve"
+        played.transcript.append(
+            {
+                "type": "decision",
+                "approval_id": request.approval_id,
+                "tool": request.tool,
+                "approved": approve,
+                "reason": None if approve else DENY_REASON,
+            }
+        )
+        events = (
+            chat.approve(request.approval_id)
+            if approve
+            else chat.deny(request.approval_id, DENY_REASON)
+        )
+        _consume(events, played)
+    return True

@@ -13,6 +13,16 @@ def failure_lines(result: SuiteResult) -> list[str]:
     return [f"FAIL {c.id} ({c.file}): {c.reason}" for c in result.failures]
 
 
+def unrequested_lines(result: SuiteResult) -> list[str]:
+    """One line per case that called a write it did not ask for, with the rules that fired."""
+    lines = []
+    for c in result.unrequested:
+        rules = [f"turn {t['turn']}: {', '.join(t['rules'])}" for t in c.rules if t["rules"]]
+        why = f" (rules: {'; '.join(rules)})" if rules else ""
+        lines.append(f"UNREQUESTED WRITE {c.id} ({c.file}): {', '.join(c.unrequested_writes)}{why}")
+    return lines
+
+
 def tag_lines(result: SuiteResult) -> list[str]:
     table = result.by_tag()
     if not table:
@@ -27,17 +37,22 @@ def tag_lines(result: SuiteResult) -> list[str]:
 
 
 def totals_line(result: SuiteResult) -> str:
-    return f"{result.passed} passed, {result.failed} failed"
+    writes = result.unrequested_writes
+    return (
+        f"{result.passed} passed, {result.failed} failed, "
+        f"{writes} unrequested write{'' if writes == 1 else 's'}"
+    )
 
 
 def text_report(result: SuiteResult) -> str:
-    """Failed cases, one line each with the reasons; the per-tag table; then, alone and last,
-    `N passed, M failed`."""
+    """Failed cases, one line each with the reasons, and the cases with unrequested writes; the
+    per-tag table; then, alone and last, `N passed, M failed, K unrequested writes`."""
     header = (
         f"{len(result.cases)} cases, model {result.model}, clock {result.now.isoformat()}, "
         f"{result.workers} worker(s), {result.duration_s:.1f} s"
     )
-    blocks = [failure_lines(result), [header], tag_lines(result), [totals_line(result)]]
+    problems = failure_lines(result) + unrequested_lines(result)
+    blocks = [problems, [header], tag_lines(result), [totals_line(result)]]
     return "\n\n".join("\n".join(block) for block in blocks if block)
 
 

@@ -54,15 +54,23 @@ class CaseResult:
     changes: list[TableChange] = field(default_factory=list)
     snapshot: dict[str, Any] | None = None
     duration_s: float = 0.0
+    # write tools called that expect.tools_called does not list (evals/writes.py); they fail
+    # the run, not the case, so the pass rate stays comparable
+    unrequested_writes: list[str] = field(default_factory=list)
+    # per user turn: {"turn", "user", "rules"}: the rules the model recorded on its decisions
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def reason(self) -> str | None:
         return "; ".join(self.reasons) or None
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything, for --json."""
+        """Everything, for --json; the rules per turn only for a case that failed or wrote
+        unrequested (where they explain a decision)."""
         data = asdict(self)
         data["reason"] = self.reason
+        if self.passed and not self.unrequested_writes:
+            del data["rules"]
         data["duration_s"] = round(self.duration_s, 3)
         return data
 
@@ -80,6 +88,7 @@ class CaseResult:
             "replies": self.replies,
             "checks": [asdict(c) for c in self.checks],
             "changes": [c.describe() for c in self.changes],
+            "unrequested_writes": self.unrequested_writes,
             "duration_s": round(self.duration_s, 3),
         }
 
@@ -130,6 +139,16 @@ class SuiteResult:
     def failures(self) -> list[CaseResult]:
         return [c for c in self.cases if not c.passed]
 
+    @property
+    def unrequested(self) -> list[CaseResult]:
+        """The cases that called a write their expectations do not list."""
+        return [c for c in self.cases if c.unrequested_writes]
+
+    @property
+    def unrequested_writes(self) -> int:
+        """Unrequested writes in all cases (each case counts each tool once)."""
+        return sum(len(c.unrequested_writes) for c in self.cases)
+
     def by_tag(self) -> dict[str, dict[str, Any]]:
         return tag_table(self.cases)
 
@@ -147,6 +166,7 @@ class SuiteResult:
                 "passed": self.passed,
                 "failed": self.failed,
                 "pass_rate": self.pass_rate,
+                "unrequested_writes": self.unrequested_writes,
                 "duration_s": round(self.duration_s, 3),
             },
             "by_tag": self.by_tag(),

@@ -4,9 +4,10 @@
                         [--min-pass X] [--workers N] [--now ISO] [--seed N] [-k SUBSTRING]
                         [--store] [--database-url postgresql://...]
 
-Prints one line per failed case with the reasons, a per-tag table, and last `N passed,
-M failed`. Exit status: 0 when the pass rate reaches --min-pass, 1 below it, 2 when the case
-files are invalid. See evals/README.md.
+Prints one line per failed case with the reasons, one per case that called a write it did not
+ask for, a per-tag table, and last `N passed, M failed, K unrequested writes`. Exit status: 0
+when the pass rate reaches --min-pass and no write was unrequested, 1 otherwise, 2 when the
+case files are invalid. See evals/README.md.
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         run_id = store_run(result, triggered_by=f"cli:{getpass.getuser()}"[:60])
         print(f"stored as evaluation run {run_id}", file=sys.stderr)
     print(text_report(result))
+    if result.unrequested_writes:  # whatever the pass rate: a write nobody asked for
+        return 1
     return 0 if result.pass_rate >= args.min_pass else 1
 
 

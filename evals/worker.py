@@ -28,6 +28,7 @@ from evals.play import Played, play
 from evals.results import CaseResult, CheckResult, TableChange
 from evals.tracking import world_changes
 from evals.world import copy_world, read_only_engine
+from evals.writes import unrequested_writes
 from services.core.clock import FixedClock
 from services.core.context import Actor
 from services.support.snapshot import build_snapshot
@@ -163,4 +164,6 @@ def run_case(task: Task) -> CaseResult:
         changes=changes,
         snapshot=snapshot,
         duration_s=time.perf_counter() - started,
+        unrequested_writes=unrequested_writes(case.expect, played.tools),
+        rules=played.rules,
     )

@@ -1,5 +1,7 @@
-"""JSON log lines (python-json-logger) carrying the conversation and user of the work being
-done, with passenger contact data masked before anything is written.
+"""Log lines carrying the conversation and user of the work being done, with passenger contact
+data masked before anything is written: JSON (python-json-logger) in production and wherever
+the output is not a terminal, one readable line per record in a terminal (settings.log_format:
+"auto", "json" or "text").
 
 `configure_logging(settings)` installs one handler on the root logger (idempotent: Streamlit
 re-runs the script on every interaction). `log_context(conversation_id=..., user=...)` binds
@@ -27,6 +29,8 @@ user_var: ContextVar[str | None] = ContextVar("user", default=None)
 
 HANDLER_NAME = "skydesk-json"
 FORMAT = "%(levelname)s %(name)s %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s%(ids)s"
+TEXT_DATE = "%H:%M:%S"
 RENAMED = {"levelname": "level", "name": "logger"}
 
 
@@ -87,13 +91,51 @@ def json_handler(stream: IO[str] | None = None) -> logging.Handler:
     return handler
 
 
+class TextFormatter(logging.Formatter):
+    """One line a person reads in a terminal: time, level, logger, message, then the
+    conversation and user in brackets when the record has them."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT, datefmt=TEXT_DATE)
+
+    def format(self, record: logging.LogRecord) -> str:
+        ids = [
+            f"{name}={value}"
+            for name in ("conversation_id", "user")
+            if (value := getattr(record, name, None)) is not None
+        ]
+        record.ids = f" [{' '.join(ids)}]" if ids else ""
+        return super().format(record)
+
+
+def text_handler(stream: IO[str] | None = None) -> logging.Handler:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(TextFormatter())
+    handler.addFilter(ContextFilter())
+    handler.addFilter(MaskingFilter())
+    return handler
+
+
+def log_format(settings: Any, stream: IO[str]) -> str:
+    """ "json" or "text": as set, or ("auto") text only in a terminal outside production."""
+    chosen = str(getattr(settings, "log_format", "auto")).lower()
+    if chosen in ("json", "text"):
+        return chosen
+    production = getattr(settings, "environment", "demo") == "production"
+    is_terminal = getattr(stream, "isatty", lambda: False)()
+    return "text" if is_terminal and not production else "json"
+
+
 def configure_logging(settings: Any, *, stream: IO[str] | None = None) -> logging.Handler:
-    """JSON lines on stderr (or `stream`) at settings.log_level; replaces the handler a
-    previous call installed, so calling it on every Streamlit re-run is harmless."""
+    """Log lines on stderr (or `stream`) at settings.log_level, JSON or text (log_format);
+    replaces the handler a previous call installed, so calling it on every Streamlit re-run is
+    harmless."""
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(old)
-    handler = json_handler(stream)
+    out = stream or sys.stderr
+    handler = text_handler(out) if log_format(settings, out) == "text" else json_handler(out)
     root.addHandler(handler)
     root.setLevel(str(getattr(settings, "log_level", "INFO")).upper())
     # Per-request chatter from HTTP clients would drown the app's own lines.

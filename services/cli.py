@@ -4,6 +4,8 @@
     python -m services.admin check                          # production readiness problems
     python -m services.admin set-password USERNAME          # asks twice (or --password-stdin)
     python -m services.admin disable|enable USERNAME
+    python -m services.disruptions --flight AL 123 --date 2026-12-04 --cancel|--delay 240 \
+        --cause weather [--extraordinary|--not-extraordinary]   # services/disruptions/cli.py
 
 The two entry modules named in these commands only call the functions here. The admin
 commands act as an administrator named cli:<os user>; they exist so a production deployment that

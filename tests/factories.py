@@ -42,6 +42,15 @@ from world.schedule import ANNOUNCED_BEFORE_DEPARTURE as DISRUPTION_ANNOUNCED_BE
 
 _counter = itertools.count(1)
 
+
+def eu261_chf(eur: int | str) -> Decimal:
+    """An EU 261/2004 amount in euros as paid in CHF at the configured rate."""
+    from config import get_settings
+    from services.disruptions.eu261 import to_chf
+
+    return to_chf(Decimal(eur), get_settings().eur_chf_rate)
+
+
 AIRPORTS = {
     "ZRH": ("Zurich Airport", "Zurich", "Switzerland", "Europe/Zurich", 47.46, 8.55),
     "GVA": ("Geneva Airport", "Geneva", "Switzerland", "Europe/Zurich", 46.24, 6.11),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shlex
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from config import Settings
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "deploy" / "k8s"
 HEALTH = "/_stcore/health"
+API_PORT = 8000  # the channel API's, in the image (tests/test_deploy_api.py)
 REQUIRED_ENV = {
     "SKYDESK_DATABASE_URL",
     "SKYDESK_REDIS_URL",
@@ -54,25 +55,38 @@ def test_dockerfile_base_user_healthcheck_and_entrypoint() -> None:
     assert users and users[-1] not in ("root", "0")
     assert "--uid 10001" in next(a for i, a in steps if i == "RUN" and "useradd" in a)
     health = next(a for i, a in steps if i == "HEALTHCHECK")
-    assert f"http://localhost:8501{HEALTH}" in health
-    assert "8501" in next(a for i, a in steps if i == "EXPOSE").split()
+    assert 'CMD ["python", "/app/deploy/healthcheck.py"]' in health
+    assert {"8501", str(API_PORT)} <= set(next(a for i, a in steps if i == "EXPOSE").split())
     entrypoint = yaml.safe_load(next(a for i, a in steps if i == "ENTRYPOINT"))
     assert entrypoint == ["/app/deploy/docker-entrypoint.sh"]
+    assert yaml.safe_load(next(a for i, a in steps if i == "CMD")) == ["desk"]
 
 
-def test_entrypoint_migrates_then_serves_on_all_interfaces() -> None:
+def run_entrypoint(tmp_path: Path, *args: str) -> tuple[int, list[str]]:
+    """deploy/docker-entrypoint.sh with `python` and `streamlit` stubs that log their command
+    line (and the API's host setting): what the container would run, without running it."""
+    log = tmp_path / "commands.log"
+    for name in ("python", "streamlit"):
+        stub = tmp_path / name
+        stub.write_text(f'#!/bin/sh\necho "{name} $* host=${{SKYDESK_API_HOST:-}}" >> {log}\n')
+        stub.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin"}
     script = ROOT / "deploy" / "docker-entrypoint.sh"
-    assert os.access(script, os.X_OK)
-    commands = [
-        shlex.split(line)
-        for line in script.read_text().splitlines()
-        if line.strip() and not line.startswith("#") and not line.startswith("set ")
-    ]
-    assert commands[0] == ["python", "/app/deploy/bootstrap_locked.py"]
-    serve = commands[1]
-    assert serve[:4] == ["exec", "streamlit", "run", "/app/app.py"]
-    assert serve[serve.index("--server.port") + 1] == "8501"
-    assert serve[serve.index("--server.address") + 1] == "0.0.0.0"
+    done = subprocess.run([str(script), *args], env=env, capture_output=True, check=False)
+    return done.returncode, log.read_text().splitlines() if log.exists() else []
+
+
+@pytest.mark.parametrize("args", [(), ("desk",), ("--server.maxUploadSize", "5")])
+def test_entrypoint_migrates_then_serves_the_desk_on_all_interfaces(tmp_path, args) -> None:
+    assert os.access(ROOT / "deploy" / "docker-entrypoint.sh", os.X_OK)
+    code, (bootstrap, serve) = run_entrypoint(tmp_path, *args)
+    assert code == 0
+    assert bootstrap.startswith("python /app/deploy/bootstrap_locked.py ")
+    argv = serve.split()
+    assert argv[:3] == ["streamlit", "run", "/app/app.py"]
+    assert argv[argv.index("--server.port") + 1] == "8501"
+    assert argv[argv.index("--server.address") + 1] == "0.0.0.0"
+    assert ("--server.maxUploadSize" in argv) == ("--server.maxUploadSize" in args)
 
 
 def test_dockerignore_keeps_secrets_and_local_state_out() -> None:
@@ -112,13 +126,16 @@ def test_compose_wires_app_to_postgres_and_redis(compose) -> None:
 
 
 def k8s_docs() -> dict[str, dict[str, Any]]:
+    """Every object under kind/name; under its bare kind, the desk's (named skydesk) or else
+    the first of its kind (the app's Secret before the owner's)."""
     docs: dict[str, dict[str, Any]] = {}
     for path in sorted(K8S.glob("*.yaml")):
         for doc in yaml.safe_load_all(path.read_text()):
             if doc:
-                # A second object of a kind (the owner's Secret) goes under kind/name.
-                kind = doc["kind"]
-                docs[kind if kind not in docs else f"{kind}/{doc['metadata']['name']}"] = doc
+                kind, name = doc["kind"], doc.get("metadata", {}).get("name", "")
+                docs[f"{kind}/{name}"] = doc
+                if kind not in docs or name == "skydesk":
+                    docs[kind] = doc
     return docs
 
 
@@ -190,8 +207,10 @@ def test_service_keeps_a_browser_on_its_pod(k8s) -> None:
     assert {p["targetPort"] for p in service["ports"]} == {"http", "metrics"}
     ingress = k8s["Ingress"]
     assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/affinity"] == "cookie"
-    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
-    assert backend == {"name": k8s["Service"]["metadata"]["name"], "port": {"name": "http"}}
+    backends = {
+        p["path"]: p["backend"]["service"] for p in ingress["spec"]["rules"][0]["http"]["paths"]
+    }
+    assert backends["/"] == {"name": k8s["Service"]["metadata"]["name"], "port": {"name": "http"}}
 
 
 def test_autoscaler_and_disruption_budget(k8s) -> None:
@@ -202,14 +221,17 @@ def test_autoscaler_and_disruption_budget(k8s) -> None:
     assert k8s["PodDisruptionBudget"]["spec"]["maxUnavailable"] == 1
 
 
-def load_bootstrap_locked():
-    spec = importlib.util.spec_from_file_location(
-        "bootstrap_locked", ROOT / "deploy" / "bootstrap_locked.py"
-    )
+def load_script(name: str):
+    """A deploy/ script as the image runs it (by path, not as a package module)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "deploy" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_bootstrap_locked():
+    return load_script("bootstrap_locked")
 
 
 def test_bootstrap_runs_one_replica_at_a_time(engine) -> None:

@@ -1,4 +1,4 @@
-"""The pictures in docs/screenshots/ are exactly the ones the browser test takes, so
+"""The pictures in docs/screenshots/ are exactly the ones the browser tests take, so
 `make test-browser` refreshes every one of them and the README shows none that goes stale."""
 
 from __future__ import annotations
@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.browser.test_demo_flow import SHOTS
+from tests.browser import test_demo_flow, test_widget
+
+SHOTS = test_demo_flow.SHOTS + test_widget.SHOTS
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "docs" / "screenshots"

@@ -15,7 +15,9 @@ cookie, which sets the session keys above. Tests drive this form; nothing is byp
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import streamlit as st
@@ -31,7 +33,7 @@ from ui.safe_text import literal
 
 COOKIE_NAME = "skydesk_auth"
 COOKIE_DAYS = 1.0  # the library's setting; the server's own maximum age is what counts
-COOKIE_PENDING = "signin_cookie_pending"
+COOKIE_PENDING = "signin_cookie_pending"  # the token to write, held until the session ends
 COOKIE_CHECKED = "signin_cookie_checked"
 SESSION_VERSION = "signin_session_version"
 
@@ -131,9 +133,11 @@ def sign_in_form(auth: stauth.Authenticate) -> Account | None:
         return None
     auth.authentication_controller.login(token={"username": result.account.username})
     st.session_state[SESSION_VERSION] = version
-    # The cookie is written on the next run: a component drawn just before the page switch
-    # may never reach the browser.
-    st.session_state[COOKIE_PENDING] = True
+    settings = resources.settings()
+    with resources.db_session() as session:
+        token = sessions.issue_for(session, result.account.username, settings)
+    expires = datetime.now(UTC) + timedelta(seconds=sessions.max_age_s(settings))
+    st.session_state[COOKIE_PENDING] = (token, expires) if token else None
     return result.account
 
 
@@ -150,17 +154,55 @@ def client_address() -> str:
     )
 
 
-def write_pending_cookie(auth: stauth.Authenticate, session: Session) -> None:
-    """Our own token (with the session version and issue time the server checks), written by
-    the authenticator's cookie component, with the server's maximum age as browser expiry."""
-    if not st.session_state.pop(COOKIE_PENDING, False):
+# A JWT is three base64url parts: nothing in it can end the script's string.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+COOKIE_SCRIPT = """<script>document.cookie = {name} + "=" + {value} + "; path=/; expires=" + {expires}
+  + "; SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");</script>"""
+
+
+def cookie_style() -> None:
+    """Every run, first: hides the cookie scripts' containers. Style-only HTML takes no space
+    (Streamlit's event container), and it loads the page's HTML element early, so the sign-in's
+    cookie script runs the moment it arrives instead of after a lazy load (~0.1 s)."""
+    st.html("<style>.st-key-signin_cookie, .st-key-signin_cookie_gone {display: none}</style>")
+
+
+def _cookie_script(value: str, expires: datetime) -> str:
+    return COOKIE_SCRIPT.format(
+        name=json.dumps(COOKIE_NAME),
+        value=json.dumps(value),
+        expires=json.dumps(expires.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")),
+    )
+
+
+def write_pending_cookie(*, in_sidebar: bool = True) -> None:
+    """Our own token (with the session version and issue time the server checks) as the
+    browser's cookie, with the server's maximum age as its expiry.
+
+    Written by a script in the page itself (st.html, no iframe), which runs as soon as the
+    element reaches the browser. app.py draws it in the sign-in's own run, before the switch
+    to the first page, and again in every later run of a session signed in by the form (the
+    same element, so the script does not run again; a run cut short cannot lose the cookie):
+    a reload or a new tab as soon as the first page shows finds the cookie. (The
+    authenticator's cookie component loads an iframe first: it wrote the cookie 0.5-1.5 s
+    after the first page showed, or never when the next run replaced it before it loaded.)"""
+    pending = st.session_state.get(COOKIE_PENDING)
+    if not pending:
         return
-    settings = resources.settings()
-    token = sessions.issue_for(session, st.session_state.get("username") or "", settings)
-    if token is None:
+    token, expires = pending
+    if not TOKEN_SHAPE.fullmatch(token):
         return
-    expires = datetime.now() + timedelta(seconds=sessions.max_age_s(settings))
-    auth.cookie_controller.cookie_model.cookie_manager.set(COOKIE_NAME, token, expires_at=expires)
+    where = st.sidebar if in_sidebar else st  # the sign-in page has no sidebar
+    with where.container(key="signin_cookie", height=1, border=False):
+        st.html(_cookie_script(token, expires), unsafe_allow_javascript=True)
+
+
+def forget_cookie() -> None:
+    """Delete the sign-in cookie in the browser now (sign-out): the server has revoked it
+    already (session version), so this only spares the next visit a refused cookie."""
+    st.session_state.pop(COOKIE_PENDING, None)
+    with st.container(key="signin_cookie_gone", height=1, border=False):  # no sidebar now
+        st.html(_cookie_script("", datetime(1970, 1, 2, tzinfo=UTC)), unsafe_allow_javascript=True)
 
 
 def sign_out_button(auth: stauth.Authenticate, account: Account) -> bool:
@@ -172,4 +214,8 @@ def sign_out_button(auth: stauth.Authenticate, account: Account) -> bool:
             users.audit_sign_out(session, account, resources.clock())
 
     auth.logout("Sign out", location="sidebar", key="sidebar_sign_out", callback=on_sign_out)
-    return not st.session_state.get("authentication_status")
+    if st.session_state.get("authentication_status"):
+        return False
+    forget_cookie()
+    st.query_params.clear()  # the passenger and conversation are not the next person's
+    return True

@@ -3,15 +3,16 @@ excursions by city. Each draws what a service returns; none decides anything."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import streamlit as st
 
 from db.models import Fare
 from services.core.clock import demo_date
-from services.flights.flights import search_flights
+from services.flights.flights import day_mark, day_offset, search_flights
 from services.support import snapshot
+from services.support.escalations import reason_text
 from ui import resources
 from ui.components import attempt, table
 from ui.guards import PageAccess
@@ -32,6 +33,14 @@ def _date(value: str | None) -> date | None:
 def _local(value: str | None) -> str:
     """ISO "2026-11-29T07:30+01:00" -> "2026-11-29 07:30", the local time at that airport."""
     return value[:16].replace("T", " ") if value else ""
+
+
+def _arrival(departure: str | None, arrival: str | None) -> str:
+    """The local arrival, with "(+1)" when it lands on a later day than it left."""
+    if not departure or not arrival:
+        return _local(arrival)
+    offset = day_offset(datetime.fromisoformat(departure), datetime.fromisoformat(arrival))
+    return _local(arrival) + day_mark(offset)
 
 
 def passenger_360(access: PageAccess, passenger_id: int) -> None:
@@ -70,7 +79,7 @@ def passenger_360(access: PageAccess, passenger_id: int) -> None:
             "ticket_no": t["ticket_no"],
             **leg,
             "departure": _local(leg.get("departure_local")),
-            "arrival": _local(leg.get("arrival_local")),
+            "arrival": _arrival(leg.get("departure_local"), leg.get("arrival_local")),
             "paid": _money(leg.get("price_paid")),
         }
         for t in tickets
@@ -136,7 +145,7 @@ def _trip_extras(snap: dict[str, Any]) -> None:
         table(
             [{"what": f"Compensation: {c['reason']}", "amount": _money(c["amount"])}
              for c in snap["compensations"]]
-            + [{"what": f"Escalation ({e['reason']}, {e['status']}): {e['summary']}",
+            + [{"what": f"Escalation ({reason_text(e['reason'])}, {e['status']}): {e['summary']}",
                 "amount": None} for e in snap["escalations"]],
             {"what": cc.TextColumn("Record", width="large"),
              "amount": cc.NumberColumn("Amount", format="CHF %.2f")},
@@ -170,7 +179,8 @@ def flight_search(access: PageAccess) -> None:
             "flights": [leg.flight_no for leg in it.legs],
             "route": "-".join([it.legs[0].origin, *[leg.destination for leg in it.legs]]),
             "departs": f"{it.legs[0].departure_local:%Y-%m-%d %H:%M}",
-            "arrives": f"{it.legs[-1].arrival_local:%Y-%m-%d %H:%M}",
+            "arrives": f"{it.legs[-1].arrival_local:%Y-%m-%d %H:%M}"
+            + day_mark(it.arrival_day_offset),
             "stops": len(it.legs) - 1,
             "status": ", ".join(sorted({leg.status.value for leg in it.legs})),
             "price": float(it.price),

@@ -81,7 +81,7 @@ def model_picker() -> str:
         "The built-in model runs offline. An OpenAI-compatible model can be chosen once "
         "SKYDESK_OPENAI_BASE_URL or SKYDESK_OPENAI_API_KEY is configured."
         if len(options) == 1
-        else "Used for the next message; every change still waits for your approval."
+        else "Used for the next message; nothing changes until you say so."
     )
     return str(
         st.selectbox(

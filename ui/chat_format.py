@@ -47,8 +47,10 @@ STATUS_ICONS = {
     "error": ":material/error:",
     "invalid": ":material/error:",
 }
+# Staff approve a change; a customer confirms their own (the word "approval" is for staff).
+WAITING = {False: "waiting for your approval", True: "waiting for you to confirm"}
 STATUS_WORDS = {
-    "awaiting_approval": "waiting for your approval",
+    "awaiting_approval": WAITING[False],
     "refused": "refused",
     "denied": "denied",
     "already_done": "already done",
@@ -100,21 +102,28 @@ def step_result(status: str, content: str) -> str:
 
 
 def step_line(
-    name: str, status: str, *, args: dict[str, Any] | None = None, content: str = ""
+    name: str,
+    status: str,
+    *,
+    args: dict[str, Any] | None = None,
+    content: str = "",
+    customer: bool = False,
 ) -> str:
     """One step as a Markdown line: icon, what, with what, and how it ended."""
     icon = STATUS_ICONS.get(status, ":material/radio_button_unchecked:")
     line = f"{icon} **{tool_label(name)}**"
     if details := step_args(args):
         line += f" · {one_line(details)}"
-    word = STATUS_WORDS.get(status)
+    word = WAITING[customer] if status == "awaiting_approval" else STATUS_WORDS.get(status)
     result = step_result(status, content) if content else ""
     if word or result:
         line += "  \n" + literal(" — ".join(filter(None, [word, result])))
     return line
 
 
-def steps_label(names: list[str], *, running: bool = False, waiting: bool = False) -> str:
+def steps_label(
+    names: list[str], *, running: bool = False, waiting: bool = False, customer: bool = False
+) -> str:
     """The status box's title: what was done, e.g. "Search flights · Quote a flight change
     ×6"; "Working…" while it runs."""
     if running:
@@ -123,7 +132,7 @@ def steps_label(names: list[str], *, running: bool = False, waiting: bool = Fals
     for name in names:
         counts[tool_label(name)] = counts.get(tool_label(name), 0) + 1
     what = " · ".join(f"{label} ×{n}" if n > 1 else label for label, n in counts.items())
-    return f"{what} · waiting for your approval" if waiting else what
+    return f"{what} · {WAITING[customer]}" if waiting else what
 
 
 def is_list_item(line: str) -> bool:

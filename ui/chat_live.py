@@ -21,6 +21,7 @@ from agent.events import (
     AssistantMessage,
     ErrorEvent,
     Event,
+    PassedToPerson,
     TokenChunk,
     ToolFinished,
     ToolStarted,
@@ -75,7 +76,8 @@ class LiveRun:
     (Markdown, not yet safe), tool steps and problems as callables (the text block ends, then
     they are called)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, customer: bool = False) -> None:
+        self.customer = customer  # a customer confirms a change; staff approve it
         self.steps: Any = None  # the st.status box, made at the first step
         self.lines: dict[str, Any] = {}  # call id -> its line in the box
         self.names: list[str] = []  # the tools, one per call
@@ -92,6 +94,11 @@ class LiveRun:
             self.names.append(name)
             self.lines[call_id] = self.steps.empty()
         self.lines[call_id].markdown(line)
+
+    def _passed(self, held_by: str | None) -> None:
+        who = f"{held_by} from the support desk" if held_by else "The support desk"
+        st.info(literal(f"{who} has this conversation: your message went to them, not to the "
+                        "assistant."), icon=":material/support_agent:")  # fmt: skip
 
     def _problem(self, message: str) -> None:
         st.warning(literal(message), icon=":material/warning:")
@@ -118,13 +125,20 @@ class LiveRun:
             elif isinstance(event, ApprovalRequested):
                 self.waiting = True
                 r = event.request
-                line = step_line(r.tool, "awaiting_approval", args=r.args)
+                line = step_line(r.tool, "awaiting_approval", args=r.args, customer=self.customer)
                 yield partial(self._step, r.tool_call_id, r.tool, line)
-            elif isinstance(event, ErrorEvent):
-                self.problems.add(event.message)
-                yield partial(self._problem, event.message)
+            else:
+                yield from self._notice(event)
+
+    def _notice(self, event: Event) -> Iterator[Chunk]:
+        """A refusal or fault, or the note that a person at the desk got the message."""
+        if isinstance(event, ErrorEvent):
+            self.problems.add(event.message)
+            yield partial(self._problem, event.message)
+        elif isinstance(event, PassedToPerson):
+            yield partial(self._passed, event.held_by)
 
     def close(self) -> None:
         if self.steps is not None:
-            label = steps_label(self.names, waiting=self.waiting)
+            label = steps_label(self.names, waiting=self.waiting, customer=self.customer)
             self.steps.update(label=label, state="complete", expanded=False)

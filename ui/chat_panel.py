@@ -13,14 +13,17 @@ from db.models import ConversationStatus, EscalationReason
 from services.core.clock import HOME_TZ
 from services.core.context import ServiceContext
 from services.core.errors import DomainError, ServiceUnavailable
+from services.core.validation import MAX_CHAT_CHARS
 from services.support import conversations
 from services.support.conversations import ConversationSummary
 from services.support.escalations import MAX_SUMMARY
 from ui import resources
+from ui.chat_mentions import MENTION
 from ui.chat_prompts import suggestions
 from ui.chat_state import INPUT, ChatDesk, notify, open_conversation, queue, queue_typed_message
 from ui.components import fault_text
 from ui.safe_text import literal, one_line
+from ui.waiting_panel import card_waits, waiting_words
 
 STATUS_BADGES = {
     ConversationStatus.OPEN: ("Open", "blue", ":material/forum:"),
@@ -59,8 +62,64 @@ def _when(c: ConversationSummary) -> str:
     return f"{c.updated_at.astimezone(HOME_TZ):%d %b %H:%M}"
 
 
+def _waiting(desk: ChatDesk, c: ConversationSummary) -> bool:
+    """The open conversation's card as the assistant has it now; the others' as recorded."""
+    if c.id == desk.thread_id:
+        return desk.pending_approval() is not None
+    return c.awaiting_approval and card_waits(desk.assistant, c.id, desk.actor)
+
+
+def _entry(desk: ChatDesk, c: ConversationSummary, waiting: bool) -> None:
+    """One conversation: its title (a button that opens it), then status, time and the
+    pending marker below."""
+    label, color, icon = STATUS_BADGES[c.status]
+    title = one_line(c.title)  # a button label is Markdown
+    held = f"{one_line(c.held_by or 'unknown')} · " if not desk.access.own_passenger_only else ""
+    st.button(
+        title,
+        key=f"chat_open_{c.id}",
+        icon=":material/pending_actions:" if waiting else icon,
+        help=f"{title} · {held}{c.turns} turn{'s' if c.turns != 1 else ''}",
+        type="primary" if c.id == desk.thread_id else "tertiary",
+        on_click=open_conversation,
+        args=(desk.passenger.id, c.id),
+        width="stretch",
+    )
+    st.caption(f":{color}-badge[{label}] · {_when(c)}")
+    if waiting:
+        own = desk.access.own_passenger_only
+        st.caption(f":orange-badge[:material/pending_actions: {waiting_words(1, own=own)}]")
+
+
+# Each title wraps onto a second line rather than being cut ("What bookin...es she have?" at
+# 1024 px, where the side column is ~190 px); the entries sit close together, each title with
+# its status line.
+LIST_STYLE = """<style>
+.st-key-chat_conversations button { justify-content: flex-start; min-height: 2rem; }
+.st-key-chat_conversations button [data-testid="stMarkdownContainer"],
+.st-key-chat_conversations [data-testid="stCaptionContainer"] { min-width: 0; }
+.st-key-chat_conversations button p,
+.st-key-chat_conversations [data-testid="stCaptionContainer"] p {
+  white-space: normal; overflow-wrap: anywhere; text-align: left;
+}
+.st-key-chat_conversations [data-testid="stCaptionContainer"] { margin-top: -0.9rem; }
+</style>"""
+
+
 def conversation_list(desk: ChatDesk) -> None:
+    st.html(LIST_STYLE)
+    try:
+        rows = desk.conversations()
+    except DomainError as err:
+        st.markdown("**Conversations**")
+        st.caption(literal(err.message))
+        return
+    waiting = {c.id: _waiting(desk, c) for c in rows}
+    count = sum(waiting.values())
+    own = desk.access.own_passenger_only
     st.markdown("**Conversations**")
+    if count:
+        st.caption(f":orange-badge[:material/pending_actions: {waiting_words(count, own=own)}]")
     st.button(
         "New conversation",
         key="chat_new",
@@ -70,32 +129,18 @@ def conversation_list(desk: ChatDesk) -> None:
         args=(desk.passenger.id, None),
         width="stretch",
     )
-    try:
-        rows = desk.conversations()
-    except DomainError as err:
-        st.caption(literal(err.message))
-        return
     if not rows:
-        own = desk.access.own_passenger_only
         st.caption(
             "No earlier conversations."
             if own
             else f"No conversations about {one_line(desk.passenger.name)} yet."
         )
         return
-    with st.container(height=320 if len(rows) > 6 else "content", border=False):
+    with st.container(
+        height=360 if len(rows) > 5 else "content", border=False, key="chat_conversations"
+    ):
         for c in rows:
-            label, _, icon = STATUS_BADGES[c.status]
-            st.button(
-                one_line(c.title[:60]),  # a button label is Markdown
-                key=f"chat_open_{c.id}",
-                icon=icon,
-                help=f"{label} · {_when(c)} · {one_line(c.held_by or 'unknown')} · {c.turns} turns",
-                type="primary" if c.id == desk.thread_id else "tertiary",
-                on_click=open_conversation,
-                args=(desk.passenger.id, c.id),
-                width="stretch",
-            )
+            _entry(desk, c, waiting[c.id])
 
 
 # --- this conversation: rating, resolve, escalate ------------------------------------------------
@@ -162,7 +207,7 @@ def conversation_actions(desk: ChatDesk) -> None:
         st.text_area(
             "Summary for the colleague",
             key=ESCALATE_SUMMARY,
-            value=summary.title if summary.title != "(no message yet)" else "",
+            value=summary.first_message,
             max_chars=MAX_SUMMARY,
         )
         st.form_submit_button(
@@ -174,7 +219,9 @@ def conversation_actions(desk: ChatDesk) -> None:
 
 
 def suggested_prompts(desk: ChatDesk) -> None:
-    if desk.resolved or desk.pending_approval() is not None:
+    if desk.resolved or desk.locked or desk.pending_approval() is not None:
+        return
+    if st.session_state.get(MENTION) is not None:  # a message waits for the agent's decision
         return
     prompts = suggestions(desk.passenger.email, own=desk.access.own_passenger_only)
     with st.container(horizontal=True, key="chat_prompts"):
@@ -192,11 +239,28 @@ def message_box(desk: ChatDesk | None) -> None:
     """The chat input, pinned to the bottom of the page; closed while it cannot be used."""
     if desk is None:
         placeholder, disabled = "Choose a passenger first", True
+    elif desk.locked:
+        first = desk.passenger.name.split()[0]
+        placeholder = f"Locked: the search does not match {first}; choose or go back"
+        disabled = True
     elif desk.pending_approval() is not None:
-        placeholder, disabled = "Approve or deny the change above first", True
+        placeholder = (
+            "Confirm or decline the change above first"
+            if desk.customer
+            else "Approve or deny the change above first"
+        )
+        disabled = True
     elif desk.resolved:
         placeholder, disabled = "This conversation is resolved; start a new one", True
     else:
         first = desk.passenger.name.split()[0]
         placeholder, disabled = f"Ask about {first}'s trips…", False
-    st.chat_input(placeholder, key=INPUT, on_submit=queue_typed_message, disabled=disabled)
+    # max_chars: the browser shows the count against the limit and takes no more characters
+    # (services.core.validation checks it again); a message refused anyway is put back.
+    st.chat_input(
+        placeholder,
+        key=INPUT,
+        on_submit=queue_typed_message,
+        disabled=disabled,
+        max_chars=MAX_CHAT_CHARS,
+    )

@@ -26,6 +26,7 @@ from services.support.conversations import ConversationSummary, PassengerSummary
 from ui import resources
 from ui.chat_assistant import assistant
 from ui.guards import PageAccess
+from ui.passenger_picker import search_mismatch
 from ui.safe_text import literal
 
 if TYPE_CHECKING:  # agent.runtime loads LangGraph: only once a conversation needs it
@@ -53,6 +54,14 @@ def queue_typed_message() -> None:
     text = st.session_state.get(INPUT)
     if text is not None:
         queue("send", text)
+
+
+def keep_typed(text: str) -> None:
+    """Put a refused message back into the message box (drawn later in this run), so the
+    person corrects it instead of typing it again. st.chat_input is a trigger widget: text set
+    in its session state before it is drawn fills the box without being sent."""
+    if text.strip():
+        st.session_state[INPUT] = text
 
 
 def notify(kind: str, text: str) -> None:
@@ -165,6 +174,17 @@ class ChatDesk:
         """After a run: the pending approval and the conversation's row may have changed."""
         self._pending_read = False
         self.refresh()
+
+    @property
+    def customer(self) -> bool:
+        """A customer about their own trips: they confirm or decline; staff approve or deny."""
+        return self.access.own_passenger_only
+
+    @property
+    def locked(self) -> bool:
+        """The picker's search does not find this passenger: nothing may be sent or approved
+        (the agent may be looking at the wrong passenger)."""
+        return not self.customer and search_mismatch("chat")
 
     @property
     def resolved(self) -> bool:

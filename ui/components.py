@@ -85,13 +85,17 @@ def table(
     empty: str,
     key: str | None = None,
 ) -> None:
-    """A read-only table of `rows` showing `columns` (name -> st.column_config) in that order."""
+    """A read-only table of `rows` showing `columns` (name -> st.column_config) in that order;
+    no "None" in a text cell."""
     if not rows:
         st.caption(empty)
         return
     import pandas as pd  # here, not at import: pandas costs ~1 s of every page's first load
 
     frame = pd.DataFrame(list(rows))
+    # A missing text value is an empty cell: st.dataframe would print "None" in it.
+    for name in frame.select_dtypes(include=["object", "string"]).columns:
+        frame[name] = frame[name].where(frame[name].notna(), "")
     st.dataframe(
         frame,
         hide_index=True,

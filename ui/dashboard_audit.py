@@ -22,6 +22,7 @@ from services.core.context import ServiceContext
 from services.dashboards import audit_export, audit_log
 from services.dashboards.audit_export import IntegrityReport
 from services.dashboards.audit_log import OUTCOMES, AuditFilters, AuditRow
+from services.support import passengers
 from ui import resources
 from ui.components import attempt, table
 from ui.dashboard_common import Pager, Period, local, passenger_filter, period_picker
@@ -39,7 +40,7 @@ COLUMNS = {
     "action": cc.TextColumn("Action or tool"),
     "outcome": cc.TextColumn("Outcome"),
     "rule": cc.TextColumn("Rule"),
-    "passenger_id": cc.NumberColumn("Passenger", format="%d"),
+    "passenger": cc.TextColumn("Passenger"),
     "conversation_id": cc.TextColumn("Conversation"),
     "message": cc.TextColumn("Message", width="large"),
 }
@@ -135,8 +136,14 @@ def summary_and_export(query: AuditQuery, total: int) -> None:
     )
 
 
-def _plain(row: AuditRow) -> dict[str, Any]:
-    return {**vars(row), "ts": local(row.ts)}
+def audit_table_row(row: AuditRow, names: dict[int, str]) -> dict[str, Any]:
+    """A table row: local time, the passenger by name (the id when no name is known), and an
+    empty cell, never "None", where a record has no value."""
+    passenger = (
+        "" if row.passenger_id is None else names.get(row.passenger_id, f"#{row.passenger_id}")
+    )
+    values = {k: ("" if v is None else v) for k, v in vars(row).items()}
+    return {**values, "ts": local(row.ts), "passenger": passenger}
 
 
 def trail(query: AuditQuery, total: int) -> list[AuditRow]:
@@ -154,10 +161,11 @@ def trail(query: AuditQuery, total: int) -> list[AuditRow]:
                 **query.service_filters(),
             )
         )
+        names = passengers.passenger_names(session, (r.passenger_id for r in page.rows))
     if page is None:
         return []
     table(
-        [_plain(r) for r in page.rows],
+        [audit_table_row(r, names) for r in page.rows],
         COLUMNS,
         empty="No audit records match these filters.",
         key="audit_rows",
@@ -296,4 +304,4 @@ def integrity_check(ctx: ServiceContext) -> None:
         return
     st.error(f"{literal(str(report))}. {at}", icon=":material/gpp_bad:")
     if report.first_bad is not None:
-        table([_plain(report.first_bad)], COLUMNS, empty="", key="audit_first_bad")
+        table([audit_table_row(report.first_bad, {})], COLUMNS, empty="", key="audit_first_bad")

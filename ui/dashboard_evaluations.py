@@ -3,8 +3,9 @@ a progress bar, on SKYDESK_EVAL_WORKERS worker processes) and store the run
 (services.dashboards.evaluations.save_run); one stored run with its pass rate by tag and its
 failures; the history and the pass-rate trend across runs.
 
-Session-state keys (all "evaluations_"): evaluations_cases (the suite's file or folder;
-default evals/cases, tests point it at a small one), evaluations_model, evaluations_keyword,
+Session-state keys (all "evaluations_"): evaluations_suite (the visible cases, evals/cases, or
+the held-out ones, evals/heldout), evaluations_cases (a file or folder that overrides the
+choice: tests point it at a small suite), evaluations_model, evaluations_keyword,
 evaluations_run (the stored run shown) and evaluations_tags (the tags drawn in the trend)."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import plotly.express as px
 import streamlit as st
 
 from config import ROOT
-from evals import DEFAULT_CASES, CaseFormatError, load_cases, run_suite
+from evals import DEFAULT_CASES, HELDOUT_CASES, CaseFormatError, load_cases, run_suite
 from evals.pool import WorkersFailed
 from evals.results import SuiteResult
 from services.dashboards import evaluations
@@ -30,12 +31,30 @@ from ui.safe_text import code, literal, one_line
 
 cc = st.column_config
 CASES_KEY = "evaluations_cases"
+SUITE_KEY = "evaluations_suite"
 RUN_KEY = "evaluations_run"
 HISTORY = 50
+VISIBLE, HELDOUT = "Visible cases", "Held-out cases"
+SUITES = {VISIBLE: DEFAULT_CASES, HELDOUT: HELDOUT_CASES}
+SUITE_HELP = (
+    "The visible cases are the ones the built-in model was developed against; the held-out "
+    "cases were written without looking at the model, so they show how it does on requests "
+    "it was not tuned for."
+)
 
 
 def suite_path() -> str:
-    return str(st.session_state.get(CASES_KEY) or DEFAULT_CASES)
+    override = st.session_state.get(CASES_KEY)
+    if override:
+        return str(override)
+    return str(SUITES.get(st.session_state.get(SUITE_KEY) or VISIBLE, DEFAULT_CASES))
+
+
+def suite_choice() -> None:
+    """Which suite runs: the visible or the held-out cases (unless a path overrides both)."""
+    if st.session_state.get(CASES_KEY):
+        return
+    st.radio("Suite", list(SUITES), key=SUITE_KEY, horizontal=True, help=SUITE_HELP)
 
 
 def _shown(path: str) -> str:
@@ -57,7 +76,8 @@ def suite_overview(path: str) -> tuple[int, int, int] | str:
 
 
 def run_panel(username: str) -> None:
-    """What will run, the Run button, and (while it runs) the progress bar."""
+    """Which suite, what will run, the Run button, and (while it runs) the progress bar."""
+    suite_choice()
     path = suite_path()
     overview = suite_overview(path)
     if isinstance(overview, str):

@@ -12,16 +12,26 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
 from services.core.clock import HOME_TZ, SystemClock
 from services.dashboards.metrics import metrics_dashboard
-from services.dashboards.metrics_models import MetricsDashboard
+from services.dashboards.metrics_models import MetricsDashboard, RefusalStats, UsageStats
 from ui import resources
 from ui.components import attempt, table
-from ui.dashboard_common import Period, count, describe, local, millis, percent, usd
+from ui.dashboard_common import (
+    Period,
+    bar_series,
+    count,
+    describe,
+    line_series,
+    local,
+    millis,
+    percent,
+    usd,
+)
+from ui.dashboard_handoffs import handoff_section
 
 REFRESH = timedelta(seconds=30)
 BUCKET_WORDS = {"hour": "hourly", "day": "daily"}
@@ -49,6 +59,7 @@ def live_dashboard(period: Period, *, live: bool) -> None:
             f"read at {read_at:%H:%M:%S}" + (" · refreshes every 30 s" if live else "")
         )
         kpi_cards(figures)
+        handoff_section(since, until)
         trend_charts(figures)
 
     dashboard()
@@ -63,12 +74,50 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def kpi_cards(d: MetricsDashboard) -> None:
-    conv, turns, tools, dec, csat, usage = (
-        d.conversations, d.turns, d.tools, d.decisions, d.csat, d.usage
+Card = tuple[str, str, str, list[float]]  # label, value, help, trend
+
+
+def usage_cards(usage: UsageStats) -> list[Card]:
+    """Tokens and cost for the hosted models (billed per token); the offline model costs
+    nothing, and says so instead of showing its token counts beside a cost of zero."""
+    if not usage.hosted_turns:
+        return [("Model cost", "Nothing",
+                 "The offline built-in model runs inside SkyDesk: no tokens are billed. Tokens "
+                 "and cost appear here for turns answered by a hosted model.", [])]  # fmt: skip
+    offline = (
+        f"; the offline model's {usage.offline_turns:,} turns cost nothing"
+        if usage.offline_turns else ""
     )  # fmt: skip
+    unpriced = (
+        f"; no price known for {', '.join(usage.unpriced_models)}" if usage.unpriced_models else ""
+    )
+    return [
+        ("Tokens in", count(usage.hosted_tokens_in), f"Prompt tokens, hosted models{offline}", []),
+        ("Tokens out", count(usage.hosted_tokens_out), "Completion tokens, hosted models", []),
+        ("Estimated cost", usd(usage.cost_usd),
+         f"Tokens × list price, by model below{unpriced}{offline}", []),
+    ]  # fmt: skip
+
+
+def refusal_cards(ref: RefusalStats) -> list[Card]:
+    return [
+        ("Policy refusals", count(ref.policy_refusals),
+         "Requests in conversations the policy refused: turns with a refused call, once per "
+         "turn however many options were refused; by rule below",
+         _trend(ref.series, lambda p: p.policy_refusals)),
+        ("Access denials", count(ref.access_denials),
+         f"{ref.page_denials:,} forbidden page opens, {ref.action_denials:,} denied actions",
+         _trend(ref.series, lambda p: p.access_denials)),
+        ("Failed sign-ins", count(ref.failed_sign_ins),
+         "Sign-in attempts refused: wrong password, unknown username, disabled account or too "
+         "many attempts", _trend(ref.series, lambda p: p.failed_sign_ins)),
+    ]  # fmt: skip
+
+
+def kpi_cards(d: MetricsDashboard) -> None:
+    conv, turns, tools, dec, csat = d.conversations, d.turns, d.tools, d.decisions, d.csat
     decided = dec.approved + dec.denied
-    cards: list[tuple[str, str, str, list[float]]] = [
+    cards: list[Card] = [
         ("Conversations", count(conv.total), f"{conv.open:,} still open",
          _trend(conv.series, lambda p: p.conversations)),
         ("Turns", count(turns.total), "Messages and approval answers the assistant ran",
@@ -79,14 +128,13 @@ def kpi_cards(d: MetricsDashboard) -> None:
         ("Escalation rate", percent(conv.escalation_rate),
          f"{conv.escalated:,} handed to a colleague; by reason in the charts below",
          _trend(conv.series, lambda p: _ratio(p.escalated, p.conversations))),
-        ("Policy refusals", count(dec.refused), "Actions a policy rule refused; by rule below",
-         _trend(dec.series, lambda p: p.refused)),
         ("Approval rate", percent(dec.approval_rate),
          f"{dec.approved:,} of {decided:,} approval cards approved",
          _trend(dec.series, lambda p: _ratio(p.approved, p.approved + p.denied))),
         ("Denial rate", percent(dec.denial_rate),
          f"{dec.denied:,} of {decided:,} approval cards denied",
          _trend(dec.series, lambda p: _ratio(p.denied, p.approved + p.denied))),
+        *refusal_cards(d.refusals),
         ("Tool error rate", percent(tools.error_rate),
          f"{tools.errors:,} of {tools.calls:,} tool calls failed",
          _trend(tools.series, lambda p: _ratio(p.errors, p.calls))),
@@ -98,12 +146,7 @@ def kpi_cards(d: MetricsDashboard) -> None:
          f"Mean of {csat.rated:,} ratings (1–5)", _trend(csat.series, lambda p: p.mean)),
         ("Satisfied (4–5)", percent(csat.satisfied_share), "Share of ratings of 4 or 5",
          _trend(csat.series, lambda p: p.satisfied_share)),
-        ("Tokens in", count(usage.tokens_in), "Prompt tokens, all models", []),
-        ("Tokens out", count(usage.tokens_out), "Completion tokens, all models", []),
-        ("Estimated cost", usd(usage.cost_usd),
-         "Tokens × list price, by model below"
-         + (f"; no price known for {', '.join(usage.unpriced_models)}"
-            if usage.unpriced_models else ""), []),
+        *usage_cards(d.usage),
     ]  # fmt: skip
     for start in range(0, len(cards), CARDS_PER_ROW):
         row = cards[start : start + CARDS_PER_ROW]
@@ -142,7 +185,7 @@ def _bars(labels: list[str], values: list[int], key: str, *, title: str, empty: 
     if not any(values):
         st.caption(empty)
         return
-    figure = px.bar(x=values, y=labels, orientation="h", text=values)
+    figure = go.Figure(go.Bar(x=values, y=labels, orientation="h", text=values))
     figure.update_yaxes(autorange="reversed", title=None)
     figure.update_xaxes(title=None)
     _chart(figure, key, title=title)
@@ -162,8 +205,9 @@ def trend_charts(d: MetricsDashboard) -> None:
                 escalated=lambda p: p.escalated,
                 open=lambda p: p.conversations - p.resolved - p.escalated,
             )
-            figure = px.bar(frame, x="time", y=["resolved", "escalated", "open"],
-                            color_discrete_sequence=["#2e7d32", "#ef6c00", "#90a4ae"])  # fmt: skip
+            figure = bar_series(frame["time"],
+                                 {c: frame[c] for c in ("resolved", "escalated", "open")},
+                                 ["#2e7d32", "#ef6c00", "#90a4ae"])  # fmt: skip
             _chart(figure, "metrics_conversations", title="Conversations started", y="count")
         with right:
             reasons = d.conversations.by_reason
@@ -173,20 +217,26 @@ def trend_charts(d: MetricsDashboard) -> None:
     with decisions:
         left, right = st.columns([3, 2])
         with left:
-            frame = _frame(
-                d.decisions.series,
-                approved=lambda p: p.approved,
-                denied=lambda p: p.denied,
-                refused=lambda p: p.refused,
+            frame = _frame(d.decisions.series, approved=lambda p: p.approved,
+                           denied=lambda p: p.denied)  # fmt: skip
+            refused = _frame(d.refusals.series, **{
+                "policy refusals": lambda p: p.policy_refusals,
+                "access denials": lambda p: p.access_denials,
+                "failed sign-ins": lambda p: p.failed_sign_ins,
+            })  # fmt: skip
+            frame = frame.merge(refused, on="time")
+            figure = line_series(
+                frame,
+                [c for c in frame.columns if c != "time"],
+                ["#2e7d32", "#c62828", "#6a1b9a", "#ef6c00", "#546e7a"],
             )
-            figure = px.line(frame, x="time", y=["approved", "denied", "refused"], markers=True,
-                             color_discrete_sequence=["#2e7d32", "#c62828", "#6a1b9a"])  # fmt: skip
-            _chart(figure, "metrics_decisions", title="Approval cards and policy refusals",
+            _chart(figure, "metrics_decisions", title="Approval cards, refusals and denials",
                    y="count")  # fmt: skip
         with right:
-            rules = d.decisions.refusals_by_rule
-            _bars([r.rule for r in rules], [r.count for r in rules], "metrics_rules",
-                  title="Policy refusals by rule", empty="No policy refusals in this range.")  # fmt: skip
+            rules = d.refusals.policy_refusals_by_rule
+            _bars([r.rule.replace("_", " ") for r in rules], [r.count for r in rules],
+                  "metrics_rules", title="Conversations with a policy refusal, by rule",
+                  empty="No policy refusals in this range.")  # fmt: skip
     with speed:
         left, right = st.columns(2)
         with left:
@@ -195,7 +245,7 @@ def trend_charts(d: MetricsDashboard) -> None:
                 p50=lambda p: p.latency_p50_ms,
                 p95=lambda p: p.latency_p95_ms,
             )
-            figure = px.line(frame, x="time", y=["p50", "p95"], markers=True)
+            figure = line_series(frame, ["p50", "p95"])
             _chart(figure, "metrics_latency", title="Turn latency", y="ms")
         with right:
             frame = _frame(
@@ -232,7 +282,12 @@ def trend_charts(d: MetricsDashboard) -> None:
         left, right = st.columns([3, 2])
         with left:
             frame = _frame(d.csat.series, mean=lambda p: p.mean, rated=lambda p: p.rated)
-            figure = px.line(frame, x="time", y="mean", markers=True, hover_data=["rated"])
+            figure = line_series(frame, ["mean"])
+            figure.update_traces(
+                customdata=frame["rated"],
+                showlegend=False,
+                hovertemplate="%{x}<br>mean %{y:.2f}<br>rated %{customdata}",
+            )
             figure.update_yaxes(range=[1, 5])
             _chart(figure, "metrics_csat", title="CSAT (mean rating)", y="rating")
         with right:
@@ -246,7 +301,11 @@ def trend_charts(d: MetricsDashboard) -> None:
         with left:
             if usage:
                 frame = pd.DataFrame([vars(u) for u in usage])
-                figure = px.bar(frame, x="model", y=["tokens_in", "tokens_out"], barmode="group")
+                figure = bar_series(
+                    frame["model"],
+                    {c: frame[c] for c in ("tokens_in", "tokens_out")},
+                    barmode="group",
+                )
                 _chart(figure, "metrics_tokens", title="Tokens by model", y="tokens")
             else:
                 st.caption("No turns in this range.")
@@ -259,3 +318,6 @@ def trend_charts(d: MetricsDashboard) -> None:
                  "cost_usd": cc.NumberColumn("Estimated cost", format="$%.4f")},
                 empty="",
             )  # fmt: skip
+            if d.usage.offline_turns:
+                st.caption("The offline model runs inside SkyDesk and costs nothing; its token "
+                           "counts are shown for comparison only.")  # fmt: skip

@@ -19,11 +19,14 @@ from agent.events import HistoryItem
 from services.core.errors import DomainError
 from services.dashboards import coaching, reviews
 from services.dashboards.reviews import ConversationReview, ConversationRow, ReviewFilters
+from services.support import passengers
+from services.text.words import plural
 from ui import resources
 from ui.chat_assistant import assistant, available_models
 from ui.chat_format import chat_bubbles, reply_markdown, step_line, tool_label
 from ui.components import BUILTIN, attempt, fault_text, flash, table
 from ui.dashboard_audit import COLUMNS as AUDIT_COLUMNS
+from ui.dashboard_audit import audit_table_row
 from ui.dashboard_common import Pager, Period, local, passenger_filter, period_picker, stars
 from ui.guards import PageAccess
 from ui.safe_text import literal, one_line
@@ -161,7 +164,7 @@ def conversation(access: PageAccess, conversation_id: str) -> None:
     st.caption(
         f"{c.status}{one_line(reason)} · agent {one_line(c.username or 'unknown')} · passenger "
         f"{one_line(c.passenger_name or 'none')} · model {one_line(c.model)} · started "
-        f"{local(c.started_at):%Y-%m-%d %H:%M} Zurich · {len(review.turns)} turns · "
+        f"{local(c.started_at):%Y-%m-%d %H:%M} Zurich · {plural(len(review.turns), 'turn')} · "
         f"{stars(c.rating)}"
     )
     flash(FLASH)
@@ -174,8 +177,10 @@ def conversation(access: PageAccess, conversation_id: str) -> None:
     with turns:
         turn_table(review)
     with trail:
+        with resources.db_session() as session:
+            names = passengers.passenger_names(session, (r.passenger_id for r in review.audit))
         table(
-            [{**vars(r), "ts": local(r.ts)} for r in review.audit],
+            [audit_table_row(r, names) for r in review.audit],
             AUDIT_COLUMNS,
             empty="No audit records for this conversation.",
             key="review_audit",

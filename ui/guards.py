@@ -40,6 +40,13 @@ def not_allowed(message: str) -> NoReturn:
     st.stop()
 
 
+# (username, page key) of the forbidden page this session was last refused, while it stays on
+# that page: Streamlit runs a page more than once for one open (a browser's first run of the
+# sign-in cookie component replies with a rerun; so does any widget), and one open is one
+# audit record.
+REFUSED_OPEN = "guard_refused_open"
+
+
 def require_page(key: str) -> PageAccess:
     page = navigation.spec(key)
     with resources.db_session() as session:
@@ -47,8 +54,12 @@ def require_page(key: str) -> PageAccess:
         if account is None:
             not_allowed("Please sign in first.")
         if account.role not in page.roles:
-            users.audit_page_refused(session, account, page=page.title, clock=resources.clock())
+            this_open = (account.username, key)
+            if st.session_state.get(REFUSED_OPEN) != this_open:
+                users.audit_page_refused(session, account, page=page.title, clock=resources.clock())
+                st.session_state[REFUSED_OPEN] = this_open
             not_allowed(f"The {page.title} page is not available to the {account.role.value} role.")
+    st.session_state.pop(REFUSED_OPEN, None)  # an allowed page: the next refusal is a new open
     only_own = account.role in page.own_passenger_only
     if only_own and account.passenger_id is None:
         not_allowed("This customer account is not linked to a passenger record.")

@@ -37,13 +37,17 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "chat", "Chat", ":material/chat:", "Support",
         frozenset({AGENT, ADMIN, CUSTOMER}), own_passenger_only=frozenset({CUSTOMER}),
-        help="Talk with the assistant about a passenger's trips; every change waits for approval.",
+        help="Talk with the assistant about a passenger's trips; nothing changes until you say so.",
     ),
     PageSpec(
         "bookings", "Bookings", ":material/flight:", "Support",
         frozenset({AGENT, MANAGER, ADMIN, CUSTOMER}), read_only=frozenset({MANAGER}),
         own_passenger_only=frozenset({CUSTOMER}),
         help="Search flights, hotels, cars and excursions; see a passenger's trips at a glance.",
+    ),
+    PageSpec(
+        "queue", "Queue", ":material/support_agent:", "Support", frozenset({AGENT, ADMIN}),
+        help="Conversations waiting for a person: take one, write to the passenger, hand back.",
     ),
     PageSpec(
         "audit", "Audit", ":material/policy:", "Oversight", frozenset({MANAGER, ADMIN}),

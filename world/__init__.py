@@ -6,7 +6,10 @@
 Public API:
 - seed_world(engine, *, size="demo", seed=42, now=None, history=0, progress=False, force=False,
   scale=1.0, history_turns=None, history_audit=None) -> SeedSummary
-- reset_demo(engine, *, now=None, seed=42) -> SeedSummary: wipe and reseed the demo world
+- seed_demo(engine, *, now=None, seed=42, force=False) -> SeedSummary: the demo world with its
+  30 days of history (what `make run` seeds)
+- reset_demo(engine, *, now=None, seed=42) -> SeedSummary: wipe and reseed the demo world (and
+  its history, re-anchored at `now`)
 - world_anchor(session) -> datetime | None: the demo clock the world was seeded at
 - content_hash(engine) -> str: fingerprint of all rows (bcrypt hashes excluded)
 - world.personas: PERSONAS, DEMO_USERS, persona_passenger_id(session, key)
@@ -19,6 +22,7 @@ from world.generator import (
     SeedSummary,
     default_now,
     reset_demo,
+    seed_demo,
     seed_world,
     world_anchor,
     world_meta,
@@ -37,6 +41,7 @@ __all__ = [
     "default_now",
     "persona_passenger_id",
     "reset_demo",
+    "seed_demo",
     "seed_world",
     "world_anchor",
     "world_meta",

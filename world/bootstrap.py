@@ -1,8 +1,9 @@
 """Bring a database to a usable demo state: `python -m world.bootstrap` (what `make run` calls).
 
-Migrates to the newest schema, seeds the demo world when the database is empty, regenerates a
-demo world an older generator made, and re-anchors one older than a day to the present so the
-personas' situations still hold."""
+Migrates to the newest schema, seeds the demo world with its recent history (30 days of
+conversations, world.generator.DEMO_HISTORY) when the database is empty, regenerates a demo
+world an older generator made, and re-anchors one older than a day to the present so the
+personas' situations still hold and the history ends today."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ STALE_AFTER = timedelta(days=1)
 
 def ensure_demo_world(engine: Engine, *, now: datetime | None = None) -> str:
     """Returns what it did: "seeded", "regenerated", "re-anchored" or "ready"."""
-    from world import reset_demo, seed_world, world_anchor
-    from world.generator import GENERATOR_VERSION
+    from world import reset_demo, world_anchor
+    from world.generator import GENERATOR_VERSION, seed_demo
 
     upgrade(engine)
     now = now or datetime.now(UTC)
@@ -32,7 +33,7 @@ def ensure_demo_world(engine: Engine, *, now: datetime | None = None) -> str:
         size = session.get(DemoMeta, "size")
         version = session.get(DemoMeta, "version")
     if not has_flights:
-        seed_world(engine, size="demo", now=now)
+        seed_demo(engine, now=now)
         return "seeded"
     is_demo = size is None or size.value == "demo"
     if is_demo and (version is None or version.value != GENERATOR_VERSION):

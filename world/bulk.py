@@ -51,6 +51,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "scheduled_departure", "scheduled_arrival", "estimated_departure", "estimated_arrival",
         "actual_departure", "actual_arrival", "status", "disrupted_at", "base_price",
     ),
+    "disruptions": (
+        "id", "flight_id", "kind", "cause", "extraordinary", "extraordinary_overridden",
+        "announced_at", "delay_minutes", "new_departure", "new_arrival", "recorded_by",
+        "recorded_at",
+    ),
     "passengers": ("id", "first_name", "last_name", "email", "phone", "tier"),
     "payment_methods": ("id", "passenger_id", "brand", "last4", "expiry"),
     "bookings": ("id", "reference", "created_at", "booked_by_passenger_id"),

@@ -14,13 +14,13 @@ from tqdm import tqdm
 
 from config import get_settings
 from db.audit_guard import audit_guard_lifted
-from db.engine import SQLITE_IMMEDIATE
+from db.engine import SQLITE_IMMEDIATE, make_session_factory
 from db.migrate import upgrade
 from db.models import DemoMeta
 from services.core.audit import HEAD_ID
 from services.core.audit_anchor import anchor_dir, retire_anchors
 from services.core.clock import FixedClock, demo_date
-from world import accounts, background, cast, history, people, pg, travel
+from world import accounts, background, cast, disruptions, history, people, pg, travel
 from world.airports import airport_rows
 from world.bulk import TABLE_ORDER, BackgroundWriter, Loader
 from world.fleet import aircraft_rows, aircraft_type_rows, build_seat_maps
@@ -30,8 +30,14 @@ from world.sink import RowSink
 from world.sizes import SizePlan, size_plan
 
 # Raised when what is generated changes, so the worlds bench/ keeps are generated anew
-# (2: history tool calls in the runtime's format).
-GENERATOR_VERSION = "2"
+# (2: history tool calls in the runtime's format; 3: the demo world has a history, with
+# failed sign-ins and forbidden page opens; 4: disruption records).
+GENERATOR_VERSION = "4"
+# The demo world's history (`make run`, reset demo): about 20 conversations a day over the 30
+# days before the demo clock, for agents only (the personas' and the customer login's chats
+# stay empty for the demo script), with every audit record its conversations make.
+DEMO_HISTORY = 600
+DEMO_HISTORY_DAYS = 30
 
 
 class SeedError(RuntimeError):
@@ -116,8 +122,15 @@ def seed_world(
     scale: float = 1.0,
     history_turns: int | None = None,
     history_audit: int | None = None,
+    history_days: int = 60,
+    history_personas: bool = True,
+    history_audit_as_recorded: bool = False,
 ) -> SeedSummary:
-    """Generate the demo world into `engine`'s database (see world/__init__.py)."""
+    """Generate the demo world into `engine`'s database (see world/__init__.py). The history
+    reaches `history_days` back; without `history_personas` it leaves the personas and the
+    customer login out (the demo's own conversations start empty). With
+    `history_audit_as_recorded` the audit trail holds every record the conversations make
+    (sign-ins, calls, approvals, refusals), instead of exactly `history_audit` records."""
     started = time.perf_counter()
     plan = size_plan(size, scale)
     if now is None:
@@ -148,7 +161,11 @@ def seed_world(
         writer = BackgroundWriter(Loader(conn))
         sink = RowSink(writer, progress=bar if progress else None)
         try:
-            _generate(sink, plan, seed, now, HistoryPlan(history, turns, audit), hashes)
+            ops = HistoryPlan(
+                history, turns, None if history_audit_as_recorded else audit,
+                timedelta(days=history_days), history_personas,
+            )  # fmt: skip
+            _generate(sink, plan, seed, now, ops, hashes)
         finally:
             writer.close()
         if deferred:
@@ -171,7 +188,9 @@ def seed_world(
 class HistoryPlan:
     conversations: int
     turns: int
-    audit: int
+    audit: int | None
+    window: timedelta = timedelta(days=60)
+    personas: bool = True  # the personas and the customer login have conversations too
 
 
 def _generate(
@@ -199,6 +218,7 @@ def _generate(
         settle(flight, now, status_rng)
     cast.apply_statuses(persona_flights, now)
     sink.extend("flights", [f.row() for f in schedule.flights])
+    disruptions.write_disruptions(sink, schedule.flights, persona_flights, _rng(seed, "causes"))
 
     book = travel.write_offers(sink, _rng(seed, "offers"))
     persona_rng = _rng(seed, "personas")
@@ -212,20 +232,38 @@ def _generate(
         history.HistoryPlan(
             conversations=ops.conversations, turns=ops.turns, audit=ops.audit, users=users,
             customer_passenger=personas.passengers["anna"],
-            passenger_ids=[*personas.passengers.values(), *pool.ids],
+            passenger_ids=[*personas.passengers.values(), *pool.ids] if ops.personas else pool.ids,
+            window=ops.window, customer_chats=ops.personas,
         ),
     )  # fmt: skip
     sink.add("audit_head", (HEAD_ID, *chain_tip))
     meta = {"now": now_aware.isoformat(), "seed": str(seed), "size": plan.name,
             "scale": repr(plan.scale), "history": str(ops.conversations),
+            "history_days": str(ops.window.days),
             "version": GENERATOR_VERSION}  # fmt: skip
     sink.extend("demo_meta", list(meta.items()))
     sink.flush()
 
 
+def seed_demo(
+    engine: Engine, *, now: datetime | None = None, seed: int = 42, force: bool = False
+) -> SeedSummary:
+    """The demo world with its recent history (DEMO_HISTORY), anchored at `now`, and two
+    conversations waiting for a person on the Queue page (world/handoffs.py)."""
+    summary = seed_world(
+        engine, size="demo", seed=seed, now=now, force=force, history=DEMO_HISTORY,
+        history_days=DEMO_HISTORY_DAYS, history_personas=False, history_audit_as_recorded=True,
+    )  # fmt: skip
+    from world.handoffs import seed_waiting  # the services, only once the world exists
+
+    seed_waiting(make_session_factory(engine), summary.now)
+    return summary
+
+
 def reset_demo(engine: Engine, *, now: datetime | None = None, seed: int = 42) -> SeedSummary:
-    """The admin "reset demo" action: wipe and reseed the demo world anchored at `now`."""
-    return seed_world(engine, size="demo", seed=seed, now=now, force=True)
+    """The admin "reset demo" action and the bootstrap's re-anchoring: wipe and reseed the demo
+    world anchored at `now`, its history moved with it (it ends at `now`)."""
+    return seed_demo(engine, now=now, seed=seed, force=True)
 
 
 def world_anchor(session: Session) -> datetime | None:

@@ -3,8 +3,8 @@ hash-chained audit trail, spread over the 60 days before the demo clock. Tool ca
 recorded as the live runtime records them, failures and approval cards included
 (history_calls.py), so the dashboards read seeded and live turns alike.
 
-Audit hashes come from services.core.audit.record_hash itself, given a light record object with the
-same attributes as AuditEvent (building a million ORM objects would dominate the run time)."""
+Audit hashes come from services.core.audit.fields_hash, the function record_hash uses, given the
+fields as a mapping (building a million ORM objects would dominate the run time)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from db.models import AuditEvent, EscalationReason
-from services.core.audit import GENESIS_HASH, record_hash
+from db.models import EscalationReason
+from services.core.audit import GENESIS_HASH, HASHED_FIELDS, fields_hash
+from services.core.errors import Rule
 from world import history_calls as hc
 from world.bulk import json_text
 from world.draw import Weighted
@@ -26,24 +27,12 @@ RATINGS = Weighted((1, 2, 3, 4, 5), (5, 7, 13, 30, 45))  # skewed high, as feedb
 COMMENTS = {1: "Did not understand what I needed.", 2: "Too many steps.", 3: "OK in the end.",
             4: "Quick and clear.", 5: "Excellent, solved in a minute."}  # fmt: skip
 WINDOW = timedelta(days=60)
-
-
-@dataclass(slots=True)
-class _Record:
-    """Duck-typed stand-in for AuditEvent, read by record_hash."""
-
-    seq: int
-    ts: datetime
-    actor: str
-    actor_role: str
-    passenger_id: int | None
-    conversation_id: str | None
-    action: str
-    outcome: str
-    rule: str | None
-    message: str | None
-    details: dict[str, Any]
-    prev_hash: str
+# Outside conversations: a sign-in that failed before the good one, and a page the role may
+# not open (opened by URL), as services.identity.users audits them.
+FAILED_SIGN_IN = 0.05
+FORBIDDEN_PAGE = 0.03
+WRONG_CREDENTIALS = "Wrong username or password."
+FORBIDDEN_PAGES = {"agent": "Metrics", "customer": "Audit"}
 
 
 def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -56,10 +45,12 @@ def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
 class HistoryPlan:
     conversations: int
     turns: int
-    audit: int
+    audit: int | None  # None: every record the conversations make (no padding, none cut)
     users: dict[str, int]  # username -> user id
     customer_passenger: int  # the passenger the customer login is bound to
     passenger_ids: list[int]
+    window: timedelta = WINDOW  # how far back the history reaches from the demo clock
+    customer_chats: bool = True  # False: no conversation of the customer login (the demo's)
 
 
 def write_history(
@@ -69,7 +60,11 @@ def write_history(
     if plan.conversations <= 0:
         return 0, GENESIS_HASH
     turns_per = _spread(plan.turns, plan.conversations, rng)
-    audit_per = _spread(plan.audit, plan.conversations, rng)
+    audit_per: list[int | None] = (
+        [None] * plan.conversations
+        if plan.audit is None
+        else list(_spread(plan.audit, plan.conversations, rng))
+    )
     # Tool calls draw from a stream of their own: tuning them reshuffles no conversation.
     tool_rng = random.Random(rng.getrandbits(64))
     events: list[tuple[Any, ...]] = []
@@ -111,21 +106,23 @@ def _run(
 
 def _conversation(
     sink: RowSink, rng: random.Random, tool_rng: random.Random, now: datetime,
-    plan: HistoryPlan, turn_count: int, audit_count: int,
+    plan: HistoryPlan, turn_count: int, audit_count: int | None,
 ) -> list[tuple[Any, ...]]:  # fmt: skip
     """One conversation's rows; returns its audit events (ts, ...) for the global chain."""
     conv_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
     username, role = rng.choice(ACTORS)
+    if role == "customer" and not plan.customer_chats:
+        username, role = ACTORS[0]
     customer = role == "customer"
     passenger = plan.customer_passenger if customer else rng.choice(plan.passenger_ids)
     model = "builtin" if rng.random() < 0.7 else "gpt-4o-mini"
     # Leave room for every turn before the demo clock.
-    latest = WINDOW.total_seconds() - 600 - 250 * turn_count
-    started = now - WINDOW + timedelta(seconds=rng.uniform(0, max(0.0, latest)))
+    latest = plan.window.total_seconds() - 600 - 250 * turn_count
+    started = now - plan.window + timedelta(seconds=rng.uniform(0, max(0.0, latest)))
     fast = model == "builtin"
     status, reason = _outcome(rng, recent=started > now - timedelta(days=2))
     calls = hc.Calls(tool_rng, hc.slots(tool_rng, started, reason))
-    script: list[hc.Event] = [("login", "ok", None, None)]
+    script = _arrival(rng, role)
     at = started
     first: str | None = None  # the first tool called names the conversation
     turns: list[tuple[Any, ...]] = []
@@ -166,16 +163,43 @@ def _conversation(
         state = "open" if at > now - timedelta(days=3) else "closed"
         sink.add("escalations", (sink.next_id("escalations"), passenger, conv_id, reason,
                                  calls.values["summary"], username, at, state, None))  # fmt: skip
+    who = (username, role, passenger, conv_id)
+    return _timed(rng, script, audit_count, started, at, who)
+
+
+def _timed(
+    rng: random.Random, script: list[hc.Event], audit_count: int | None, started: datetime,
+    ended: datetime, who: tuple[str, str, int, str],
+) -> list[tuple[Any, ...]]:  # fmt: skip
+    """The conversation's audit events, spread over its span: `audit_count` of them (padded
+    with reads, or cut), or the whole script when None."""
+    username, role, passenger, conv_id = who
+    if audit_count is None:
+        audit_count = len(script)
     while len(script) < audit_count:
         script.append((hc.READS.pick(rng), "ok", None, None))
-    span = max(1.0, (at - started).total_seconds())
+    span = max(1.0, (ended - started).total_seconds())
     events = []
     for k, (action, outcome, rule, message) in enumerate(script[:audit_count]):
         ts = started + timedelta(seconds=span * k / audit_count, microseconds=rng.randrange(1000))
-        login = action == "login"
+        login = action in ("login", "page_open")  # outside the conversation
         events.append((ts, username, role, None if login else passenger,
                        None if login else conv_id, action, outcome, rule, message, k))  # fmt: skip
     return events
+
+
+def _arrival(rng: random.Random, role: str) -> list[hc.Event]:
+    """The records before the conversation: now and then a mistyped password first, and a
+    page the role may not open."""
+    script: list[hc.Event] = []
+    if rng.random() < FAILED_SIGN_IN:
+        script.append(("login", "refused", "wrong_password", WRONG_CREDENTIALS))
+    script.append(("login", "ok", None, "signed in"))
+    page = FORBIDDEN_PAGES.get(role)
+    if page is not None and rng.random() < FORBIDDEN_PAGE:
+        message = f"The {role} role may not open the {page} page."
+        script.append(("page_open", "refused", Rule.PERMISSION.value, message))
+    return script
 
 
 def _write_audit(sink: RowSink, events: list[tuple[Any, ...]]) -> tuple[int, str]:
@@ -185,9 +209,9 @@ def _write_audit(sink: RowSink, events: list[tuple[Any, ...]]) -> tuple[int, str
     for ts, actor, role, passenger, conv_id, action, outcome, rule, message, step in events:
         seq += 1
         aware = ts.replace(tzinfo=UTC)
-        record = _Record(seq, aware, actor, role, passenger, conv_id, action, outcome, rule,
-                         message, {"step": step}, prev)  # fmt: skip
-        digest = record_hash(cast(AuditEvent, record))
+        fields = (seq, aware, actor, role, passenger, conv_id, action, outcome, rule, message,
+                  {"step": step}, prev)  # fmt: skip
+        digest = fields_hash(dict(zip(HASHED_FIELDS, fields, strict=True)))
         sink.add("audit_events", (seq, ts, actor, role, passenger, conv_id, action, outcome, rule,
                                   message, {"step": step}, prev, digest))  # fmt: skip
         prev = digest

@@ -8,22 +8,16 @@ OpenAI-compatible endpoint does."""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.messages.tool import tool_call_chunk
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import PrivateAttr
+
+from agent.models.local import LocalChatModel, estimate_tokens
 
 Reply = AIMessage | str | BaseException | Callable[[list[BaseMessage]], "AIMessage | str"]
 
@@ -60,11 +54,7 @@ def _call_id() -> str:
     return f"call_{uuid.uuid4().hex[:24]}"
 
 
-def _tokens(text: str) -> int:
-    return max(1, len(text) // 4)
-
-
-class ScriptedChatModel(BaseChatModel):
+class ScriptedChatModel(LocalChatModel):
     replies: list[Any] = []
     # Used once `replies` is exhausted (or alone): a function of the messages.
     responder: Callable[[list[BaseMessage]], Any] | None = None
@@ -92,18 +82,12 @@ class ScriptedChatModel(BaseChatModel):
     def remaining(self) -> int:
         return len(self.replies) - self._position
 
-    def bind_tools(
-        self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | Any],
-        *,
-        tool_choice: str | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        formatted = [convert_to_openai_tool(t) for t in tools]
-        self._tool_names = [t["function"]["name"] for t in formatted]
-        return self.bind(tools=formatted, **kwargs)
+    def _tools_bound(self, tools: list[dict[str, Any]]) -> None:
+        self._tool_names = [t["function"]["name"] for t in tools]
 
-    def _next(self, messages: list[BaseMessage]) -> AIMessage:
+    def _message(
+        self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None
+    ) -> AIMessage:
         with self._lock:
             self._seen.append(list(messages))
             if self._position < len(self.replies):
@@ -122,47 +106,10 @@ class ScriptedChatModel(BaseChatModel):
         message = message.model_copy(update={"id": None})
         if message.usage_metadata is None:
             prompt = sum(len(str(m.content)) for m in messages)
-            out = _tokens(str(message.content)) + 20 * len(message.tool_calls)
+            out = estimate_tokens(str(message.content)) + 20 * len(message.tool_calls)
             message.usage_metadata = {
-                "input_tokens": _tokens("x" * prompt),
+                "input_tokens": estimate_tokens("x" * prompt),
                 "output_tokens": out,
-                "total_tokens": _tokens("x" * prompt) + out,
+                "total_tokens": estimate_tokens("x" * prompt) + out,
             }
         return message
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=self._next(messages))])
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        message = self._next(messages)
-        text = message.content if isinstance(message.content, str) else ""
-        for token in re.split(r"(?<=\s)", text):
-            if token:
-                yield ChatGenerationChunk(message=AIMessageChunk(content=token))
-        calls = [
-            tool_call_chunk(name=c["name"], args=json.dumps(c["args"]), id=c["id"], index=i)
-            for i, c in enumerate(message.tool_calls)
-        ] + [
-            tool_call_chunk(name=c.get("name"), args=c.get("args"), id=c.get("id"), index=i + 100)
-            for i, c in enumerate(message.invalid_tool_calls)
-        ]
-        yield ChatGenerationChunk(
-            message=AIMessageChunk(
-                content="",
-                tool_call_chunks=calls,
-                usage_metadata=message.usage_metadata,
-                chunk_position="last",
-            )
-        )

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base
@@ -231,6 +231,10 @@ class Compensation(Base):
     currency: Mapped[str] = mapped_column(String(3), default="CHF")
     reason: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime]
+    # EU 261/2004 fixes compensation in euros; `amount` is it in CHF at `eur_chf_rate`
+    # (None on compensations paid under the flat CHF amounts before migration 0011).
+    amount_eur: Mapped[Decimal | None]
+    eur_chf_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
 
 
 class Escalation(Base):

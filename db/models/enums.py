@@ -74,6 +74,45 @@ class EscalationReason(StrEnum):
     TOOL_FAILURE = "tool_failure"
 
 
+class HandoffState(StrEnum):
+    """A conversation handed to a person: waiting in the Queue, held by an agent, then handed
+    back to the assistant or resolved (both end the handoff)."""
+
+    WAITING = "waiting"
+    HELD = "held"
+    HANDED_BACK = "handed_back"
+    RESOLVED = "resolved"
+
+
+class MessageAuthor(StrEnum):
+    """Who wrote a message of a handoff: the passenger, the agent holding it, or the desk
+    (a note such as "Anna took the conversation")."""
+
+    PASSENGER = "passenger"
+    AGENT = "agent"
+    DESK = "desk"
+
+
+class DisruptionKind(StrEnum):
+    CANCELLED = "cancelled"
+    DELAYED = "delayed"
+
+
+class DisruptionCause(StrEnum):
+    """Why a flight was disrupted; whether it is an extraordinary circumstance (EU 261/2004
+    Art. 5(3)) is decided from it in services.disruptions.causes."""
+
+    WEATHER = "weather"
+    AIR_TRAFFIC_CONTROL = "air_traffic_control"
+    STRIKE_AIRLINE_STAFF = "strike_airline_staff"
+    STRIKE_THIRD_PARTY = "strike_third_party"
+    TECHNICAL = "technical"
+    CREW = "crew"
+    SECURITY = "security"
+    AIRPORT = "airport"
+    OTHER = "other"
+
+
 def str_enum(enum_cls: type[StrEnum]) -> Enum:
     """A portable VARCHAR column holding the enum's values (no native PG enum to migrate)."""
     values: Any = lambda members: [m.value for m in members]  # noqa: E731

@@ -45,6 +45,9 @@ class Conversation(Base):
     rating: Mapped[int | None]
     flagged: Mapped[bool] = mapped_column(default=False)
     flag_note: Mapped[str | None] = mapped_column(Text)
+    # When retention deleted the thread's checkpoints (agent/retention.py): the history before
+    # then is read from the turns' transcripts (migration 0012).
+    checkpoints_deleted_at: Mapped[datetime | None]
 
 
 class Turn(Base):
@@ -64,6 +67,9 @@ class Turn(Base):
     tokens_out: Mapped[int]
     model: Mapped[str] = mapped_column(String(60))
     error: Mapped[str | None] = mapped_column(Text)
+    # What the run added to the conversation, as agent.events.HistoryItem dicts: the transcript
+    # review and history read once retention has deleted the thread's checkpoints (0012).
+    transcript: Mapped[list[Any] | None]
 
 
 class TurnToolCall(Base):
@@ -180,3 +186,21 @@ class ApprovalDecision(Base):
     actor: Mapped[str] = mapped_column(String(60))
     decided_at: Mapped[datetime]
     conversation: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class ConversationEvent(Base):
+    """One event of a conversation's runs as a channel client saw it stream (api/), kept so a
+    client that reconnects resumes after the last id it got, on any replica, without losing or
+    repeating an event. The id is the SSE/WebSocket event id: one run at a time writes to a
+    conversation and commits each event before the next, so ids grow in the order read."""
+
+    __tablename__ = "conversation_events"
+    __table_args__ = (Index("ix_conversation_events_conversation", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]]
+    # Set on approval_requested: how POST /api/v1/approvals/{id} finds the conversation.
+    approval_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -94,3 +95,12 @@ class ExcursionBooking(Base):
     created_at: Mapped[datetime]
 
     excursion: Mapped[Excursion] = relationship()
+
+
+# Code written once for the three kinds (services.travel) is generic over these: a booking row
+# of any kind, the offer row it books, and either (for locking by id).
+TravelBooking = TypeVar("TravelBooking", HotelBooking, CarRental, ExcursionBooking)
+TravelOffer = TypeVar("TravelOffer", Hotel, CarRentalOffer, Excursion)
+TravelRow = TypeVar(
+    "TravelRow", Hotel, CarRentalOffer, Excursion, HotelBooking, CarRental, ExcursionBooking
+)

@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -45,24 +46,25 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def record_hash(event: Any) -> str:
-    """The hash of one record (an AuditEvent or a row with the same fields)."""
-    payload = {
-        "seq": event.seq,
-        "ts": event.ts.isoformat(),
-        "actor": event.actor,
-        "actor_role": event.actor_role,
-        "passenger_id": event.passenger_id,
-        "conversation_id": event.conversation_id,
-        "action": event.action,
-        "outcome": event.outcome,
-        "rule": event.rule,
-        "message": event.message,
-        "details": event.details,
-        "prev_hash": event.prev_hash,
-    }
+# The fields a record's hash covers, in the table's column order.
+HASHED_FIELDS = (
+    "seq", "ts", "actor", "actor_role", "passenger_id", "conversation_id",
+    "action", "outcome", "rule", "message", "details", "prev_hash",
+)  # fmt: skip
+
+
+def fields_hash(fields: Mapping[str, Any]) -> str:
+    """The hash of one record given as its HASHED_FIELDS (`ts` an aware datetime): what a bulk
+    writer that builds no AuditEvent objects (world.history) chains with."""
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    payload["ts"] = payload["ts"].isoformat()
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record_hash(event: AuditEvent | Row[Any]) -> str:
+    """The hash of one record (an AuditEvent, or a row selected with its hashed columns)."""
+    return fields_hash({name: getattr(event, name) for name in HASHED_FIELDS})
 
 
 def begin_write(session: Session) -> None:

@@ -28,6 +28,12 @@ class Rule(StrEnum):
     COMPENSATION_BOOKED_AFTER_DISRUPTION = "compensation_booked_after_disruption"
     COMPENSATION_DISRUPTION_UNRECORDED = "compensation_disruption_unrecorded"
     COMPENSATION_TICKET_CANCELLED = "compensation_ticket_cancelled"
+    COMPENSATION_EXTRAORDINARY = "compensation_extraordinary_circumstances"
+    COMPENSATION_CANCELLATION_NOTICE = "compensation_cancellation_notice"
+    CARE_NOT_DUE = "care_not_due"
+    REFUND_CHOICE_NOT_DUE = "refund_choice_not_due"
+    # Disruptions (recorded by an administrator)
+    DISRUPTION_NOT_ALLOWED = "disruption_not_allowed"
     # Hotels, cars, excursions
     BOOKING_CANCEL_WINDOW = "booking_cancel_window"
     BOOKING_STARTED = "booking_already_started"
@@ -118,3 +124,10 @@ class AlreadyExecuted(DomainError):
     """The approved request was executed before (a second click, tab or replica)."""
 
     code = "already_executed"
+
+
+class Conflict(DomainError):
+    """Someone else changed the record first (another agent took the conversation): nothing was
+    done, and the message says what the record is now."""
+
+    code = "conflict"

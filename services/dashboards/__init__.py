@@ -3,7 +3,8 @@ conversation review and coaching flags, evaluation history. Each Streamlit page 
 functions and only lays out their typed results.
 
 Modules: audit_log (filtered pages, count, detail, picker values), audit_export (CSV,
-integrity check), metrics (+ metrics_models), reviews, coaching, evaluations."""
+integrity check), metrics (+ metrics_models, refusals, usage), handoffs (the live handoff
+queue), reviews, coaching, evaluations."""
 
 __all__ = [
     "audit_export",
@@ -11,7 +12,10 @@ __all__ = [
     "coaching",
     "common",
     "evaluations",
+    "handoffs",
     "metrics",
     "metrics_models",
+    "refusals",
     "reviews",
+    "usage",
 ]

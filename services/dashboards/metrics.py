@@ -5,7 +5,8 @@ series (empty buckets filled with zeros), so the page draws cards from the total
 from the series; `metrics_dashboard` runs them all for the page.
 
 Sources: conversations (status, escalation reason), turns (latency, tokens, model, error,
-tool calls), feedback (ratings) and audit_events (approvals, denials, refusals by rule).
+tool calls), feedback (ratings) and audit_events (approvals, denials); what was refused
+(policy refusals, access denials, failed sign-ins) is services/dashboards/refusals.py.
 `turns.tool_calls` as agent/records.py writes it: one object per call, `{"id", "name", "args",
 "status"}`, status one of ok, error, refused, invalid, denied, already_done (the tool's answer)
 or awaiting_approval (the turn paused at an approval card; the call is counted in the turn that
@@ -37,27 +38,16 @@ from services.dashboards.metrics_models import (
     DecisionPoint,
     DecisionStats,
     MetricsDashboard,
-    ModelUsage,
     ReasonCount,
-    RuleCount,
     ToolCount,
     ToolPoint,
     ToolStats,
     TurnPoint,
     TurnStats,
-    UsageStats,
 )
+from services.dashboards.refusals import refusal_stats
+from services.dashboards.usage import MODEL_PRICES_USD_PER_MTOK, is_offline, price_of, usage_stats
 
-# USD per million tokens (input, output), list prices; the built-in model costs nothing.
-# A model matches its entry or the longest entry its name starts with ("gpt-4o-mini-2024-07-18").
-MODEL_PRICES_USD_PER_MTOK: dict[str, tuple[float, float]] = {
-    "builtin": (0.0, 0.0),
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-}
 ERROR_STATUS = "error"
 PAUSED_STATUS = "awaiting_approval"
 
@@ -190,29 +180,27 @@ def tool_stats(
 def decision_stats(
     session: Session, *, since: datetime, until: datetime, bucket: str = "day"
 ) -> DecisionStats:
-    """From the audit trail: an index-only scan of ix_audit_events_outcome_ts (migration 0003)."""
+    """Approval cards approved and denied, from the audit trail: an index-only scan of
+    ix_audit_events_outcome_ts (migration 0003)."""
     span = TimeRange.of(since, until, bucket)
     analytic(session)
     b = bucket_of(session, AuditEvent.ts, span.bucket)
     rows = session.execute(
-        select(b, AuditEvent.outcome, AuditEvent.rule, func.count())
+        select(b, AuditEvent.outcome, func.count())
         .where(
-            AuditEvent.outcome.in_(("approved", "denied", "refused")),
+            AuditEvent.outcome.in_(("approved", "denied")),
             AuditEvent.ts >= span.since,
             AuditEvent.ts < span.until,
         )
-        .group_by(b, AuditEvent.outcome, AuditEvent.rule)
+        .group_by(b, AuditEvent.outcome)
     ).all()
     per_bucket: dict[datetime, Counter[str]] = defaultdict(Counter)
-    rules: Counter[str] = Counter()
-    for start, outcome, rule, n in rows:
+    for start, outcome, n in rows:
         per_bucket[start][outcome] += n
-        if outcome == "refused":
-            rules[rule or "unspecified"] += n
     totals = sum(per_bucket.values(), Counter())
     decided = totals["approved"] + totals["denied"]
     found = {
-        s: DecisionPoint(start=s, approved=c["approved"], denied=c["denied"], refused=c["refused"])
+        s: DecisionPoint(start=s, approved=c["approved"], denied=c["denied"])
         for s, c in per_bucket.items()
     }
     return DecisionStats(
@@ -220,10 +208,6 @@ def decision_stats(
         denied=totals["denied"],
         approval_rate=rate(totals["approved"], decided),
         denial_rate=rate(totals["denied"], decided),
-        refused=totals["refused"],
-        refusals_by_rule=[
-            RuleCount(r, n) for r, n in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
         series=_fill(span, found, DecisionPoint),
     )
 
@@ -264,50 +248,6 @@ def csat_stats(
     )
 
 
-def price_of(model: str, prices: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
-    if model in prices:
-        return prices[model]
-    if model.startswith(("builtin", "skydesk-builtin", "scripted")):
-        return (0.0, 0.0)  # the offline models run in-process and cost nothing per token
-    matches = [name for name in prices if model.startswith(name)]
-    return prices[max(matches, key=len)] if matches else None
-
-
-def usage_stats(
-    session: Session,
-    *,
-    since: datetime,
-    until: datetime,
-    prices: dict[str, tuple[float, float]] | None = None,
-) -> UsageStats:
-    """Tokens and estimated cost per model (cost = tokens x list price; no discounts)."""
-    span = TimeRange.of(since, until)
-    analytic(session)
-    table = MODEL_PRICES_USD_PER_MTOK if prices is None else prices
-    rows = session.execute(
-        select(Turn.model, func.count(), func.sum(Turn.tokens_in), func.sum(Turn.tokens_out))
-        .where(Turn.started_at >= span.since, Turn.started_at < span.until)
-        .group_by(Turn.model)
-        .order_by(Turn.model)
-    ).all()
-    by_model, unpriced = [], []
-    for model, n, tokens_in, tokens_out in rows:
-        price = price_of(model, table)
-        cost = None
-        if price is None:
-            unpriced.append(model)
-        else:
-            cost = (int(tokens_in) * price[0] + int(tokens_out) * price[1]) / 1_000_000
-        by_model.append(ModelUsage(model, n, int(tokens_in), int(tokens_out), cost))
-    return UsageStats(
-        by_model=by_model,
-        tokens_in=sum(u.tokens_in for u in by_model),
-        tokens_out=sum(u.tokens_out for u in by_model),
-        cost_usd=sum(u.cost_usd or 0.0 for u in by_model),
-        unpriced_models=unpriced,
-    )
-
-
 def metrics_dashboard(
     session: Session, *, since: datetime, until: datetime, bucket: str = "day"
 ) -> MetricsDashboard:
@@ -320,6 +260,22 @@ def metrics_dashboard(
         turns=turn_stats(session, **kwargs),
         tools=tool_stats(session, **kwargs),
         decisions=decision_stats(session, **kwargs),
+        refusals=refusal_stats(session, **kwargs),
         csat=csat_stats(session, **kwargs),
         usage=usage_stats(session, since=span.since, until=span.until),
     )
+
+
+__all__ = [
+    "MODEL_PRICES_USD_PER_MTOK",
+    "conversation_stats",
+    "csat_stats",
+    "decision_stats",
+    "is_offline",
+    "metrics_dashboard",
+    "price_of",
+    "refusal_stats",
+    "tool_stats",
+    "turn_stats",
+    "usage_stats",
+]

@@ -92,20 +92,39 @@ class DecisionPoint:
     start: datetime
     approved: int = 0
     denied: int = 0
-    refused: int = 0
 
 
 @dataclass(frozen=True)
 class DecisionStats:
-    """Agents' answers to approval cards, and actions the policy refused (by rule)."""
+    """Agents' answers to approval cards (refusals: RefusalStats)."""
 
     approved: int
     denied: int
     approval_rate: float | None  # approved / (approved + denied)
     denial_rate: float | None
-    refused: int
-    refusals_by_rule: list[RuleCount]  # most frequent first
     series: list[DecisionPoint]
+
+
+@dataclass(frozen=True)
+class RefusalPoint:
+    start: datetime
+    policy_refusals: int = 0
+    access_denials: int = 0
+    failed_sign_ins: int = 0
+
+
+@dataclass(frozen=True)
+class RefusalStats:
+    """What was refused, as separate figures (services/dashboards/refusals.py says exactly
+    what each counts)."""
+
+    policy_refusals: int  # turns whose request the policy refused, once per turn
+    policy_refusals_by_rule: list[RuleCount]  # conversations refused under each rule
+    access_denials: int  # page_denials + action_denials
+    page_denials: int  # forbidden page opens
+    action_denials: int  # other actions refused for want of permission
+    failed_sign_ins: int  # refused sign-in form attempts
+    series: list[RefusalPoint]
 
 
 @dataclass(frozen=True)
@@ -134,14 +153,20 @@ class ModelUsage:
     tokens_in: int
     tokens_out: int
     cost_usd: float | None  # None: no price known for this model
+    offline: bool = False  # the built-in (or scripted) model: runs in-process, costs nothing
 
 
 @dataclass(frozen=True)
 class UsageStats:
+    """Tokens and cost of the hosted models (billed per token); the offline model's turns are
+    counted apart, as they cost nothing whatever their token count."""
+
     by_model: list[ModelUsage]
-    tokens_in: int
-    tokens_out: int
+    hosted_tokens_in: int
+    hosted_tokens_out: int
     cost_usd: float  # priced models only; see unpriced_models
+    offline_turns: int = 0
+    hosted_turns: int = 0
     unpriced_models: list[str] = field(default_factory=list)
 
 
@@ -152,6 +177,7 @@ class MetricsDashboard:
     turns: TurnStats
     tools: ToolStats
     decisions: DecisionStats
+    refusals: RefusalStats
     csat: CsatStats
     usage: UsageStats
 
@@ -162,6 +188,7 @@ class MetricsDashboard:
             self.turns.series,
             self.tools.series,
             self.decisions.series,
+            self.refusals.series,
             self.csat.series,
         )
         rows: dict[datetime, dict[str, Any]] = {}

@@ -14,6 +14,7 @@ from services.core.access import owned_ticket
 from services.core.context import ServiceContext
 from services.core.money import money
 from services.core.operations import OperationResult, operation
+from services.flights.itinerary import describe
 from services.flights.policy import (
     ZERO,
     CompensationReason,
@@ -23,9 +24,8 @@ from services.flights.policy import (
 from services.flights.seats import release_seats
 from services.flights.tickets import (
     check_ticket_changeable,
-    describe,
     is_airline_cancelled,
-    record_payment,
+    refund_ticket,
 )
 
 
@@ -92,15 +92,7 @@ def cancel_ticket(session: Session, ctx: ServiceContext, *, ticket_no: str) -> O
     for leg in legs:
         leg.status = LegStatus.CANCELLED
     ticket.status = TicketStatus.CANCELLED
-    record_payment(
-        session,
-        ctx,
-        passenger=ticket.passenger,
-        ticket=ticket,
-        kind="refund",
-        amount=quote.refund,
-        reason=f"cancellation {ticket.ticket_no}",
-    )
+    refund_ticket(session, ctx, ticket, quote.refund, f"cancellation {ticket.ticket_no}")
     session.flush()
     return OperationResult(
         summary=f"Ticket {ticket.ticket_no} cancelled; refund CHF {quote.refund}.",

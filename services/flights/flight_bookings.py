@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import secrets
 import string
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ from db.models import (
     Compensation,
     Fare,
     Flight,
+    FlightStatus,
     LegStatus,
     Ticket,
     TicketLeg,
@@ -26,18 +26,19 @@ from services.core.access import current_passenger, owned_ticket
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput, PolicyViolation, Rule
 from services.core.operations import OperationResult, operation
-from services.flights.flights import BOOKABLE, effective_departure, free_seats, load_flights
+from services.disruptions.claims import leg_entitlements
+from services.disruptions.eu261 import CompensationDecision
+from services.flights.flights import load_flights
+from services.flights.itinerary import check_bookable, check_seats_left, describe, route_of
 from services.flights.policy import (
-    MAX_CONNECTION,
-    MIN_CONNECTION,
     ZERO,
     CompensationDue,
+    CompensationReason,
     check_booked_before_disruption,
     check_ticket_not_cancelled,
-    compensation_due,
 )
 from services.flights.seats import assign_seat
-from services.flights.tickets import describe, record_payment, route_of
+from services.flights.tickets import record_payment, refund_ticket
 from services.payments.payments import own_card
 from services.payments.pricing import cabin_for_fare, fare_price
 
@@ -51,25 +52,6 @@ def _unique(session: Session, column: InstrumentedAttribute[str], make: Callable
         if session.scalar(select(column).where(column == value)) is None:
             return value
     raise RuntimeError("could not draw a unique identifier")
-
-
-def _check_new_itinerary(flights: list[Flight], ctx: ServiceContext) -> None:
-    now = ctx.clock.now()
-    for flight in flights:
-        if flight.status not in BOOKABLE:
-            raise PolicyViolation(
-                Rule.FLIGHT_NOT_BOOKABLE,
-                f"{describe(flight)} is {flight.status.value} and cannot be booked.",
-            )
-        if effective_departure(flight) <= now:
-            raise PolicyViolation(Rule.FLIGHT_IN_PAST, f"{describe(flight)} has already departed.")
-    for first, second in itertools.pairwise(flights):
-        layover = second.scheduled_departure - first.scheduled_arrival
-        if first.destination != second.origin or not MIN_CONNECTION <= layover <= MAX_CONNECTION:
-            raise PolicyViolation(
-                Rule.ITINERARY_INVALID,
-                f"{second.flight_no} does not connect with {first.flight_no}.",
-            )
 
 
 @operation("book_flight", write=True)
@@ -91,14 +73,9 @@ def book_flight(
         ) from None
     method = own_card(session, passenger, payment_method_id)
     flights = load_flights(session, list(flight_ids), lock=True)
-    _check_new_itinerary(flights, ctx)
+    check_bookable(flights, ctx.clock.now())
     cabin = cabin_for_fare(fare)
-    seats_left = free_seats(session, flights, cabin)
-    for flight in flights:
-        if seats_left[flight.id] < 1:
-            raise PolicyViolation(
-                Rule.NO_SEAT, f"No free {cabin.value} seat is left on {describe(flight)}."
-            )
+    check_seats_left(session, flights, cabin)
     now = ctx.clock.now()
     booking = Booking(
         reference=_unique(
@@ -172,9 +149,32 @@ class CompensationQuote(BaseModel):
     ticket_no: str
     flight_no: str
     flight: str
-    amount: Decimal
+    amount: Decimal  # CHF, what is paid
+    amount_eur: Decimal
+    eur_chf_rate: Decimal
     reason: str
+    article: str
     rule: str
+
+
+def _eu261_due(session: Session, ticket: Ticket, leg: TicketLeg) -> CompensationDue:
+    """The EU 261/2004 compensation for one leg (services.disruptions), or its refusal."""
+    entitled = leg_entitlements(session, ticket, leg)
+    decision: CompensationDecision = entitled.compensation
+    if not decision.entitled:
+        raise PolicyViolation(
+            decision.rule or Rule.COMPENSATION_NOT_ELIGIBLE,
+            f"{decision.sentence} (EU 261/2004 {decision.article})",
+        )
+    cancelled = leg.flight.status == FlightStatus.CANCELLED
+    return CompensationDue(
+        amount=decision.amount_chf,
+        amount_eur=decision.amount_eur,
+        eur_chf_rate=decision.eur_chf_rate,
+        reason=CompensationReason.CANCELLED if cancelled else CompensationReason.DELAYED,
+        article=decision.article,
+        sentence=decision.sentence,
+    )
 
 
 def _compensation_due(
@@ -201,14 +201,12 @@ def _compensation_due(
     for leg in legs:
         flight = leg.flight
         try:
-            due = compensation_due(
-                flight.status,
-                scheduled_departure=flight.scheduled_departure,
-                estimated_departure=flight.estimated_departure,
-                actual_departure=flight.actual_departure,
-            )
+            due = _eu261_due(session, ticket, leg)
         except PolicyViolation as err:
-            not_eligible = not_eligible or err
+            if err.rule == Rule.COMPENSATION_NOT_ELIGIBLE:
+                not_eligible = not_eligible or err
+            else:  # a disrupted flight refused (extraordinary, early notice): says more
+                refusal = refusal or err
             continue
         try:
             check_ticket_not_cancelled(
@@ -240,7 +238,7 @@ def _compensation_due(
 
 
 def _compensation_rule(due: CompensationDue) -> str:
-    return f"Compensation for a {due.reason} flight: CHF {due.amount} per passenger."
+    return f"EU 261/2004 {due.article}: {due.sentence}"
 
 
 @operation("quote_compensation", write=False)
@@ -254,7 +252,10 @@ def quote_compensation(
         flight_no=flight.flight_no,
         flight=describe(flight),
         amount=due.amount,
+        amount_eur=due.amount_eur,
+        eur_chf_rate=due.eur_chf_rate,
         reason=due.reason,
+        article=due.article,
         rule=_compensation_rule(due),
     )
 
@@ -271,31 +272,29 @@ def request_compensation(
             ticket_id=ticket.id,
             flight_id=flight.id,
             amount=due.amount,
+            amount_eur=due.amount_eur,
+            eur_chf_rate=due.eur_chf_rate,
             reason=due.reason,
             created_at=ctx.clock.now(),
         )
     )
-    record_payment(
-        session,
-        ctx,
-        passenger=ticket.passenger,
-        ticket=ticket,
-        kind="refund",
-        amount=due.amount,
-        reason=f"compensation {due.reason} {flight.flight_no}",
-        # Compensation is owed to the passenger, not to whoever paid the ticket.
-        payment_method_id=own_card(session, ticket.passenger).id,
-    )
+    reason = f"compensation {due.reason} {flight.flight_no}"
+    # Compensation is owed to the passenger, not to whoever paid the ticket.
+    card = own_card(session, ticket.passenger).id
+    refund_ticket(session, ctx, ticket, due.amount, reason, payment_method_id=card)
     session.flush()
     return OperationResult(
-        summary=f"CHF {due.amount} compensation paid for {describe(flight)} ({due.reason}) on ticket {ticket.ticket_no}.",
+        summary=f"CHF {due.amount} (EUR {due.amount_eur}) compensation paid for {describe(flight)} ({due.reason}) on ticket {ticket.ticket_no}.",
         before={"compensations": paid},
-        after={"compensations": paid + 1, "amount": due.amount},
+        after={"compensations": paid + 1, "amount": due.amount, "amount_eur": due.amount_eur},
         refunded=due.amount,
         rule=_compensation_rule(due),
         data={
             "ticket_no": ticket.ticket_no,
             "flight_no": flight.flight_no,
             "amount": due.amount,
+            "amount_eur": due.amount_eur,
+            "eur_chf_rate": due.eur_chf_rate,
+            "article": due.article,
         },
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -34,6 +34,12 @@ class FlightView(BaseModel):
     free_seats: int | None = None
     price: Decimal | None = None  # one leg in the fare asked for
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def arrival_day_offset(self) -> int:
+        """+1 when the flight lands on the next local day ("departs 23:30, arrives 05:50")."""
+        return day_offset(self.departure_local, self.arrival_local)
+
 
 class ItineraryView(BaseModel):
     legs: list[FlightView]
@@ -43,6 +49,22 @@ class ItineraryView(BaseModel):
     @property
     def flight_ids(self) -> list[int]:
         return [leg.id for leg in self.legs]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def arrival_day_offset(self) -> int:
+        """Days from the first departure's local date to the last arrival's."""
+        return day_offset(self.legs[0].departure_local, self.legs[-1].arrival_local)
+
+
+def day_offset(departure_local: datetime, arrival_local: datetime) -> int:
+    """How many calendar days after the departure (each in its own local time) it arrives."""
+    return (arrival_local.date() - departure_local.date()).days
+
+
+def day_mark(offset: int) -> str:
+    """ " (+1)" for an arrival on the next day, "" on the same day."""
+    return f" ({offset:+d})" if offset else ""
 
 
 def effective_departure(flight: Flight) -> datetime:
@@ -140,8 +162,9 @@ def search_flights(
     seats: int = 1,
     connections: bool = True,
 ) -> list[ItineraryView]:
-    """Bookable itineraries departing `day` (local date at the origin), direct first, then
-    one-stop connections through a hub; each with seats left in the fare's cabin."""
+    """Bookable itineraries departing `day` (local date at the origin), direct flights and
+    one-stop connections through a hub together in order of departure (a direct flight first
+    at the same time); each with seats left in the fare's cabin."""
     if seats < 1:
         raise InvalidInput("The number of seats must be at least 1.")
     src, dst = resolve_airport(session, origin), resolve_airport(session, destination)
@@ -166,7 +189,7 @@ def search_flights(
         legs = [flight_view(f, free_seats=seats_left[f.id], fare=fare) for f in chain]
         price = sum((leg.price or Decimal(0) for leg in legs), Decimal(0))
         results.append(ItineraryView(legs=legs, price=price, free_seats=left))
-    results.sort(key=lambda it: (len(it.legs), it.legs[0].departure_local))
+    results.sort(key=lambda it: (it.legs[0].departure_local, len(it.legs)))
     return results
 
 

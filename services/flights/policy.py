@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from db.models import Fare, FlightStatus, Tier
+from db.models import Fare, Tier
 from services.core.errors import PolicyViolation, Rule
 
 CHANGE_CUTOFF = timedelta(hours=3)
@@ -19,9 +19,6 @@ AIRLINE_CANCELLATION_REBOOKING_WINDOW = timedelta(days=7)
 TRAVEL_BOOKING_FREE_CANCELLATION = timedelta(hours=24)
 CLASSIC_CHANGE_FEE = Decimal("50.00")
 CLASSIC_CANCELLATION_FEE = Decimal("100.00")
-COMPENSATION_CANCELLED = Decimal("200.00")
-COMPENSATION_DELAYED = Decimal("100.00")
-COMPENSABLE_DELAY = timedelta(hours=3)
 MIN_CONNECTION = timedelta(minutes=40)
 MAX_CONNECTION = timedelta(hours=24)
 ZERO = Decimal("0.00")
@@ -136,27 +133,15 @@ class CompensationReason(StrEnum):
 
 @dataclass(frozen=True)
 class CompensationDue:
-    amount: Decimal
+    """What one flight of a ticket is owed: the EU 261/2004 amount in euros, paid in CHF
+    (services.disruptions.eu261 decides it; `article` and `sentence` say why)."""
+
+    amount: Decimal  # CHF, what is paid
+    amount_eur: Decimal
+    eur_chf_rate: Decimal
     reason: CompensationReason
-
-
-def compensation_due(
-    status: FlightStatus,
-    *,
-    scheduled_departure: datetime,
-    estimated_departure: datetime | None,
-    actual_departure: datetime | None,
-) -> CompensationDue:
-    if status == FlightStatus.CANCELLED:
-        return CompensationDue(COMPENSATION_CANCELLED, CompensationReason.CANCELLED)
-    latest = actual_departure or estimated_departure
-    if latest is not None and latest - scheduled_departure >= COMPENSABLE_DELAY:
-        return CompensationDue(COMPENSATION_DELAYED, CompensationReason.DELAYED)
-    raise PolicyViolation(
-        Rule.COMPENSATION_NOT_ELIGIBLE,
-        "Compensation is paid only for a flight cancelled by the airline (CHF 200) or delayed "
-        "by 3 hours or more (CHF 100); this flight qualifies for neither.",
-    )
+    article: str
+    sentence: str
 
 
 def check_booked_before_disruption(

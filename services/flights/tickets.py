@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -25,10 +24,9 @@ from services.core.context import ServiceContext
 from services.core.errors import PolicyViolation, Rule
 from services.core.money import money
 from services.core.operations import OperationResult, operation
-from services.flights.flights import BOOKABLE, effective_departure, free_seats, load_flights
+from services.flights.flights import effective_departure, load_flights
+from services.flights.itinerary import check_bookable, check_seats_left, describe, route_of
 from services.flights.policy import (
-    MAX_CONNECTION,
-    MIN_CONNECTION,
     ZERO,
     change_fee,
     check_rebooking_window,
@@ -52,17 +50,6 @@ class ChangeQuote(BaseModel):
     total: Decimal
     rule: str
     airline_cancelled: bool
-
-
-def describe(flight: Flight) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = flight.scheduled_departure.astimezone(ZoneInfo(flight.origin_airport.timezone))
-    return f"{flight.flight_no} {flight.origin}-{flight.destination} {local:%Y-%m-%d %H:%M}"
-
-
-def route_of(flights: Sequence[Flight]) -> str:
-    return "-".join([flights[0].origin, *[f.destination for f in flights]])
 
 
 def has_flown_leg(ticket: Ticket, now: datetime) -> bool:
@@ -107,21 +94,7 @@ def _check_itinerary(
             f"A change keeps the route {route_of(old)}: the new flights must go from {old[0].origin} "
             f"to {old[-1].destination}.",
         )
-    for first, second in itertools.pairwise(new):
-        layover = second.scheduled_departure - first.scheduled_arrival
-        if first.destination != second.origin or not MIN_CONNECTION <= layover <= MAX_CONNECTION:
-            raise PolicyViolation(
-                Rule.ITINERARY_INVALID,
-                f"{second.flight_no} does not connect with {first.flight_no}.",
-            )
-    for flight in new:
-        if flight.status not in BOOKABLE:
-            raise PolicyViolation(
-                Rule.FLIGHT_NOT_BOOKABLE,
-                f"{describe(flight)} is {flight.status.value} and cannot be booked.",
-            )
-        if effective_departure(flight) <= now:
-            raise PolicyViolation(Rule.FLIGHT_IN_PAST, f"{describe(flight)} has already departed.")
+    check_bookable(new, now)
     if [f.id for f in new] == [f.id for f in old]:
         raise PolicyViolation(Rule.SAME_ITINERARY, "The ticket is already on these flights.")
     if is_airline_cancelled(ticket):
@@ -143,12 +116,7 @@ def _quote_change(
     fee = change_fee(ticket.fare, ticket.passenger.tier, airline_cancelled=airline_cancelled)
     new = load_flights(session, list(new_flight_ids), lock=lock)
     _check_itinerary(ticket, legs, new, now)
-    seats = free_seats(session, new, ticket.cabin)
-    for flight in new:
-        if seats[flight.id] < 1:
-            raise PolicyViolation(
-                Rule.NO_SEAT, f"No free {ticket.cabin.value} seat is left on {describe(flight)}."
-            )
+    check_seats_left(session, new, ticket.cabin)
     paid = sum((leg.price_paid for leg in legs), ZERO)
     new_price = sum((fare_price(f.base_price, ticket.fare) for f in new), ZERO)
     difference = ZERO if airline_cancelled else max(money(new_price - paid), ZERO)
@@ -209,6 +177,28 @@ def record_payment(
             reason=reason,
             created_at=ctx.clock.now(),
         )
+    )
+
+
+def refund_ticket(
+    session: Session,
+    ctx: ServiceContext,
+    ticket: Ticket,
+    amount: Decimal,
+    reason: str,
+    *,
+    payment_method_id: int | None = None,
+) -> None:
+    """Money back to the ticket's passenger: to the card that paid, unless a card is named."""
+    record_payment(
+        session,
+        ctx,
+        passenger=ticket.passenger,
+        ticket=ticket,
+        kind="refund",
+        amount=amount,
+        reason=reason,
+        payment_method_id=payment_method_id,
     )
 
 

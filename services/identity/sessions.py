@@ -35,6 +35,8 @@ ALGORITHM = "HS256"
 CLAIMS = ("sub", "sv", "iat", "exp")
 CLOCK_SKEW_S = 60  # replicas' clocks may differ a little; a cookie from the future is forged
 SIGNED_IN_BY_COOKIE = "signed in by cookie"
+# The message of a refused cookie's audit record (the dashboards tell it from a failed sign-in).
+COOKIE_REFUSED = "Sign-in cookie refused."
 # A sign-in attempt naming no existing account has no account, hence no role.
 ANONYMOUS = Actor(username="anonymous", role=Role.ANONYMOUS)
 
@@ -132,7 +134,7 @@ def sign_in_by_cookie(
         action="login",
         outcome="refused",
         rule=result.refusal.value,
-        message="Sign-in cookie refused.",
+        message=COOKIE_REFUSED,
         details={"method": "cookie"},
     )
     return CookieSignIn(None, refusal=result.refusal)

@@ -32,7 +32,7 @@ from services.identity.accounts import (
     normalize_username,
 )
 from services.identity.admin import Change, admin_action
-from services.identity.demo_logins import DEMO_USERS
+from services.identity.demo_logins import with_demo_password
 from services.identity.passwords import prehash, spend_like_a_check, verify_password
 from services.identity.sessions import ANONYMOUS
 
@@ -355,16 +355,10 @@ def production_readiness_problems(session: Session, settings: Settings) -> list[
             "(`python -c 'import secrets; print(secrets.token_hex(32))'`)."
         )
     problems += audit_anchor.production_problems(settings)
-    for demo in DEMO_USERS:
-        user = find_user(session, demo.username)
-        if (
-            user is not None
-            and not user.disabled
-            and verify_password(demo.password, user.password_hash)
-        ):
-            problems.append(
-                f"The demo user '{demo.username}' still has its demo password; change it "
-                f"(`python -m services.admin set-password {demo.username}`) or disable it "
-                f"(`python -m services.admin disable {demo.username}`)."
-            )
+    for demo in with_demo_password(session):
+        problems.append(
+            f"The demo user '{demo.username}' still has its demo password; change it "
+            f"(`python -m services.admin set-password {demo.username}`) or disable it "
+            f"(`python -m services.admin disable {demo.username}`)."
+        )
     return problems

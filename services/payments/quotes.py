@@ -34,10 +34,13 @@ class PaymentLine:
     amount: Decimal
     card: str  # "Diego Ruiz's Visa ending 1234"
     payers_card: bool  # the card is not the served passenger's own (a refund to who paid)
+    compensation: bool = False  # money owed to the passenger, not a refund of a payment
 
     def text(self) -> str:
         if self.kind == "charge":
             return f"Charged to {self.card}"
+        if self.compensation:
+            return f"Compensation paid to {self.card}"
         tail = ", the card that paid" if self.payers_card else ""
         return f"Refund to {self.card}{tail}"
 
@@ -100,4 +103,5 @@ def _line(session: Session, payment: Payment, passenger_id: int | None) -> Payme
         amount=payment.amount,
         card=card,
         payers_card=method is not None and method.passenger_id != passenger_id,
+        compensation=(payment.reason or "").startswith("compensation"),
     )

@@ -28,7 +28,8 @@ from services.core.access import current_passenger
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput, NotFound, PolicyViolation, Rule
 from services.core.operations import OperationResult, operation
-from services.support import escalations
+from services.support import conversation_titles, escalations, handoff
+from services.support.waiting import awaiting_approval
 from services.text.masking import mask_text
 
 CHAT_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.CUSTOMER, Role.SYSTEM})
@@ -48,7 +49,7 @@ class PassengerSummary:
 @dataclass(frozen=True)
 class ConversationSummary:
     id: str  # the LangGraph thread id
-    title: str
+    title: str  # what happened ("Flight change ZRH-LHR"), else the first message, shortened
     status: ConversationStatus
     escalation_reason: str | None
     rating: int | None
@@ -57,6 +58,8 @@ class ConversationSummary:
     updated_at: datetime
     held_by: str | None  # the username of whoever held it
     turns: int
+    first_message: str = ""
+    awaiting_approval: bool = False  # its latest turn ended on an approval card
 
     @property
     def is_open(self) -> bool:
@@ -70,10 +73,23 @@ def _check_role(ctx: ServiceContext) -> None:
         )
 
 
-def _summary(row: Conversation, held_by: str | None, turns: int) -> ConversationSummary:
+Row = tuple[Conversation, str | None, int, bool]
+
+
+def _summaries(session: Session, rows: list[Row]) -> list[ConversationSummary]:
+    titles = conversation_titles.titles(session, {c.id: c.title for c, _, _, _ in rows})
+    return [
+        _summary(c, username, turns or 0, titles[c.id], bool(waiting))
+        for c, username, turns, waiting in rows
+    ]
+
+
+def _summary(
+    row: Conversation, held_by: str | None, turns: int, title: str, waiting: bool
+) -> ConversationSummary:
     return ConversationSummary(
         id=row.id,
-        title=row.title or "(no message yet)",
+        title=title,
         status=row.status,
         escalation_reason=row.escalation_reason,
         rating=row.rating,
@@ -82,6 +98,8 @@ def _summary(row: Conversation, held_by: str | None, turns: int) -> Conversation
         updated_at=row.updated_at,
         held_by=held_by,
         turns=turns,
+        first_message=row.title,
+        awaiting_approval=waiting,
     )
 
 
@@ -93,7 +111,9 @@ def _visible(ctx: ServiceContext, passenger: Passenger) -> list[ColumnElement[bo
     return where
 
 
-def _query(ctx: ServiceContext, passenger: Passenger) -> Select[Conversation, str | None, int]:
+def _query(
+    ctx: ServiceContext, passenger: Passenger
+) -> Select[Conversation, str | None, int, bool]:
     turns = (
         select(func.count(Turn.id))
         .where(Turn.conversation_id == Conversation.id)
@@ -101,7 +121,7 @@ def _query(ctx: ServiceContext, passenger: Passenger) -> Select[Conversation, st
         .scalar_subquery()
     )
     return (
-        select(Conversation, User.username, turns)
+        select(Conversation, User.username, turns, awaiting_approval())
         .outerjoin(User, User.id == Conversation.user_id)
         .where(*_visible(ctx, passenger))
     )
@@ -129,7 +149,7 @@ def list_conversations(
         .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
         .limit(limit)
     )
-    return [_summary(c, username, turns or 0) for c, username, turns in rows]
+    return _summaries(session, list(rows))
 
 
 def get_conversation(
@@ -144,8 +164,7 @@ def get_conversation(
     ).first()
     if row is None:
         raise NotFound(f"There is no conversation {conversation_id} about {passenger.full_name}.")
-    conversation, username, turns = row
-    return _summary(conversation, username, turns or 0)
+    return _summaries(session, [row])[0]
 
 
 def _own_conversation(session: Session, ctx: ServiceContext) -> Conversation:
@@ -254,12 +273,18 @@ def escalate_conversation(
         reason=reason,
         summary=summary,
     )
+    # ...and the conversation waits in the desk's Queue for a person, in the same transaction.
+    queued = handoff.open_handoff(session, ctx, reason=EscalationReason(reason))
     conversation.status = ConversationStatus.ESCALATED
     conversation.escalation_reason = EscalationReason(reason).value
     conversation.updated_at = ctx.clock.now()
     return OperationResult(
         summary=opened.summary,
         before={"status": ConversationStatus.OPEN.value},
-        after={"status": ConversationStatus.ESCALATED.value, **opened.after},
+        after={
+            "status": ConversationStatus.ESCALATED.value,
+            "handoff_id": queued.id,
+            **opened.after,
+        },
         data={"conversation_id": conversation.id, **opened.data},
     )

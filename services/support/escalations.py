@@ -12,6 +12,22 @@ from services.core.operations import OperationResult, operation
 from services.text.masking import mask_text
 
 MAX_SUMMARY = 2000
+# How a reason reads on a card or a page (the enum's value is for the code and the audit).
+REASON_TEXT = {
+    EscalationReason.CUSTOMER_REQUEST: "the passenger asks for a person",
+    EscalationReason.MISSING_KNOWLEDGE: "the answer is not known",
+    EscalationReason.UNSUPPORTED_REQUEST: "a request the desk cannot handle",
+    EscalationReason.POLICY_RESTRICTION: "needs a policy exception",
+    EscalationReason.TOOL_FAILURE: "a system failed",
+}
+
+
+def reason_text(reason: EscalationReason | str) -> str:
+    """'customer_request' -> 'the passenger asks for a person' (an unknown value: its words)."""
+    try:
+        return REASON_TEXT[EscalationReason(reason)]
+    except ValueError:
+        return str(reason).replace("_", " ")
 
 
 @operation("escalate_to_human", write=True)

@@ -22,11 +22,37 @@ from db.models import (
 )
 from services.core.access import current_passenger
 from services.core.context import ServiceContext
+from services.disruptions.claims import leg_entitlements
 from services.flights.flights import flight_view
 from services.flights.policy import baggage_allowance
 
 
-def _ticket_view(ticket: Ticket, passenger: Passenger) -> dict[str, Any]:
+def _eu261_view(session: Session, ticket: Ticket, leg: TicketLeg) -> dict[str, Any]:
+    """What EU 261 owes on a disrupted leg (services.disruptions), for the assistant to quote
+    rather than recompute: the compensation (CHF, EUR, article, why), care and the refund choice."""
+    owed = leg_entitlements(session, ticket, leg)
+    money = owed.compensation
+    return {
+        "compensation_due": money.entitled,
+        "compensation_chf": f"{money.amount_chf:.2f}",
+        "compensation_eur": f"{money.amount_eur:.2f}",
+        "article": money.article,
+        "reason": money.sentence,
+        "rule": money.rule.value if money.rule else None,
+        "care": owed.care.sentence if owed.care.entitled else None,
+        "refund_choice": owed.choice.entitled,
+    }
+
+
+def _with_eu261(
+    session: Session, ticket: Ticket, leg: TicketLeg, view: dict[str, Any]
+) -> dict[str, Any]:
+    if view.get("status") == "cancelled" or view.get("delay_minutes", 0) > 0:
+        return {**view, "eu261": _eu261_view(session, ticket, leg)}
+    return view
+
+
+def _ticket_view(session: Session, ticket: Ticket, passenger: Passenger) -> dict[str, Any]:
     legs = ticket.active_legs or [leg for leg in ticket.legs if leg.status.value == "cancelled"]
     flights = [leg.flight for leg in legs]
     first = flights[0] if flights else None
@@ -48,26 +74,38 @@ def _ticket_view(ticket: Ticket, passenger: Passenger) -> dict[str, Any]:
         "departs_local": departs.isoformat(timespec="minutes") if departs else None,
         "flight_nos": [f.flight_no for f in flights],
         "legs": [
-            {
-                **flight_view(leg.flight).model_dump(mode="json", exclude={"free_seats", "price"}),
-                "seat": leg.seat_assignment.seat.seat_no if leg.seat_assignment else None,
-                "price_paid": f"{leg.price_paid:.2f}",
-            }
+            _with_eu261(
+                session,
+                ticket,
+                leg,
+                {
+                    **flight_view(leg.flight).model_dump(
+                        mode="json", exclude={"free_seats", "price"}
+                    ),
+                    "seat": leg.seat_assignment.seat.seat_no if leg.seat_assignment else None,
+                    "price_paid": f"{leg.price_paid:.2f}",
+                },
+            )
             for leg in legs
         ],
         # Flights a change replaced: a cancelled or late one still counts for compensation.
         "replaced_legs": [
-            flight_view(leg.flight).model_dump(
-                mode="json",
-                include={
-                    "id",
-                    "flight_no",
-                    "origin",
-                    "destination",
-                    "departure_local",
-                    "status",
-                    "delay_minutes",
-                },
+            _with_eu261(
+                session,
+                ticket,
+                leg,
+                flight_view(leg.flight).model_dump(
+                    mode="json",
+                    include={
+                        "id",
+                        "flight_no",
+                        "origin",
+                        "destination",
+                        "departure_local",
+                        "status",
+                        "delay_minutes",
+                    },
+                ),
             )
             for leg in ticket.legs
             if leg.status == LegStatus.EXCHANGED
@@ -129,7 +167,7 @@ def build_snapshot(
     ).all()
     return {
         "passenger": passenger_profile(passenger, contact=contact),
-        "tickets": [_ticket_view(t, passenger) for t in tickets],
+        "tickets": [_ticket_view(session, t, passenger) for t in tickets],
         "hotel_bookings": [
             {
                 "booking_id": b.id,

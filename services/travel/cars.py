@@ -20,6 +20,7 @@ from services.core.errors import PolicyViolation, Rule
 from services.core.money import money
 from services.core.operations import OperationResult, operation
 from services.payments.payments import own_card
+from services.text.words import plural
 from services.travel.travel_bookings import (
     ChangeableKind,
     Period,
@@ -186,7 +187,7 @@ def book_car_rental(
         payment_method_id=method,
         summary=(
             f"Rented a {offer.car_class} car ({offer.model}) from {offer.company} in {offer.city}, "
-            f"{start} to {end} ({days} days)"
+            f"{start} to {end} ({plural(days, 'day')})"
         ),
     )
 

@@ -20,6 +20,7 @@ from services.core.errors import PolicyViolation, Rule
 from services.core.money import money
 from services.core.operations import OperationResult, operation
 from services.payments.payments import own_card
+from services.text.words import plural
 from services.travel.travel_bookings import (
     ChangeableKind,
     Period,
@@ -194,7 +195,7 @@ def book_hotel(
         tz=tz,
         payment_method_id=method,
         summary=(
-            f"Booked {hotel.name} in {hotel.city} from {checkin} to {checkout} ({nights} nights, "
+            f"Booked {hotel.name} in {hotel.city} from {checkin} to {checkout} ({plural(nights, 'night')}, "
             f"{guests} guest{'s' if guests > 1 else ''})"
         ),
     )

@@ -12,26 +12,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from db.models import (
-    BookingStatus,
-    CarRental,
-    CarRentalOffer,
-    Excursion,
-    ExcursionBooking,
-    Hotel,
-    HotelBooking,
-    Passenger,
-)
+from db.models import BookingStatus, Passenger
+from db.models.travel import TravelBooking as Booking
+from db.models.travel import TravelOffer as Offer
 from services.core.access import current_passenger
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput
 from services.core.money import money
 from services.core.operations import OperationResult
+from services.text.words import plural
 from services.travel.travel_common import (
     cancellation_deadline,
     check_active,
@@ -45,9 +39,6 @@ from services.travel.travel_common import (
     start_moment,
 )
 from services.travel.travel_payments import charge_booking, refund_booking, settle_difference
-
-Booking = TypeVar("Booking", HotelBooking, CarRental, ExcursionBooking)
-Offer = TypeVar("Offer", Hotel, CarRentalOffer, Excursion)
 
 
 @dataclass(frozen=True)
@@ -207,14 +198,14 @@ def change_booking_dates(
     return OperationResult(
         summary=(
             f"{kind.name(booking, offer)} moved to {start} - {end} "
-            f"({units} {kind.period.unit}s); {money_text}."
+            f"({plural(units, kind.period.unit)}); {money_text}."
         ),
         before=before,
         after=kind.view(booking, offer),
         charged=charged,
         refunded=refunded,
         rule=kind.change_rule,
-        data={kind.result_key: booking.id},
+        data={kind.result_key: booking.id, "name": kind.name(booking, offer)},
     )
 
 

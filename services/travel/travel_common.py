@@ -9,23 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from db.models import (
-    Airport,
-    BookingStatus,
-    CarRental,
-    CarRentalOffer,
-    Excursion,
-    ExcursionBooking,
-    Hotel,
-    HotelBooking,
-    Passenger,
-)
+from db.models import Airport, BookingStatus, Passenger
+from db.models.travel import TravelBooking, TravelRow
 from services.core.access import for_update, not_on_record
 from services.core.errors import InvalidInput, NotFound, PolicyViolation, Rule
 from services.core.validation import as_id
@@ -39,9 +30,6 @@ DEFAULT_TZ = ZoneInfo("Europe/Zurich")
 MAX_HOTEL_NIGHTS = 30
 MAX_RENTAL_DAYS = 60
 MAX_PARTY = 9
-
-B = TypeVar("B", HotelBooking, CarRental, ExcursionBooking)
-L = TypeVar("L", Hotel, CarRentalOffer, Excursion, HotelBooking, CarRental, ExcursionBooking)
 
 
 def as_date(value: date | str, label: str) -> date:
@@ -202,7 +190,7 @@ def check_cancellable(
         ) from None
 
 
-def locked(session: Session, model: type[L], record_id: int | str, what: str) -> L:
+def locked(session: Session, model: type[TravelRow], record_id: int | str, what: str) -> TravelRow:
     """The row, locked for the rest of the transaction, or NotFound.
 
     The lock serialises writers of one offer or booking on PostgreSQL (SQLite's write lock
@@ -215,8 +203,12 @@ def locked(session: Session, model: type[L], record_id: int | str, what: str) ->
 
 
 def owned_booking(
-    session: Session, model: type[B], booking_id: int | str, passenger: Passenger, what: str
-) -> B:
+    session: Session,
+    model: type[TravelBooking],
+    booking_id: int | str,
+    passenger: Passenger,
+    what: str,
+) -> TravelBooking:
     """The booking, locked, if it is the passenger's own (a companion's is not). A missing and
     a foreign booking get the same refusal from the same query (access.not_on_record), and
     somebody else's booking is never locked by the attempt."""

@@ -18,6 +18,7 @@ from agent.models.scripted import ScriptedChatModel, reply
 from agent.runtime import Chat
 from db.models import ExecutedAction, Flight, Payment, Ticket, TicketStatus
 from services.core import audit
+from tests import factories as f
 from tests.agent.conftest import (
     AGENT,
     AssistantFactory,
@@ -287,14 +288,14 @@ def test_compensation_is_quoted_before_the_card_and_paid_once(
         reply("", ("request_compensation", {"ticket_no": world.ticket})),
         reply("That flight is on time, so no compensation is due."),
         reply("", ("request_compensation", {"ticket_no": world.cancelled_ticket})),
-        reply("CHF 200 paid."),
+        reply("The compensation is paid."),
         reply("", ("request_compensation", {"ticket_no": world.cancelled_ticket})),
         reply("It was paid already."),
     ).start(AGENT, world.pat)
     on_time = events_of(list(chat.send("compensation for London?")), ToolFinished)
     assert [(e.status, e.rule) for e in on_time] == [("refused", "compensation_not_eligible")]
     card = _card(chat, "and for Barcelona?").request
-    assert card.refund == Decimal("200.00") and "cancelled" in card.summary
+    assert card.refund == f.eu261_chf(250) and "cancelled" in card.summary
     list(chat.approve(card.approval_id))
     again = list(chat.send("and once more?"))
     assert not events_of(again, ApprovalRequested)

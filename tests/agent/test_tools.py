@@ -23,6 +23,7 @@ from db.models import (
 )
 from services.core.clock import FixedClock
 from services.support import snapshot
+from tests import factories as f
 from tests.agent.conftest import (
     AGENT,
     AssistantFactory,
@@ -147,7 +148,7 @@ QUOTES = {
     "change_flight": ("110.00", None),
     "cancel_ticket": (None, "100.00"),
     "book_flight": ("377.00", None),
-    "request_compensation": (None, "200.00"),
+    "request_compensation": (None, str(f.eu261_chf(250))),  # EU 261 Art. 7(1)(a)
     "book_hotel": ("300.00", None),
     "change_hotel_booking": ("150.00", None),
     "cancel_hotel_booking": (None, "450.00"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from tests.conftest import FROZEN_NOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 SHOTS_ENV = "SKYDESK_SCREENSHOTS"
+SEED_HISTORY = True  # the pictures show a desk with a month behind it, as after `make run`
 D = demo_date(FixedClock(FROZEN_NOW))
 # Every picture in docs/screenshots/, in the order the test takes them (tests/test_screenshots.py
 # checks that the folder and the README hold these and no others).
@@ -37,34 +38,6 @@ SHOTS = (
     "17-conversation-review",
     "18-evaluations",
 )
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.AppServer]:
-    if problem := harness.chromium_problem():
-        pytest.skip(problem)
-    folder = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{folder / 'skydesk.db'}"
-    harness.seed_demo_world(url, FROZEN_NOW)
-    with harness.app_server(harness.server_env(url, FROZEN_NOW), folder / "server.log") as app:
-        yield app
-
-
-@pytest.fixture
-def page(server: harness.AppServer, request: pytest.FixtureRequest) -> Iterator[Any]:
-    with harness.chromium() as browser:
-        context = browser.new_context(viewport=harness.VIEWPORT)
-        context.set_default_timeout(30_000)
-        tab = context.new_page()
-        tab.goto(server.url)
-        yield tab
-        report = getattr(request.node, "report_call", None)
-        if report is not None and report.failed:
-            failure = server.log_path.with_name("failure.png")
-            tab.screenshot(path=str(failure))
-            where = f"browser at the failure: {failure}\nserver log: {server.log_path}\n"
-            request.node.add_report_section("teardown", "server", where + server.log())
-        context.close()
 
 
 @pytest.fixture
@@ -96,7 +69,9 @@ def test_agent_moves_annas_flight_and_admin_opens_every_page(
     # Anna wants to fly one day later: the options, then the first one behind an approval card.
     harness.pick_passenger(page, "anna.keller@example.com", r"^Anna Keller")
     harness.ask(page, "She wants to fly to London one day later")
-    expect(page.get_by_text("Which one should I take?")).to_be_visible()
+    expect(page.get_by_text("Which one should I take?")).to_be_visible(
+        timeout=harness.FIRST_ANSWER_MS
+    )
     shot(page, "12-chat-options")
     harness.ask(page, "the first one")
     card = page.locator(".st-key-chat_approval_card")

@@ -51,7 +51,7 @@ def test_report_failures_then_tags_then_totals_last(
         ["lookup", "2", "1", "50%"],
         ["replies", "1", "0", "0%"],
     ]
-    assert lines[-1] == "2 passed, 1 failed" and lines[-2] == ""
+    assert lines[-1] == "2 passed, 1 failed, 0 unrequested writes" and lines[-2] == ""
 
     report = json.loads(out.read_text())
     assert report["totals"] == {**report["totals"], "cases": 3, "passed": 2, "failed": 1}
@@ -66,11 +66,36 @@ def test_report_failures_then_tags_then_totals_last(
 @pytest.mark.usefixtures("template")
 def test_min_pass_and_keyword(cases_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, lines, _ = run_cli(capsys, "--cases", str(cases_file), "--min-pass", "0.6")
-    assert (code, lines[-1]) == (0, "2 passed, 1 failed")
+    assert (code, lines[-1]) == (0, "2 passed, 1 failed, 0 unrequested writes")
     code, lines, _ = run_cli(capsys, "--cases", str(cases_file), "-k", "LOOKUP-O")
-    assert (code, lines[-1]) == (0, "1 passed, 0 failed")
+    assert (code, lines[-1]) == (0, "1 passed, 0 failed, 0 unrequested writes")
     code, _, err = run_cli(capsys, "--cases", str(cases_file), "-k", "nothing")
     assert code == 2 and "no cases to run matching 'nothing'" in err
+
+
+@pytest.mark.usefixtures("template")
+def test_an_unrequested_write_fails_the_run_whatever_the_pass_rate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The built-in model rightly cancels when asked; a case that does not list the write
+    # makes it unrequested all the same (the case, checking nothing else, passes).
+    cancel = "She wants to cancel her ticket to London."
+    unlisted = write_cases(tmp_path, [case("cancel-unlisted", cancel, approvals="deny")], "a.yaml")
+    code, lines, _ = run_cli(capsys, "--cases", str(unlisted), "--min-pass", "0",
+                             "--json", str(tmp_path / "a.json"))  # fmt: skip
+    assert code == 1
+    assert lines[0].startswith(f"UNREQUESTED WRITE cancel-unlisted ({unlisted}): cancel_ticket")
+    assert lines[-1] == "1 passed, 0 failed, 1 unrequested write"
+    report = json.loads((tmp_path / "a.json").read_text())
+    assert report["totals"]["unrequested_writes"] == 1
+    assert report["cases"][0]["unrequested_writes"] == ["cancel_ticket"]
+    assert [t["user"] for t in report["cases"][0]["rules"]] == [cancel]
+
+    listed = write_cases(tmp_path, [case("cancel-listed", cancel, approvals="deny",
+                                         tools_called=["cancel_ticket"])], "b.yaml")  # fmt: skip
+    code, lines, _ = run_cli(capsys, "--cases", str(listed))
+    assert (code, lines[-1]) == (0, "1 passed, 0 failed, 0 unrequested writes")
+    assert not any(line.startswith("UNREQUESTED") for line in lines)
 
 
 def test_bad_arguments_and_invalid_files(
@@ -114,7 +139,7 @@ def test_store_saves_the_run_in_the_evaluation_history(
         assert code == 1
     finally:
         get_settings.cache_clear()
-    assert lines[-1] == "1 passed, 1 failed"
+    assert lines[-1] == "1 passed, 1 failed, 0 unrequested writes"
     run_id = int(err.strip().rsplit(" ", 1)[-1])
     with session_factory() as session:
         stored = get_run(session, run_id)

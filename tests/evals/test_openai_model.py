@@ -79,7 +79,7 @@ def test_cases_run_against_an_openai_compatible_endpoint(
         f"FAIL openai-fail ({path}): reply_contains: no reply contains 'Singapore' "
         f'(last reply: "{ANSWER}")'
     )
-    assert lines[-1] == "1 passed, 1 failed"
+    assert lines[-1] == "1 passed, 1 failed, 0 unrequested writes"
     report = json.loads(out.read_text())
     assert report["model"] == "stub-model"
     passed = report["cases"][0]

@@ -4,15 +4,18 @@ the whole module (in-process, one copy of the template world per case)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
 
 from agent.models.scripted import ScriptedChatModel, reply
-from evals import DEFAULT_NOW, CaseResult, SuiteResult, run_suite
+from evals import DEFAULT_NOW, CaseResult, SuiteResult, run_suite, text_report
 from evals.cases_format import LoadedCase, load_cases
 from evals.world import Template
+from evals.writes import RULE_KEY
 from tests.evals.conftest import MOVE, case, write_cases
 
 # Her ticket as the snapshot shows it, written the loose ways the format allows.
@@ -176,3 +179,81 @@ def test_an_exception_fails_the_case_with_where_it_happened(tmp_path: Path) -> N
 def _loaded(folder: Path, data: dict[str, object]) -> LoadedCase:
     (item,) = load_cases([write_cases(folder, [data], "one.yaml")])
     return item
+
+
+# ---- unrequested writes and the rules behind them ---------------------------------------------
+TICKET_NO = re.compile(r'"ticket_no":\s*"([^"]+)"')
+
+
+def _with_rule(message: AIMessage, rule: str) -> AIMessage:
+    return message.model_copy(update={"additional_kwargs": {RULE_KEY: rule}})
+
+
+def _cancel_from_trips(messages: list[BaseMessage]) -> AIMessage:
+    found = TICKET_NO.search(str(messages[-1].content))
+    assert found, messages[-1].content
+    return _with_rule(reply("", ("cancel_ticket", {"ticket_no": found.group(1)})), "cancel_request")
+
+
+def scripted_cancel() -> BaseChatModel:
+    """Looks up the trips, then cancels the first ticket, whatever was asked."""
+    return ScriptedChatModel(
+        replies=[
+            _with_rule(reply("", ("get_passenger_trips", {})), "lookup_trips"),
+            _cancel_from_trips,
+            _with_rule(AIMessage(content="Nothing was changed."), "after_denial"),
+        ]
+    )
+
+
+@pytest.mark.usefixtures("template")
+def test_a_write_the_case_does_not_list_is_reported(tmp_path: Path) -> None:
+    cases = [
+        case("asked-nothing", "Can she take an extra bag?", approvals="deny"),
+        case(
+            "asked-cancel", "Cancel her ticket.", approvals="deny", tools_called=["cancel_ticket"]
+        ),
+    ]
+    result = run_suite([write_cases(tmp_path, cases)], model=scripted_cancel, workers=1)
+    nothing, cancel = result.cases
+    assert nothing.tools_called == ["get_passenger_trips", "cancel_ticket"]
+    # the case itself passes (it checks nothing): the unrequested write fails the run instead
+    assert (nothing.passed, nothing.unrequested_writes) == (True, ["cancel_ticket"])
+    assert (cancel.passed, cancel.unrequested_writes) == (True, [])
+    assert (result.unrequested_writes, [c.id for c in result.unrequested]) == (1, ["asked-nothing"])
+    report = text_report(result).splitlines()
+    assert report[0] == (
+        f"UNREQUESTED WRITE asked-nothing ({tmp_path / 'cases.yaml'}): cancel_ticket "
+        "(rules: turn 1: lookup_trips, cancel_request, after_denial)"
+    )
+    assert report[-1] == "2 passed, 0 failed, 1 unrequested write"
+    data = result.to_dict()
+    assert data["totals"]["unrequested_writes"] == 1
+    assert data["cases"][0]["unrequested_writes"] == ["cancel_ticket"]
+    assert data["cases"][0]["rules"] == [
+        {"turn": 1, "user": "Can she take an extra bag?",
+         "rules": ["lookup_trips", "cancel_request", "after_denial"]}
+    ]  # fmt: skip
+    assert "rules" not in data["cases"][1]  # a clean pass keeps its JSON short
+
+
+def scripted_wrong_lookup() -> BaseChatModel:
+    return ScriptedChatModel(
+        replies=[
+            _with_rule(reply("", ("get_passenger_trips", {})), "lookup_trips"),
+            AIMessage(content="She has no trips.", response_metadata={RULE_KEY: ["no_trips"]}),
+            AIMessage(content="Still none."),
+        ]
+    )
+
+
+@pytest.mark.usefixtures("template")
+def test_a_failed_case_shows_the_rules_per_turn(tmp_path: Path) -> None:
+    cases = [case("wrong", ["What does she have?", "Sure?"], reply_contains=["ZRH-LHR"])]
+    result = run_suite([write_cases(tmp_path, cases)], model=scripted_wrong_lookup, workers=1)
+    (failed,) = result.to_dict()["cases"]
+    assert failed["passed"] is False and failed["unrequested_writes"] == []
+    assert failed["rules"] == [
+        {"turn": 1, "user": "What does she have?", "rules": ["lookup_trips", "no_trips"]},
+        {"turn": 2, "user": "Sure?", "rules": []},
+    ]

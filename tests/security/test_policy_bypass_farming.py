@@ -1,5 +1,5 @@
 """Compensation farming (issue #10, item 5): book a ticket on a flight already announced as
-delayed, claim the CHF 100 delay compensation, cancel within 24 hours for a full refund, repeat.
+delayed, claim the delay compensation, cancel within 24 hours for a full refund, repeat.
 
 A compromised model drives every step through the real runtime and a careless agent approves
 every card; the passenger must end up with nothing more than they paid. A passenger whose ticket
@@ -105,9 +105,9 @@ def test_a_ticket_bought_before_the_announcement_is_still_compensated(
 ) -> None:
     ticket = legit_ticket(session, clock, world, Fare.CLASSIC)
     claim = attack([("request_compensation", {"ticket_no": ticket.ticket_no})])
-    assert claim.cards and claim.cards[0].request.refund == Decimal("100.00")
+    assert claim.cards and claim.cards[0].request.refund == f.eu261_chf(250)  # Art. 7(1)(a)
     assert claim.approve_all().finished[-1].status == "ok"
-    assert [c.amount for c in compensations(session)] == [Decimal("100.00")]
+    assert [c.amount for c in compensations(session)] == [f.eu261_chf(250)]
 
 
 def test_cancelling_after_a_paid_claim_gives_the_compensation_back(
@@ -121,11 +121,11 @@ def test_cancelling_after_a_paid_claim_gives_the_compensation_back(
     assert claim.finished[-1].status == "ok"
     cancel = attack([("cancel_ticket", {"ticket_no": ticket.ticket_no})])
     card = cancel.cards[0].request
-    assert card.refund == paid - Decimal("100.00")
-    assert "CHF 100.00" in " ".join(card.details) and "deducted" in card.rule
+    assert card.refund == max(paid - f.eu261_chf(250), ZERO)
+    assert f"CHF {f.eu261_chf(250)}" in " ".join(card.details) and "deducted" in card.rule
     assert cancel.approve_all().finished[-1].status == "ok"
     _, refunded = money_of(session, world.pat)
-    assert refunded == paid  # CHF 100 compensation + the refund less it
+    assert refunded == paid  # the compensation + the refund less it
 
 
 def test_no_delay_compensation_on_a_cancelled_ticket(attack, world: World, session, clock) -> None:
@@ -200,7 +200,10 @@ def test_claims_and_cancels_racing_never_both_pay_in_full(
         assert charged == paid
         claims = list(s.scalars(select(Compensation)))
         assert len(claims) <= 1, claims
-        assert refunded == paid  # compensation + fare refund: never paid + 100
+        # The compensation, plus the fare refund less it: never the fare plus the compensation
+        # (EU 261's EUR 250 may exceed a cheap fare; the refund then stops at zero).
+        compensation = sum((c.amount for c in claims), ZERO)
+        assert refunded == max(paid, compensation)
         assert problems(s) == []
     # One cancel ran; the claim either ran before it (paid once, then deducted) or found the
     # ticket cancelled. Every other racer was told why.

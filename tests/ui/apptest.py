@@ -50,7 +50,8 @@ def texts(at: AppTest) -> list[str]:
 
 def page_content(at: AppTest) -> list[tuple[str, str]]:
     """(type, value) of everything the page drew in the main area, in order. Left out: the
-    authenticator's cookie component and the style it injects to hide its iframe."""
+    authenticator's cookie component and the style it injects to hide its iframe, and the
+    script that writes or deletes the sign-in cookie (ui/auth.py)."""
     found: list[tuple[str, str]] = []
 
     def walk(node: object) -> None:
@@ -63,7 +64,9 @@ def page_content(at: AppTest) -> list[tuple[str, str]]:
                 value = str(getattr(child, "label", None) or child.value or "")
             except Exception:  # an element AppTest cannot read (e.g. a custom component)
                 value = ""
-            if kind == "component_instance" or (kind == "markdown" and value.startswith("<style>")):
+            if kind in ("component_instance", "html") or (
+                kind == "markdown" and value.startswith("<style>")
+            ):
                 continue
             found.append((kind, value))
 

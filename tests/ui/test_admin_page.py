@@ -4,11 +4,13 @@ demo reset behind its confirmation. Every change goes through the audited servic
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from db.models import AuditEvent, Role, User
+from db.models import AuditEvent, Conversation, Role, User
 from services.core import audit
 from tests.ui.apptest import open_app, open_page, sign_in, signed_in, texts
+from world.generator import DEMO_HISTORY
+from world.handoffs import WAITING
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
@@ -131,9 +133,13 @@ def test_reset_demo_needs_confirmation_then_reseeds(app_env) -> None:
     assert at.success[0].value.startswith("The demo world was reset")
     assert user(app_env, "ephemeral") is None  # the world is the seeded one again
     with app_env.sessions() as session:
-        first = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).first()
-        assert (first.action, first.actor, first.outcome) == ("demo_reset", "admin", "executed")
-        assert first.details["audit_records_before_reset"] > 0
+        # The reseeded world's history comes first, then the reset's own record.
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+        assert (last.action, last.actor, last.outcome) == ("demo_reset", "admin", "executed")
+        assert last.details["audit_records_before_reset"] > 0
+        # The history, and the conversations waiting on the Queue page (world/handoffs.py).
+        conversations = session.scalar(select(func.count()).select_from(Conversation))
+        assert conversations == DEMO_HISTORY + len(WAITING)
         assert audit.verify(session).ok
     assert at.session_state["authentication_status"]  # the demo admin exists again
 

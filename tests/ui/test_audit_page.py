@@ -39,10 +39,11 @@ SINCE = UNTIL - timedelta(days=90)
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    """The demo world with 60 conversations of history, and one real cancellation by the
+    """The demo world with 60 conversations of history (every audit record they make, so
+    denials and refusals are among them), and one real cancellation by the
     agent (an executed write with its before -> after) at the demo clock."""
     with scratch_engine("ui", os.environ.get("TEST_DATABASE_URL")) as engine:
-        seed_world(engine, size="demo", now=FROZEN_NOW, history=60)
+        seed_world(engine, size="demo", now=FROZEN_NOW, history=60, history_audit_as_recorded=True)
         sessions = make_session_factory(engine)
         with sessions() as session:
             anna = persona_passenger_id(session, "anna")
@@ -115,6 +116,17 @@ def test_the_trail_for_managers_and_admins(role: str) -> None:
     assert at.button(key="audit_verify").label == "Verify whole chain"
     assert {s.label for s in at.selectbox} >= {"Time range", "Actor", "Rows per page"}
     assert {m.label for m in at.multiselect} == {"Outcome", "Action or tool"}
+
+
+def test_the_trail_names_passengers_and_prints_no_none(app_env) -> None:
+    rows = shown(last_90_days(audit()))
+    with app_env.sessions() as session:
+        anna = persona_passenger_id(session, "anna")
+    expected = {r.seq: r.passenger_id for r in service_rows(app_env)}
+    named = [r for r in rows if expected[r["seq"]] == anna]
+    assert named and {r["passenger"] for r in named} == {"Anna Keller"}
+    assert all(r["passenger"] == "" for r in rows if expected[r["seq"]] is None)
+    assert not any(v is None or v == "None" for r in rows for v in r.values())
 
 
 @pytest.mark.parametrize("role", ["agent", "customer"])

@@ -15,6 +15,7 @@ import evals
 import ui.dashboard_evaluations
 from config import get_settings
 from db.models import EvaluationRun
+from evals.pool import WorkersFailed
 from tests.ui.apptest import open_page, page_content, signed_in, texts
 
 pytestmark = pytest.mark.usefixtures("app_env")
@@ -115,3 +116,27 @@ def test_a_small_suite_runs_with_progress_and_is_stored(
     assert "History" in [s.value for s in at.subheader]
     assert at.get("plotly_chart")
     assert "Results" in texts(at)
+
+
+def test_the_held_out_set_can_be_chosen_and_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[list[str], str | None]] = []
+
+    def run_suite(paths, *, keyword=None, **_kwargs):
+        asked.append((paths, keyword))
+        raise WorkersFailed("stopped by the test before any case ran")
+
+    monkeypatch.setattr(ui.dashboard_evaluations, "run_suite", run_suite)
+    at = evaluations()
+    suite = at.radio(key="evaluations_suite")
+    assert suite.options == ["Visible cases", "Held-out cases"]
+    assert suite.value == "Visible cases"
+    held_out = evals.load_cases([evals.HELDOUT_CASES])
+    files = len({c.file for c in held_out})
+    at = suite.set_value("Held-out cases").run()
+    assert at.caption[0].value.startswith(
+        f"Suite `evals/heldout`: {len(held_out)} cases in {files} files, "
+    )
+    at.text_input(key="evaluations_keyword").input("anna")
+    at = at.button(key="evaluations_start").click().run()
+    assert asked == [([str(evals.HELDOUT_CASES)], "anna")]
+    assert "The run stopped, nothing was stored" in at.error[0].value

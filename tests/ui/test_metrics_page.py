@@ -14,11 +14,13 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import make_session_factory
 from services.dashboards.metrics import metrics_dashboard
-from services.dashboards.metrics_models import MetricsDashboard
+from services.dashboards.metrics_models import MetricsDashboard, ModelUsage, UsageStats
 from tests.conftest import FROZEN_NOW
 from tests.ui.apptest import open_page, page_content, signed_in
 from tests.ui.conftest import World
+from ui.dashboard_metrics import usage_cards
 from world import seed_world
+from world.handoffs import seed_waiting
 from world.scratch import scratch_engine
 
 pytestmark = pytest.mark.usefixtures("app_env")
@@ -70,7 +72,7 @@ def pct(x: float | None) -> str:
 
 
 def expected_cards(d: MetricsDashboard) -> dict[str, str]:
-    c, t, dec, csat, u = d.conversations, d.turns, d.decisions, d.csat, d.usage
+    c, t, dec, csat, u, r = d.conversations, d.turns, d.decisions, d.csat, d.usage, d.refusals
     assert t.latency_p50_ms is not None and t.latency_p95_ms is not None  # the world has turns
     return {
         "Conversations": f"{c.total:,}",
@@ -81,18 +83,24 @@ def expected_cards(d: MetricsDashboard) -> dict[str, str]:
         "Satisfied (4–5)": pct(csat.satisfied_share),
         "Approval rate": pct(dec.approval_rate),
         "Denial rate": pct(dec.denial_rate),
-        "Policy refusals": f"{dec.refused:,}",
+        "Policy refusals": f"{r.policy_refusals:,}",
+        "Access denials": f"{r.access_denials:,}",
+        "Failed sign-ins": f"{r.failed_sign_ins:,}",
         "Turn latency p50": f"{round(t.latency_p50_ms):,} ms",
         "Turn latency p95": f"{round(t.latency_p95_ms):,} ms",
         "Tool error rate": pct(d.tools.error_rate),
-        "Tokens in": f"{u.tokens_in:,}",
-        "Tokens out": f"{u.tokens_out:,}",
+        "Tokens in": f"{u.hosted_tokens_in:,}",
+        "Tokens out": f"{u.hosted_tokens_out:,}",
         "Estimated cost": f"USD {u.cost_usd:,.2f}",
     }
 
 
+HANDOFF_CARDS = ("Queue length", "Handoffs", "First human reply p50", "First human reply p95")
+
+
 def cards(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """The KPI cards (the live handoff's are test_the_live_handoff_section's)."""
+    return {m.label: m.value for m in at.metric if m.label not in HANDOFF_CARDS}
 
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
@@ -118,7 +126,7 @@ def test_agents_and_customers_are_not_allowed(role: str) -> None:
 def test_the_cards_follow_the_chosen_range(app_env, label: str, days: int) -> None:
     at = metrics().selectbox(key="metrics_range").select(label).run()
     d = figures(app_env, days)
-    assert d.conversations.total > 0 and d.decisions.refused > 0  # there is something to show
+    assert d.conversations.total > 0 and d.refusals.policy_refusals > 0  # something to show
     assert cards(at) == expected_cards(d)
 
 
@@ -136,4 +144,39 @@ def test_live_refresh_every_30_seconds_until_switched_off(fragments) -> None:
     at = at.toggle(key="metrics_live").set_value(False).run()
     assert fragments[-1] is None
     assert not at.caption[0].value.endswith("refreshes every 30 s")
-    assert len(at.metric) == 15  # still drawn, once
+    assert len(at.metric) == 17 + len(HANDOFF_CARDS)  # still drawn, once
+
+
+def test_the_offline_model_says_it_costs_nothing_instead_of_tokens() -> None:
+    offline = UsageStats([ModelUsage("builtin", 40, 580_266, 9_000, 0.0, offline=True)],
+                         hosted_tokens_in=0, hosted_tokens_out=0, cost_usd=0.0, offline_turns=40)  # fmt: skip
+    assert [(label, value) for label, value, *_ in usage_cards(offline)] == [
+        ("Model cost", "Nothing")
+    ]
+    mixed = UsageStats(
+        [ModelUsage("builtin", 40, 580_266, 9_000, 0.0, offline=True),
+         ModelUsage("gpt-4o-mini", 2, 4_000, 1_000, 0.0012)],
+        hosted_tokens_in=4_000, hosted_tokens_out=1_000, cost_usd=0.0012, offline_turns=40,
+        hosted_turns=2,
+    )  # fmt: skip
+    shown = {label: (value, help_text) for label, value, help_text, _ in usage_cards(mixed)}
+    assert shown["Tokens in"][0] == "4,000"  # the hosted model's, not the offline model's
+    assert shown["Estimated cost"][0] == "USD 0.00"
+    assert "40 turns cost nothing" in shown["Estimated cost"][1]
+
+
+def test_the_live_handoff_section(app_env) -> None:
+    seed_waiting(app_env.sessions, FROZEN_NOW)  # two conversations waiting for a person
+    at = metrics()
+    shown = {m.label: m.value for m in at.metric if m.label in HANDOFF_CARDS}
+    assert shown == {
+        "Queue length": "2",
+        "Handoffs": "2",
+        "First human reply p50": "n/a",  # nobody has answered yet
+        "First human reply p95": "n/a",
+    }
+    [reasons] = [d.value.to_dict("records") for d in at.dataframe if "reason" in d.value.columns]
+    assert {r["reason"] for r in reasons} == {
+        "the passenger asks for a person",
+        "the answer is not known",
+    }

@@ -14,11 +14,12 @@ from world import persona_passenger_id
 pytestmark = pytest.mark.usefixtures("app_env")
 
 MENUS = {
-    "agent": ["Chat", "Bookings"],
+    "agent": ["Chat", "Bookings", "Queue"],
     "manager": ["Bookings", "Audit", "Metrics", "Conversation review", "Evaluations"],
     "admin": [
         "Chat",
         "Bookings",
+        "Queue",
         "Audit",
         "Metrics",
         "Conversation review",

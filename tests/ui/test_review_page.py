@@ -15,6 +15,9 @@ import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from agent.checkpoint import open_checkpointer
+from agent.checkpoint_store import footprint
+from agent.retention import expire_checkpoints
 from db.engine import make_session_factory
 from db.models import AuditEvent, Conversation
 from services.dashboards import reviews
@@ -96,7 +99,8 @@ def test_filter_by_rating_and_outcome(app_env) -> None:
     assert {r["status"] for r in rows(at)} == {"escalated"}
     assert count_shown(at) == service_count(app_env, status="escalated") > 0
     at = at.selectbox(key="review_rating").select("Unrated").run()
-    assert {(r["status"], r["rating"]) for r in rows(at)} <= {("escalated", None)}
+    # An unrated conversation's cell is empty (never "None").
+    assert {(r["status"], r["rating"]) for r in rows(at)} <= {("escalated", "")}
     assert count_shown(at) == service_count(app_env, status="escalated", rated=False)
 
 
@@ -155,3 +159,21 @@ def test_flag_for_coaching_with_a_note(app_env) -> None:
     # The flagged filter finds it.
     at = at.toggle(key="review_flagged").set_value(True).run()
     assert conversation_id in [r["id"] for r in rows(at)]
+
+
+def test_the_transcript_outlives_checkpoint_retention(app_env) -> None:
+    """Last in this module: it deletes the real conversation's checkpoints."""
+    real = the_real_conversation(app_env)
+    with open_checkpointer(app_env.url) as checkpointer:
+        report = expire_checkpoints(
+            app_env.sessions, checkpointer.saver, now=FROZEN_NOW + timedelta(days=200), days=180
+        )
+        assert report.deleted == [real]  # the generated history has no transcripts to keep
+        assert footprint(checkpointer.saver, real).rows == 0
+    at = review().selectbox(key="review_open").select(real).run()
+    assert not at.exception
+    said = [m.markdown[0].value for m in at.chat_message if m.name == "user"]
+    assert said == MOVE
+    answers = " ".join(md.value for m in at.chat_message if m.name == "assistant"
+                       for md in m.markdown)  # fmt: skip
+    assert "Change flight" in answers and "CHF 50" in answers

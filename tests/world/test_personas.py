@@ -20,6 +20,7 @@ from db.models import (
     Booking,
     CarRental,
     CarRentalOffer,
+    Disruption,
     Flight,
     Hotel,
     HotelBooking,
@@ -31,6 +32,7 @@ from db.models import (
     User,
 )
 from services.core.clock import HOME_TZ
+from services.disruptions import leg_entitlements
 from world import DEMO_USERS, PERSONAS, persona_passenger_id, seed_world
 from world.scratch import scratch_engine
 
@@ -225,6 +227,13 @@ def test_farid(world: World) -> None:
     for offset in (1, 2):
         day = flights_on(world, "ZRH", "BCN", world.d + timedelta(days=offset))
         assert bookable_alternatives(world, day), f"seats on ZRH-BCN D+{offset}"
+    record = disruption_record(world, ticket)
+    assert (record.kind, record.cause, record.extraordinary) == ("cancelled", "crew", False)
+    assert record.delay_minutes is None and record.new_departure is None
+    owed = leg_entitlements(world.session, ticket, ticket.legs[0])
+    # ZRH-BCN is about 850 km, cancelled on the day: EUR 250, meals, refund or rerouting.
+    assert owed.compensation.entitled and owed.compensation.amount_eur == 250
+    assert owed.care.meals and owed.choice.entitled
 
 
 def test_grace(world: World) -> None:
@@ -237,6 +246,21 @@ def test_grace(world: World) -> None:
     assert local_day(flight) in (world.d, world.d + timedelta(days=1))
     issued_long_ago(world, ticket)
     announced_after_booking(world, ticket)
+    record = disruption_record(world, ticket)
+    assert (record.kind, record.cause, record.extraordinary) == ("delayed", "technical", False)
+    assert record.delay_minutes == 240 and record.new_departure == flight.estimated_departure
+    owed = leg_entitlements(world.session, ticket, ticket.legs[0])
+    # GVA-LHR is about 750 km and lands 4 hours late: EUR 250 and meals; no refund choice (< 5 h).
+    assert owed.compensation.entitled and owed.compensation.amount_eur == 250
+    assert owed.care.meals and not owed.choice.entitled
+
+
+def disruption_record(world: World, ticket: Ticket) -> Disruption:
+    flight = ticket.legs[0].flight
+    record = world.session.scalar(select(Disruption).where(Disruption.flight_id == flight.id))
+    assert record is not None and record.announced_at == flight.disrupted_at
+    assert record.recorded_by == "operations-control"
+    return record
 
 
 def announced_after_booking(world: World, ticket: Ticket) -> None:

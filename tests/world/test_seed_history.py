@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, get_args
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from world import seed_world
 from world.scratch import scratch_engine
 
 # Every status a turn can hold: the tool's answer, or the run paused at an approval card.
-STATUSES = {*get_args(Status), "awaiting_approval"}
+STATUSES = {*(status.value for status in Status), "awaiting_approval"}
 # turns.error as the runtime writes it (agent.models.explain_failure, the graph's stop
 # reasons, the runtime's catch-all).
 TURN_ERROR = re.compile(

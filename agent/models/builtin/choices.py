@@ -4,20 +4,13 @@ cheapest", "the Hilton", or a plain "yes" when there was only one."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from agent.models.builtin.dates import WEEKDAYS
+from agent.models.builtin.descriptions import by_description, by_words, price
 from agent.models.builtin.understanding import Utterance
-
-
-def _price(item: dict[str, Any]) -> Decimal:
-    try:
-        return Decimal(str(item.get("price") or "0"))
-    except ArithmeticError:
-        return Decimal(0)
 
 
 def pick(u: Utterance, items: list[dict[str, Any]]) -> int | None:
@@ -30,12 +23,53 @@ def pick(u: Utterance, items: list[dict[str, Any]]) -> int | None:
         hits = [i for i, it in enumerate(items) if str(it.get("time", "")).startswith(u.clock_time)]
         # A time that matches nothing listed is not a reason to pick something else.
         return hits[0] if len(hits) == 1 else None
-    choosers = (_by_superlative, _by_shape, _by_part_of_day, _by_words, _most_expensive)
+    choosers = (
+        _same_as_now,
+        _by_attributes,
+        by_description,
+        _by_superlative,
+        _by_shape,
+        _by_part_of_day,
+        by_words,
+        _most_expensive,
+    )
     for chooser in (*choosers, _by_ordinal, _by_name, _the_only_one):
         index = chooser(u, items)
         if index is not None:
             return index
     return None
+
+
+# "same time as she has now", "the same flights as his current connection, a day later".
+SAME_AS_NOW = re.compile(
+    r"\bsame (\w+ ){0,2}(times?|flights?|departures?|connections?)\b"
+    r"( as (now|before|today|currently|booked|(s?he|they|i) (has|have|had)|(his|her|their|my) "
+    r"(current|booked|original|old)))?"
+)
+
+
+def _same_as_now(u: Utterance, items: list[dict[str, Any]]) -> int | None:
+    """The option that keeps the ticket's flights or time (flight_items marks it)."""
+    if not SAME_AS_NOW.search(u.lower):
+        return None
+    return _only([i for i, it in enumerate(items) if it.get("same_as_now")])
+
+
+def _by_attributes(u: Utterance, items: list[dict[str, Any]]) -> int | None:
+    """ "the direct afternoon one": two descriptions that each leave several options, and
+    together one."""
+    kept = [set(range(len(items)))]
+    if re.search(r"\b(direct|non-?stop)\b", u.lower):
+        kept.append({i for i, it in enumerate(items) if len(it.get("flight_nos", [])) == 1})
+    span = _span(u.lower)
+    if span is not None:
+        start, end = span
+        kept.append(
+            {i for i, it in enumerate(items) if it.get("time") and start <= _hour(it) < end}
+        )
+    if len(kept) < 3:
+        return None
+    return _only(sorted(set.intersection(*kept)))
 
 
 def _by_flight_nos(u: Utterance, items: list[dict[str, Any]]) -> int | None:
@@ -51,7 +85,7 @@ def _by_flight_nos(u: Utterance, items: list[dict[str, Any]]) -> int | None:
 
 def _by_superlative(u: Utterance, items: list[dict[str, Any]]) -> int | None:
     if u.superlative == "cheapest":
-        return min(range(len(items)), key=lambda i: _price(items[i]))
+        return min(range(len(items)), key=lambda i: price(items[i]))
     if u.superlative in ("earliest", "latest"):
         timed = [i for i, it in enumerate(items) if it.get("time")]
         if timed:
@@ -62,7 +96,7 @@ def _by_superlative(u: Utterance, items: list[dict[str, Any]]) -> int | None:
 
 def _most_expensive(u: Utterance, items: list[dict[str, Any]]) -> int | None:
     if re.search(r"\b(most expensive|priciest)\b", u.lower):
-        return max(range(len(items)), key=lambda i: _price(items[i]))
+        return max(range(len(items)), key=lambda i: price(items[i]))
     return None
 
 
@@ -99,15 +133,26 @@ def preselect(request: str, items: list[dict[str, Any]], today: Any) -> int | No
     """An option the original request already singled out ("the 09:40 on Monday", "the
     Rijksmuseum tour", "AL 104", "the direct flight"); positions and a bare "yes" do not count,
     nor do the city and date words every option shares."""
-    from agent.models.builtin.understanding import understand
+    from agent.models.builtin.understanding import corrected, understand
 
-    u = understand(request, today)
+    u = corrected(understand(request, today))
     if u.flight_nos or u.clock_time:
-        return pick(u, items)
-    for chooser in (_by_shape, _by_part_of_day):
-        index = chooser(u, items)
-        if index is not None:
+        return pick(u, items)  # a time or number that matches nothing listed picks nothing
+    for chooser in (_same_as_now, _by_attributes):
+        if (index := chooser(u, items)) is not None:
             return index
+    index = _by_shape(u, items)
+    if index is None:
+        index = by_description(u, items)
+    if index is not None:
+        return index
+    # "first flight of the day, her meeting is in the afternoon": the superlative wins over a
+    # part of the day that does not describe the flight itself ("the early morning one" does).
+    if u.superlative in ("earliest", "latest") and not PART_OF_FLIGHT.search(u.lower):
+        return pick(u, items)
+    index = _by_part_of_day(u, items)
+    if index is not None:
+        return index
     if u.superlative:
         return pick(u, items)
     shared = {p.place.city.lower() for p in u.places} | {
@@ -118,7 +163,7 @@ def preselect(request: str, items: list[dict[str, Any]], today: Any) -> int | No
         for w in re.findall(r"[\w']+", u.lower)
         if w not in shared and not re.fullmatch(r"\d+(st|nd|rd|th)?", w) and w not in DATE_WORDS
     )
-    return _by_words(u, items)
+    return by_words(u, items)
 
 
 DATE_WORDS = {
@@ -143,6 +188,11 @@ DATE_WORDS = {
     "weeks",
     "nights",
 }
+
+
+PART_OF_FLIGHT = re.compile(
+    r"\b(morning|afternoon|evening|night|lunchtime) (one|flights?|connections?|departures?)\b"
+)
 
 
 def _only(hits: list[int]) -> int | None:
@@ -172,95 +222,53 @@ PARTS_OF_DAY = {
     "evening": (17, 22),
     "night": (21, 29),
     "lunchtime": (11, 14),
+    "tonight": (17, 29),
 }
+# "before noon", "after 6pm", "by 14:00": a window of departure hours.
+WINDOW = re.compile(
+    r"\b(before|after|by|until|from)\s+(noon|midday|midnight|(\d{1,2})(?::\d{2})?\s*(am|pm)?)\b"
+)
+
+
+def _window(lower: str) -> tuple[int, int] | None:
+    m = WINDOW.search(lower)
+    if m is None:
+        return None
+    word = m.group(2)
+    if word in ("noon", "midday"):
+        hour = 12
+    elif word == "midnight":
+        hour = 24
+    else:
+        hour = (
+            int(m.group(3)) % 12 + (12 if m.group(4) == "pm" else 0)
+            if m.group(4)
+            else int(m.group(3))
+        )
+    return (0, hour) if m.group(1) in ("before", "by", "until") else (hour, 29)
+
+
+def _hour(item: dict[str, Any]) -> int:
+    h = int(str(item.get("time", "99:"))[:2] or 99)
+    return h + 24 if h < 5 else h
+
+
+def _span(lower: str) -> tuple[int, int] | None:
+    """The departure hours a part of the day or a window names ("can't make the morning
+    flight, the evening one instead": the last part named is wanted)."""
+    named = [(m.start(), word) for word in PARTS_OF_DAY for m in re.finditer(rf"\b{word}\b", lower)]
+    return _window(lower) or (PARTS_OF_DAY[max(named)[1]] if named else None)
 
 
 def _by_part_of_day(u: Utterance, items: list[dict[str, Any]]) -> int | None:
-    for word, (start, end) in PARTS_OF_DAY.items():
-        if re.search(rf"\b{word}\b", u.lower):
-
-            def hour(it: dict[str, Any]) -> int:
-                h = int(str(it.get("time", "99:"))[:2] or 99)
-                return h + 24 if h < 5 else h
-
-            return _only(
-                [i for i, it in enumerate(items) if it.get("time") and start <= hour(it) < end]
-            )
-    return None
-
-
-GENERIC_WORDS = {
-    "the",
-    "one",
-    "please",
-    "that",
-    "this",
-    "and",
-    "for",
-    "with",
-    "hotel",
-    "tour",
-    "car",
-    "flight",
-    "option",
-    "take",
-    "book",
-    "want",
-    "like",
-    "would",
-    "she",
-    "him",
-    "her",
-    "his",
-    "fine",
-    "ok",
-    "okay",
-    "yes",
-    "let",
-    "go",
-    "per",
-    "night",
-    "nights",
-    "day",
-    "days",
-    "total",
-    "seats",
-    "left",
-    "departs",
-    "arrives",
-    "similar",
-    "person",
-    "chf",
-    "in",
-    "at",
-    "to",
-    "of",
-    "a",
-    "or",
-}
-
-
-def _words(text: str) -> set[str]:
-    return {
-        w
-        for w in re.findall(r"[a-z0-9äöüéèàçñ]+", text.lower())
-        if len(w) >= 3 and w not in GENERIC_WORDS
-    }
-
-
-def _by_words(u: Utterance, items: list[dict[str, Any]]) -> int | None:
-    """Words of the reply that name one option and no other ("the Budget Fiat 500")."""
-    said = _words(u.lower)
-    if not said:
+    """ "the evening one", "tonight", "before noon", "after 6pm": the one option in that window."""
+    # "can't make the morning flight, the evening one instead": the last part named is wanted.
+    span = _span(u.lower)
+    if span is None:
         return None
-    labels = [_words(f"{it.get('name', '')} {it.get('label', '')}") for it in items]
-    scores = []
-    for index, words in enumerate(labels):
-        others = (
-            set().union(*(w for j, w in enumerate(labels) if j != index))
-            if len(labels) > 1
-            else set()
-        )
-        scores.append(len(said & (words - others)))
-    best = max(scores)
-    return scores.index(best) if best > 0 and scores.count(best) == 1 else None
+    start, end = span
+    hits = [i for i, it in enumerate(items) if it.get("time") and start <= _hour(it) < end]
+    if len(hits) > 1 and u.superlative in ("earliest", "latest"):
+        order = sorted(hits, key=lambda i: (items[i].get("day", ""), items[i]["time"]))
+        return order[0] if u.superlative == "earliest" else order[-1]
+    return _only(hits)

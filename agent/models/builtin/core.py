@@ -3,43 +3,24 @@ decision it returns (a reply and/or tool calls), and the passenger's trips as it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from agent.models.builtin.state import Decision, Task
 from agent.models.builtin.transcript import ToolResult, Transcript
 
-
-@dataclass
-class Task:
-    """What the model is working on across turns: an intent, its slots and how far it got."""
-
-    intent: str
-    slots: dict[str, Any] = field(default_factory=dict)
-    stage: str = "start"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"intent": self.intent, "slots": self.slots, "stage": self.stage}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Task | None:
-        if not data:
-            return None
-        return cls(data["intent"], dict(data.get("slots") or {}), data.get("stage", "start"))
-
-
-@dataclass
-class Decision:
-    text: str = ""
-    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    task: Task | None = None
-    options: dict[str, Any] | None = None  # what a follow-up may pick from
-
-    def memory(self) -> dict[str, Any]:
-        return {
-            "task": self.task.as_dict() if self.task else None,
-            "options": self.options,
-        }
+__all__ = [
+    "Decision",
+    "Task",
+    "call",
+    "plus_days",
+    "possessive",
+    "results_of",
+    "say",
+    "search_day",
+    "subject",
+    "trips_of",
+]
 
 
 def call(name: str, task: Task, text: str = "", **args: Any) -> Decision:

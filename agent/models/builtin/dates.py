@@ -45,16 +45,39 @@ DATE_PATTERNS = [
     r"\b(the\s+)?(\d{1,2})(st|nd|rd|th)?\s+(of\s+)?(" + MONTHS + r")\b",
     r"\b(" + MONTHS + r")\.?\s+(\d{1,2})(st|nd|rd|th)?\b",
     r"\b\d{4}-\d{2}-\d{2}\b",
-    r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b",
+    r"\b\d{1,2}[/.]\d{1,2}(?:[/.](?:\d{4}|\d{2})\b|\.(?!\d)|\b)",
+    r"\b" + _NUM + r" days? from (today|now)\b",
+    r"\bin (\d+) (hours?|hrs?|h)\b",
     r"\bthe\s+(\d{1,2})(st|nd|rd|th)\b",
     r"\bnext week\b",
 ]
 _DATE_RE = re.compile("|".join(f"(?:{p})" for p in DATE_PATTERNS), re.IGNORECASE)
 _SHIFT_RE = re.compile(
-    _NUM + r"\s+(days?|weeks?)\s+(later|earlier|after|before|sooner)|"
-    r"\b(the day after|the next day|the day before|a day later|a day earlier)\b",
+    _NUM + r"\s+(days?|weeks?)\s+(later|earlier|after|before|sooner|back)|"
+    r"\b(the day after|the next day|the following day|the day before|a day later|a day earlier|"
+    r"the previous day|the day prior)\b",
     re.IGNORECASE,
 )
+# "push it back a day", "bring it forward by two days", "delay by a week".
+_PUSH_RE = re.compile(
+    r"\b(push\w*|mov\w*|put\w*|bump\w*|shift\w*|delay\w*|postpon\w*|brings?|bringing|pull\w*)"
+    r"(?:\s+(?!by\b)[a-z']+){0,3}?\s+(back|out|forward|ahead|up|earlier|later)?\s*(?:by\s+)?"
+    + _NUM
+    + r"\s+(days?|weeks?)\b(?!\s+(from|after|before)\b)",
+    re.IGNORECASE,
+)
+# "the 10.30", "at 15.50", "the 9.15 one": a clock time, not a day and month.
+_CLOCK_CONTEXT = re.compile(r"(\b(at|the|around|by)\s+)$")
+_CLOCK_AFTER = re.compile(r"^\s*(flight|one|departure|am|pm|h\b|o'?clock)")
+# "Thursday the 10th", "Thursday 10 December", "tue 8.12.": the date says the day; the weekday
+# only confirms it (and read alone it would name the next such weekday instead).
+_WEEKDAY_WITH_DAY = re.compile(
+    r"\b(?:" + "|".join(WEEKDAYS) + r"|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?,?\s+"
+    r"(?=(?:the\s+)?\d{1,2}(?:(?:st|nd|rd|th)\b|[./]\d{1,2}|\s+(?:of\s+)?(?:" + MONTHS + r")\b))",
+    re.IGNORECASE,
+)
+_ORDINAL_ONLY = re.compile(r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z])", re.I)
+_NUMERIC_RE = re.compile(r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}|\d{2}))?")
 
 
 @dataclass(frozen=True)
@@ -119,10 +142,52 @@ def _ranges(text: str, today: date) -> list[DateMention]:
     return found
 
 
+def _numeric(span: str, today: date) -> date | None:
+    """ "3.12.", "17/12", "3.12.2026": day first (Europe); without a year, the next such day."""
+    m = _NUMERIC_RE.fullmatch(span.rstrip("."))
+    if m is None:
+        return None
+    day, month = int(m.group(1)), int(m.group(2))
+    year = int(m.group(3)) if m.group(3) else today.year
+    year += 2000 if year < 100 else 0
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    if not m.group(3) and found < today:
+        found = found.replace(year=found.year + 1)
+    return found
+
+
+def _relative(lower: str, today: date) -> date | None:
+    """ "in 3 days", "4 days from today", "in 48 hours"."""
+    m = re.fullmatch(r"in " + _NUM + r" (days?|weeks?)", lower)
+    if m:
+        n = _number(m.group(1))
+        return today + timedelta(days=n * (7 if m.group(2).startswith("week") else 1))
+    m = re.fullmatch(_NUM + r" days? from (today|now)", lower)
+    if m:
+        return today + timedelta(days=_number(m.group(1)))
+    m = re.fullmatch(r"in (\d+) (hours?|hrs?|h)", lower)
+    if m:
+        return today + timedelta(days=int(m.group(1)) // 24)
+    return None
+
+
+def _day_number_only(m: re.Match[str]) -> str:
+    """ "sat 28th" -> "    the 28th", "tue 8.12." -> "    8.12.": the same length, so positions
+    still point at the words."""
+    width = len(m.group(0))
+    rest = m.string[m.end() :]
+    ordinal_alone = _ORDINAL_ONLY.match(rest) is not None and not rest.startswith("the")
+    return " " * (width - 4) + "the " if ordinal_alone and width >= 4 else " " * width
+
+
 def find_dates(text: str, today: date) -> list[DateMention]:
     found = _ranges(text, today)
     if found:
         text = _RANGE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    text = _WEEKDAY_WITH_DAY.sub(_day_number_only, text)
     for m in _DATE_RE.finditer(text):
         span = m.group(0).strip()
         phrase = re.sub(r"\b(coming|this)\s+", "", span, flags=re.IGNORECASE)
@@ -130,10 +195,17 @@ def find_dates(text: str, today: date) -> list[DateMention]:
         lower = phrase.lower()
         if lower in ("tonight",):
             phrase = "today"
-        m_in = re.fullmatch(r"in " + _NUM + r" (days?|weeks?)", lower)
-        if m_in:
-            n = _number(m_in.group(1))
-            day = today + timedelta(days=n * (7 if m_in.group(2).startswith("week") else 1))
+        if _NUMERIC_RE.fullmatch(span.rstrip(".")) and not re.search(r"\d{4}-", span):
+            dotted_time = "." in span and not span.endswith(".") and span.count(".") == 1
+            if dotted_time and (
+                _CLOCK_CONTEXT.search(text[: m.start()]) or _CLOCK_AFTER.match(text[m.end() :])
+            ):
+                continue
+            if _numeric(span, today) is None:
+                continue
+        relative = _relative(lower, today) or _numeric(span, today)
+        if relative is not None:
+            day = relative
         else:
             parsed = dateparser.parse(phrase, languages=["en"], settings=_settings(today))
             if parsed is None:
@@ -147,6 +219,12 @@ def find_dates(text: str, today: date) -> list[DateMention]:
 
 def find_shift(text: str) -> int | None:
     """'one day later' -> +1, 'two days earlier' -> -2, 'a week later' -> +7."""
+    pushed = _PUSH_RE.search(text)
+    if pushed is not None:
+        n = _number(pushed.group(3)) * (7 if pushed.group(4).lower().startswith("week") else 1)
+        verb, way = pushed.group(1).lower(), (pushed.group(2) or "").lower()
+        earlier = way in ("forward", "ahead", "up", "earlier") or verb.startswith(("bring", "pull"))
+        return -n if earlier else n
     m = _SHIFT_RE.search(text)
     if m is None:
         return None

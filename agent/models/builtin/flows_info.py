@@ -8,9 +8,14 @@ from typing import Any
 import Stemmer
 
 from agent.models.builtin.core import Decision, Task, call, possessive, say, trips_of
+from agent.models.builtin.lexicon import POLICY_SYNONYMS
 from agent.models.builtin.outcomes import failure, report_write
+from agent.models.builtin.quotes import rebooking_window
 from agent.models.builtin.render import chf, day_text, ticket_line
+from agent.models.builtin.state import Stage
 from agent.models.builtin.transcript import Transcript
+from agent.models.builtin.understanding import Utterance
+from services.text.words import plural
 
 BAG_WORDS = re.compile(r"\b(bags?|baggage|luggage|suitcases?)\b", re.IGNORECASE)
 BAGS = {"Light": (0, 1, 2), "Classic": (1, 2, 3), "Flex": (1, 2, 3), "Business": (2, 3, 4)}
@@ -24,7 +29,7 @@ def trips(t: Transcript, task: Task) -> Decision:
         return failure(lookup, task) if lookup is not None else call("get_passenger_trips", task)
     return say(
         trips_summary(t, data, task.slots.get("first_person", False)),
-        Task(task.intent, task.slots, "done"),
+        Task(task.intent, task.slots, Stage.DONE),
     )
 
 
@@ -56,9 +61,8 @@ def trips_summary(t: Transcript, data: dict[str, Any], first_person: bool) -> st
 
 def policy(t: Transcript, task: Task) -> Decision:
     found = t.result("lookup_policy")
-    personal = BAG_WORDS.search(task.slots.get("question", "")) is not None and not task.slots.get(
-        "general"
-    )
+    bags = BAG_WORDS.search(task.slots.get("question", "")) is not None
+    personal = (bags or bool(task.slots.get("deadline"))) and not task.slots.get("general")
     if found is None:
         calls = [("lookup_policy", {"question": task.slots.get("question") or t.user_text})]
         if personal and trips_of(t) is None:
@@ -67,22 +71,30 @@ def policy(t: Transcript, task: Task) -> Decision:
     if not found.ok or not found.results:
         return say(
             "I couldn't find that in Alpine Air's policy. I can hand the question to a colleague if you like.",
-            Task(task.intent, task.slots, "done"),
+            Task(task.intent, task.slots, Stage.DONE),
         )
     question = task.slots.get("question", "")
 
     # Re-read the retrieved sections and quote the one whose sentences answer best.
     def coverage(s: dict[str, Any]) -> int:
-        return _section_score(s["text"], question) + _section_score(s["title"], question)
+        # The title names the section's topic: a question's word found there counts most.
+        return _section_score(s["text"], question) + 3 * _section_score(s["title"], question)
 
     section = max(found.results, key=lambda s: (coverage(s), s.get("score", 0)))
     text = f"From Alpine Air's policy ({section['title']}): {_best_sentences(section['text'], question)}"
     data = trips_of(t)
     if personal and data:
-        allowance = _bag_answer(t, data)
+        allowance = _bag_answer(t, data) if bags else _window_answer(data)
         if allowance:
             text = f"{allowance}\n\n{text}"
-    return say(text, Task(task.intent, task.slots, "done"))
+    return say(text, Task(task.intent, task.slots, Stage.DONE))
+
+
+def _window_answer(data: dict[str, Any]) -> str | None:
+    """Until when a flight the airline cancelled can be rebooked, for each such ticket."""
+    windows = [rebooking_window(x) for x in data.get("tickets", []) if x.get("status") == "active"]
+    found = [w for w in windows if w]
+    return " ".join(found) if found else None
 
 
 def _bag_answer(t: Transcript, data: dict[str, Any]) -> str | None:
@@ -91,7 +103,7 @@ def _bag_answer(t: Transcript, data: dict[str, Any]) -> str | None:
     if not active:
         return None
     parts = [
-        f"{x['route']} ({x['fare']}): {BAGS[x['fare']][TIERS.get(tier, 0)]} checked bag(s)"
+        f"{x['route']} ({x['fare']}): {plural(BAGS[x['fare']][TIERS.get(tier, 0)], 'checked bag')}"
         for x in active
         if x["fare"] in BAGS
     ]
@@ -159,7 +171,10 @@ WEIGHTY = set(
 
 
 def _stems(text: str) -> set[str]:
-    words = [w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in QUESTION_NOISE]
+    lower = text.lower()
+    for said, meant in POLICY_SYNONYMS.items():
+        lower = re.sub(said, meant, lower)
+    words = [w for w in re.findall(r"[a-z]{3,}", lower) if w not in QUESTION_NOISE]
     return set(STEMMER.stemWords(words))
 
 
@@ -195,7 +210,7 @@ def escalate(t: Transcript, task: Task) -> Decision:
     summary = task.slots.get("summary") or f"{t.first_name} asked: {t.user_text[:300]}"
     return call(
         "escalate_to_human",
-        Task(task.intent, task.slots, "executing"),
+        Task(task.intent, task.slots, Stage.EXECUTING),
         "I'll hand this to a human colleague — please approve the escalation.",
         reason=reason,
         summary=summary,
@@ -208,7 +223,22 @@ def other_person(t: Transcript, task: Task) -> Decision:
         f"I can only act on {t.first_name}'s own tickets and bookings (rule: not_owner). Even on the same booking, "
         f"{who if who[0].isupper() else t.first_name + chr(39) + 's ' + who} is a different passenger, so that ticket has to be handled with them directly. "
         f"Is there anything on {t.first_name}'s own trips I can help with?",
-        Task(task.intent, task.slots, "done"),
+        Task(task.intent, task.slots, Stage.DONE),
+    )
+
+
+def clarify_text(t: Transcript, u: Utterance) -> str:
+    """One specific question about an in-scope request the model could not place, saying what
+    it did understand."""
+    understood = []
+    if u.places:
+        understood.append(f"the trip involving {u.places[-1].place.city}")
+    if u.dates:
+        understood.append(f"{day_text(u.dates[0].isoformat())}")
+    about = f" about {' and '.join(understood)}" if understood else ""
+    return (
+        f"I understand this is{about} for {t.first_name}. What should I do: change the flight "
+        "(to which date?), cancel it, check its status, or book a hotel, car or excursion?"
     )
 
 

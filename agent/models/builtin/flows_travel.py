@@ -11,40 +11,20 @@ from agent.models.builtin.choices import pick, preselect
 from agent.models.builtin.core import Decision, Task, call, possessive, say, trips_of
 from agent.models.builtin.outcomes import failure, refusal, report_write
 from agent.models.builtin.render import chf, day_text, numbered
+from agent.models.builtin.state import Stage
+from agent.models.builtin.stays import TripStay, dates_of, trip_stay
 from agent.models.builtin.transcript import Transcript
+from services.text.words import plural
 from services.travel.travel_kinds import CAR, EXCURSION, HOTEL, TravelKindSpec
 
-
-def _trip_city_and_day(trips: dict[str, Any] | None) -> tuple[str | None, str | None]:
-    """The destination city and arrival day of the next trip, as a default for a stay."""
-    if not trips:
-        return None, None
-    for ticket in sorted(trips.get("tickets", []), key=lambda t: t.get("departs_local") or ""):
-        if ticket.get("status") == "active" and ticket.get("legs"):
-            last = ticket["legs"][-1]
-            return last["destination"], last["arrival_local"][:10]
-    return None, None
-
-
-def _dates(
-    kind: TravelKindSpec, slots: dict[str, Any], default_day: str | None
-) -> tuple[str | None, str | None]:
-    dates = slots.get("dates") or []
-    start = dates[0] if dates else default_day
-    if kind is EXCURSION:
-        return start, None
-    end = dates[1] if len(dates) > 1 else None
-    length = slots.get("nights") if kind is HOTEL else slots.get("days")
-    if end is None and start and length:
-        end = (date.fromisoformat(start) + timedelta(days=length)).isoformat()
-    return start, end
+SHOWN, CHOOSABLE = 5, 12
 
 
 def _offer_line(kind: TravelKindSpec, item: dict[str, Any]) -> str:
     if kind is HOTEL:
-        return f"{item['name']} ({item['stars']}★), {chf(item['price_per_night'])} per night, {chf(item['total_price'])} for {item['nights']} nights"
+        return f"{item['name']} ({item['stars']}★), {chf(item['price_per_night'])} per night, {chf(item['total_price'])} for {plural(item['nights'], 'night')}"
     if kind is CAR:
-        return f"{item['company']} {item['car_class']} ({item['model']}), {chf(item['price_per_day'])} per day, {chf(item['total_price'])} for {item['days']} days"
+        return f"{item['company']} {item['car_class']} ({item['model']}), {chf(item['price_per_day'])} per day, {chf(item['total_price'])} for {plural(item['days'], 'day')}"
     return f"{item['name']} ({item['duration_hours']:g} h), {chf(item['price_per_participant'])} per person, {chf(item['total_price'])} in total"
 
 
@@ -93,17 +73,19 @@ def _search_args(
     return {"city": city} | ({"day": start} if start else {}) | {"participants": party}
 
 
-def _with_trip_defaults(t: Transcript, task: Task, kind: TravelKindSpec) -> dict[str, Any] | None:
-    """The task's slots, with the city and day of the passenger's trip where the request left
-    them out; None while the trips still have to be read."""
+def _with_trip_defaults(
+    t: Transcript, task: Task, kind: TravelKindSpec
+) -> tuple[dict[str, Any], TripStay | None] | None:
+    """The task's slots, with the city of the passenger's trip where the request left it out,
+    and the trip's stay there (for the dates); None while the trips still have to be read."""
     slots = task.slots
     if slots.get("city") is not None and (slots.get("dates") or kind is EXCURSION):
-        return slots
+        return slots, None
     trips = trips_of(t)
     if trips is None and t.result("get_passenger_trips") is None:
         return None
-    trip_city, trip_day = _trip_city_and_day(trips)
-    return {**slots, "city": slots.get("city") or trip_city, "default_day": trip_day}
+    stay = trip_stay(trips, slots.get("city")) or (None if slots.get("city") else trip_stay(trips))
+    return {**slots, "city": slots.get("city") or (stay.city if stay else None)}, stay
 
 
 def _period_text(start: Any, end: Any) -> str:
@@ -116,21 +98,22 @@ def book(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.book_tool)
     if written is not None:
         return report_write(written, task)
-    slots = _with_trip_defaults(t, task, kind)
-    if slots is None:
+    found = _with_trip_defaults(t, task, kind)
+    if found is None:
         return call("get_passenger_trips", task)
+    slots, stay = found
     city = slots.get("city")
-    start, end = _dates(kind, slots, slots.get("default_day") if not slots.get("dates") else None)
+    start, end = dates_of(kind, slots, stay)
     if (missing := _missing_details(kind, city, start, end)) or city is None:
         return say(
-            f"Sure — {', and '.join(missing)}?", Task(task.intent, slots, "awaiting_details")
+            f"Sure — {', and '.join(missing)}?", Task(task.intent, slots, Stage.AWAITING_DETAILS)
         )
     chosen = slots.get("chosen_id")
     party = slots.get("party") or 1
-    if task.stage == "chosen" and chosen is not None:
+    if task.stage is Stage.CHOSEN and chosen is not None:
         return call(
             kind.book_tool,
-            Task(task.intent, slots, "executing"),
+            Task(task.intent, slots, Stage.EXECUTING),
             "Here is the booking for your approval.",
             **_book_args(kind, chosen, start, end, party, slots.get("offer_day")),
         )
@@ -139,30 +122,49 @@ def book(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
         return call(kind.search_tool, task, **_search_args(kind, city, start, end, party))
     if not search.ok:
         return refusal(search, task) if search.refused else failure(search, task)
-    results = search.results[:5]
+    return _offer(t, task, kind, slots, search.results, (start, end))
+
+
+def _offer(
+    t: Transcript,
+    task: Task,
+    kind: TravelKindSpec,
+    slots: dict[str, Any],
+    found: list[dict[str, Any]],
+    period_days: tuple[Any, Any],
+) -> Decision:
+    """Book the offer the request already singles out, else list them. Five are listed; the
+    rest can still be chosen by what they are ("the 5 star")."""
+    city, (start, end) = slots.get("city"), period_days
+    results, choosable = found[:SHOWN], found[:CHOOSABLE]
     period = _period_text(start, end)
     if not results:
         return say(
             f"Nothing is available in {city}{period}. Shall I try other dates?",
-            Task(task.intent, {**slots, "dates": []}, "awaiting_details"),
+            Task(task.intent, {**slots, "dates": []}, Stage.AWAITING_DETAILS),
         )
     lines = [_offer_line(kind, r) for r in results]
-    items = _offer_items(kind, results)
+    items = _offer_items(kind, choosable)
+    listing = numbered(lines)
+    if len(choosable) > len(results):
+        listing += f"\n(and {len(choosable) - len(results)} more: ask by name, stars or price)"
     slots = {**slots, "dates": [d for d in (start, end) if d]}
     chosen_index = preselect(slots.get("question", ""), items, t.today)
     if chosen_index is not None and (start or kind is not EXCURSION):
         return book(
-            t, Task(task.intent, {**slots, "chosen_id": items[chosen_index]["id"]}, "chosen"), kind
+            t,
+            Task(task.intent, {**slots, "chosen_id": items[chosen_index]["id"]}, Stage.CHOSEN),
+            kind,
         )
     if kind is EXCURSION and not start:
         return say(
-            f"Excursions in {city}:\n{numbered(lines)}\nWhich one, and on which date?",
-            Task(task.intent, slots, "awaiting_choice"),
+            f"Excursions in {city}:\n{listing}\nWhich one, and on which date?",
+            Task(task.intent, slots, Stage.AWAITING_CHOICE),
             {"kind": kind.key.value, "items": items},
         )
     return say(
-        f"Available in {city}{period}:\n{numbered(lines)}\nWhich one should I book?",
-        Task(task.intent, slots, "awaiting_choice"),
+        f"Available in {city}{period}:\n{listing}\nWhich one should I book?",
+        Task(task.intent, slots, Stage.AWAITING_CHOICE),
         {"kind": kind.key.value, "items": items},
     )
 
@@ -188,7 +190,7 @@ def _pick_booking(t: Transcript, task: Task, kind: TravelKindSpec) -> dict[str, 
         who = possessive(t, task.slots.get("first_person", False))
         return say(
             f"I don't see an active {kind.noun} in {who} bookings.",
-            Task(task.intent, task.slots, "done"),
+            Task(task.intent, task.slots, Stage.DONE),
         )
     if len(bookings) > 1:
         from agent.models.builtin.understanding import understand
@@ -204,7 +206,7 @@ def _pick_booking(t: Transcript, task: Task, kind: TravelKindSpec) -> dict[str, 
             ]
             return say(
                 f"Which {kind.noun}?\n{numbered(lines)}",
-                Task(task.intent, task.slots, "awaiting_booking"),
+                Task(task.intent, task.slots, Stage.AWAITING_BOOKING),
                 {
                     "kind": f"{kind.key.value}_booking",
                     "items": [
@@ -233,11 +235,11 @@ def cancel(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
         # Starting today (or already started): well inside the 24-hour window, so no card.
         return say(
             f"The {what} {kind.noun} starts on {day_text(start)}, so it can no longer be cancelled: free cancellation ends 24 hours before the start (rule: booking_cancel_window). It stays booked; I can hand this to a colleague if needed.",
-            Task(task.intent, task.slots, "refused"),
+            Task(task.intent, task.slots, Stage.REFUSED),
         )
     return call(
         kind.cancel_tool,
-        Task(task.intent, task.slots, "executing"),
+        Task(task.intent, task.slots, Stage.EXECUTING),
         f"Here is the cancellation of the {what} {kind.noun} for your approval.",
         **{kind.booking_id: booking[kind.booking_id]},
     )
@@ -253,16 +255,16 @@ def change(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     if kind.end_field is None or kind.change_tool is None:
         return say(
             f"An {kind.noun} can't be moved; I can cancel it and book another date instead.",
-            Task(task.intent, task.slots, "done"),
+            Task(task.intent, task.slots, Stage.DONE),
         )
     period = _new_period(task.slots, booking[kind.start_field], booking[kind.end_field])
     if period is None:
         return say(
-            "Which new dates should I use?", Task(task.intent, task.slots, "awaiting_details")
+            "Which new dates should I use?", Task(task.intent, task.slots, Stage.AWAITING_DETAILS)
         )
     return call(
         kind.change_tool,
-        Task(task.intent, task.slots, "executing"),
+        Task(task.intent, task.slots, Stage.EXECUTING),
         f"Here is the new period ({day_text(period.start)} to {day_text(period.end)}) for your approval.",
         **{
             kind.booking_id: booking[kind.booking_id],
@@ -293,13 +295,16 @@ def _new_period(slots: dict[str, Any], start: str, end: str) -> Period | None:
     extra = slots.get("nights") or slots.get("days")
     if len(dates) >= 2:
         return Period(dates[0].isoformat(), dates[1].isoformat())
+    keep_end = bool(slots.get("keep_end"))  # "pick-up a day later, return date stays"
     if dates:
-        return Period(dates[0].isoformat(), (dates[0] + (e - s)).isoformat())
+        return Period(dates[0].isoformat(), (e if keep_end else dates[0] + (e - s)).isoformat())
     if extra and slots.get("shorten"):
         return Period(s.isoformat(), (e - timedelta(days=extra)).isoformat())
     if extra and slots.get("extend"):
         return Period(s.isoformat(), (e + timedelta(days=extra)).isoformat())
     if slots.get("shift") is not None:
         shift = timedelta(days=slots["shift"])
-        return Period((s + shift).isoformat(), (e + shift).isoformat())
+        if slots.get("end_moves"):
+            return Period(s.isoformat(), (e + shift).isoformat())
+        return Period((s + shift).isoformat(), (e if keep_end else e + shift).isoformat())
     return None

@@ -6,30 +6,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.messages.tool import tool_call_chunk
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent.models.builtin.dates import warm_up
+from agent.models.builtin.glossary import in_english
+from agent.models.builtin.places import name_patterns
 from agent.models.builtin.planner import decide
 from agent.models.builtin.transcript import MEMORY_KEY, read
+from agent.models.builtin.understanding import understand
+from agent.models.builtin.voice import for_customer
+from agent.models.local import LocalChatModel, estimate_tokens
+from agent.models.offline_languages import ANSWERED_IN_ENGLISH, offline_notice
+from agent.models.shared import DECIDED_BY
 
 MODEL_NAME = "skydesk-builtin-1"
 
 
-def _tokens(text: str) -> int:
-    return max(1, len(text) // 4)
+def understood(messages: list[BaseMessage]) -> bool:
+    """Does the latest user message, in the glossary's English, name something to do?"""
+    latest = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
+    return latest is not None and bool(understand(str(latest.content), date.today()).cues)
 
 
-class BuiltinChatModel(BaseChatModel):
+class BuiltinChatModel(LocalChatModel):
     """Offline support-conversation model; `bind_tools` restricts it to the tools given."""
 
     model_name: str = MODEL_NAME
@@ -37,24 +39,24 @@ class BuiltinChatModel(BaseChatModel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         warm_up()
+        name_patterns()  # compiled once, at start
 
     @property
     def _llm_type(self) -> str:
         return "skydesk-builtin"
 
-    def bind_tools(
-        self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | Any],
-        *,
-        tool_choice: str | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        formatted = [convert_to_openai_tool(t) for t in tools]
-        return self.bind(tools=formatted, **kwargs)
-
-    def _reply(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> AIMessage:
+    def _message(
+        self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None
+    ) -> AIMessage:
+        # German, French, Italian: read through the glossary; what it leaves unreadable gets
+        # the notice (in that language) of what the offline model can do.
+        english, language = in_english(messages)
+        unreadable = language is not None and not understood(english)
+        if unreadable and (notice := offline_notice(messages, self.model_name)) is not None:
+            return notice
         allowed = {t["function"]["name"] for t in tools or []}
-        decision = decide(read(messages))
+        transcript = read(english)
+        decision = decide(transcript)
         calls = [(name, args) for name, args in decision.calls if not allowed or name in allowed]
         seed = hashlib.sha1(
             f"{len(messages)}:{messages[-1].content if messages else ''}".encode()
@@ -68,9 +70,11 @@ class BuiltinChatModel(BaseChatModel):
             }
             for i, (name, args) in enumerate(calls)
         ]
-        text = decision.text
-        prompt = sum(_tokens(str(m.content)) for m in messages)
-        out = _tokens(text) + 20 * len(tool_calls)
+        text = for_customer(decision.text) if transcript.customer else decision.text
+        if language is not None and text:
+            text = f"{ANSWERED_IN_ENGLISH[language]}\n\n{text}"
+        prompt = sum(estimate_tokens(str(m.content)) for m in messages)
+        out = estimate_tokens(text) + 20 * len(tool_calls)
         return AIMessage(
             content=text,
             tool_calls=tool_calls,
@@ -80,46 +84,5 @@ class BuiltinChatModel(BaseChatModel):
                 "output_tokens": out,
                 "total_tokens": prompt + out,
             },
-            response_metadata={"model_name": MODEL_NAME},
-        )
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        return ChatResult(
-            generations=[ChatGeneration(message=self._reply(messages, kwargs.get("tools")))]
-        )
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        message = self._reply(messages, kwargs.get("tools"))
-        text = str(message.content)
-        for token in re.split(r"(?<=\s)", text):
-            if token:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=token))
-                if run_manager:
-                    run_manager.on_llm_new_token(token, chunk=chunk)
-                yield chunk
-        calls = [
-            tool_call_chunk(name=c["name"], args=json.dumps(c["args"]), id=c["id"], index=i)
-            for i, c in enumerate(message.tool_calls)
-        ]
-        yield ChatGenerationChunk(
-            message=AIMessageChunk(
-                content="",
-                tool_call_chunks=calls,
-                additional_kwargs=message.additional_kwargs,
-                usage_metadata=message.usage_metadata,
-                response_metadata=message.response_metadata,
-                chunk_position="last",
-            )
+            response_metadata={"model_name": MODEL_NAME, DECIDED_BY: decision.rule or None},
         )

@@ -6,7 +6,10 @@ import json
 
 from agent.models.builtin.core import Decision, Task, say
 from agent.models.builtin.render import chf
+from agent.models.builtin.state import Stage
 from agent.models.builtin.transcript import ToolResult
+from agent.models.shared import ToolStatus
+from services.support.policy_docs import rule_meaning
 
 RULE_OFFERS = {
     "fare_light_no_change": "What is possible: cancel the ticket (a Light fare refunds nothing, unless it is within 24 hours of booking) and book a new flight, or I can hand this to a colleague.",
@@ -26,26 +29,29 @@ def refusal(
     result: ToolResult, task: Task | None = None, lead: str = "I can't do that"
 ) -> Decision:
     offer = RULE_OFFERS.get(result.rule or "", "")
-    rule = f" (rule: {result.rule})" if result.rule else ""
+    # The rule in words from the policy's table, never its code ("fare_light_no_change").
+    meaning = rule_meaning(result.rule)
+    said = meaning is None or meaning.lower().rstrip(".") in result.message.lower()
+    rule = "" if said else f" (Alpine Air policy: {meaning})"
     text = f"{lead}: {result.message}{rule}"
     if offer:
         text += f"\n\n{offer}"
-    return say(text, Task(task.intent, task.slots, "refused") if task else None)
+    return say(text, Task(task.intent, task.slots, Stage.REFUSED) if task else None)
 
 
 def failure(result: ToolResult, task: Task | None = None) -> Decision:
-    if result.content.startswith("ERROR (already_executed)"):
+    if result.status is ToolStatus.ALREADY_DONE:
         return say(f"That was already done: {result.message}", task)
     return say(
         f"Sorry, that did not work: {result.message} Nothing was changed. "
         "I can try again, or hand this to a colleague.",
-        Task(task.intent, task.slots, "failed") if task else None,
+        Task(task.intent, task.slots, Stage.FAILED) if task else None,
     )
 
 
 def report_write(result: ToolResult, task: Task, done_text: str | None = None) -> Decision:
     """The closing words after the support agent answered the approval card."""
-    done = Task(task.intent, task.slots, "done")
+    done = Task(task.intent, task.slots, Stage.DONE)
     if result.denied:
         reason = (
             result.content.split("DENIED by the support agent", 1)[-1]
@@ -68,7 +74,8 @@ def report_write(result: ToolResult, task: Task, done_text: str | None = None) -
         money.append(f"{chf(data['charged'])} charged to the card on file")
     if data.get("refunded"):
         money.append(f"{chf(data['refunded'])} refunded")
-    if money and not done_text and not any(w in text for w in ("charged", "refund")):
+    # A compensation is "paid" (its summary says so), never "refunded".
+    if money and not done_text and not any(w in text for w in ("charged", "refund", "paid")):
         sentence = ", ".join(money)
         text = f"{text.split(';')[0].rstrip('.')}. {sentence[0].upper()}{sentence[1:]}."
     elif not money and not done_text:

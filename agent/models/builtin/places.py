@@ -144,10 +144,23 @@ def name_index() -> dict[str, str]:
     return _names()
 
 
+@lru_cache(maxsize=1)
+def name_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """Each name's pattern, compiled once (longest name first): compiling them on every message
+    overflowed the `re` module's cache and recompiled every pattern of the model each time."""
+    return [
+        (name, re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])"))
+        for name in sorted(name_index(), key=len, reverse=True)
+    ]
+
+
 def place_for(code: str) -> Place:
     return Place(code, GAZETTEER[code][0])
 
 
+_ROUTE = re.compile(r"\b([a-z]{3})\s*(?:-|–|>|->|→|/|\bto\b)\s*([a-z]{3})\b")
+# Airport codes that are also words people type: read as codes only in capitals or in a route.
+ENGLISH_CODES = {"sin", "man", "mad", "ham", "bud", "ber", "vie", "lis", "ord", "arn", "bos", "ist"}
 ROLE_BEFORE = re.compile(r"(from|out of|leaving|departing)\s+$|(to|for|into|towards|in|at|via)\s+$")
 
 
@@ -158,23 +171,21 @@ def find_places(text: str) -> list[PlaceMention]:
     found: list[PlaceMention] = []
     taken: list[tuple[int, int]] = []
 
-    def add(code: str, start: int, end: int) -> None:
+    def add(code: str, start: int, end: int, role: str | None = None) -> None:
         if any(s < end and start < e for s, e in taken):
             return
         taken.append((start, end))
-        before = lower[max(0, start - 14) : start]
-        m = ROLE_BEFORE.search(before)
-        role = None if m is None else ("from" if m.group(1) else "to")
+        if role is None:
+            m = ROLE_BEFORE.search(lower[max(0, start - 14) : start])
+            role = None if m is None else ("from" if m.group(1) else "to")
         found.append(PlaceMention(place_for(code), start, role))
 
     # Exact names first (longest first so "new york city" beats "new york").
-    for name in sorted(names, key=len, reverse=True):
-        for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", lower):
+    for name, pattern in name_patterns():
+        for m in pattern.finditer(lower):
             add(names[name], m.start(), m.end())
-    # IATA codes typed in capitals ("ZRH", "LHR").
-    for m in re.finditer(r"\b([A-Z]{3})\b", text):
-        if m.group(1) in GAZETTEER:
-            add(m.group(1), m.start(), m.end())
+    for code, start, end, role in _typed_codes(text):
+        add(code, start, end, role)
     # Typos: fuzzy-match the remaining words, two-word names first ("new yrok").
     for start, end, size in _word_runs(lower):
         candidate = lower[start:end]
@@ -189,6 +200,23 @@ def find_places(text: str) -> list[PlaceMention]:
             add(names[best], start, end)
     found.sort(key=lambda pm: pm.start)
     return found
+
+
+def _typed_codes(text: str) -> Iterator[tuple[str, int, int, str | None]]:
+    """Airport codes as typed: in capitals ("ZRH"), in a route in any case ("zrh-cdg", "gva >
+    bcn", "zrh to fco": the first is the origin), and alone in lower case ("bcn") unless the
+    code is also an English word ("sin", "man")."""
+    for m in re.finditer(r"\b([A-Z]{3})\b", text):
+        if m.group(1) in GAZETTEER:
+            yield m.group(1), m.start(), m.end(), None
+    lower = text.lower()
+    for m in _ROUTE.finditer(lower):
+        if m.group(1).upper() in GAZETTEER and m.group(2).upper() in GAZETTEER:
+            yield m.group(1).upper(), m.start(1), m.end(1), "from"
+            yield m.group(2).upper(), m.start(2), m.end(2), "to"
+    for m in re.finditer(r"\b([a-z]{3})\b", lower):
+        if m.group(1).upper() in GAZETTEER and m.group(1) not in ENGLISH_CODES:
+            yield m.group(1).upper(), m.start(), m.end(), None
 
 
 def _word_runs(lower: str) -> Iterator[tuple[int, int, int]]:

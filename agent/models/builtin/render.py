@@ -36,15 +36,38 @@ def when_text(value: str | None) -> str:
     return f"{day_text(moment.date())} at {moment:%H:%M}"
 
 
+def arrival_text(departure: str | None, arrival: str | None) -> str:
+    """'07:40', or '05:50 the next day (Fri 1 Jan)' when it lands on a later local day: an
+    arrival time earlier than the departure would otherwise read as arriving before leaving."""
+    if not departure or not arrival:
+        return time_text(arrival)
+    landed = datetime.fromisoformat(arrival)
+    days = (landed.date() - datetime.fromisoformat(departure).date()).days
+    if days == 0:
+        return f"{landed:%H:%M}"
+    later = "the next day" if days == 1 else f"{days:+d} days"
+    return f"{landed:%H:%M} {later} ({day_text(landed.date())})"
+
+
 def flight_option(option: dict[str, Any]) -> str:
     legs = option["legs"]
     first, last = legs[0], legs[-1]
     via = f" via {', '.join(leg['destination'] for leg in legs[:-1])}" if len(legs) > 1 else ""
     numbers = " + ".join(leg["flight_no"] for leg in legs)
+    arrives = arrival_text(first.get("departure_local"), last.get("arrival_local"))
     return (
         f"{numbers} {first['origin']}-{last['destination']}{via}, departs {when_text(first['departure_local'])}, "
-        f"arrives {time_text(last['arrival_local'])}, {option['free_seats']} seats left"
+        f"arrives {arrives}, {option['free_seats']} seats left"
     )
+
+
+def shortlist(options: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The flight options to offer: direct flights before connections when there are more
+    than `limit`, shown in order of departure (the search's own order), so "the second one" is
+    the second line the person reads."""
+    direct = [o for o in options if len(o["legs"]) == 1]
+    chosen = (direct + [o for o in options if len(o["legs"]) > 1])[:limit]
+    return sorted(chosen, key=lambda o: datetime.fromisoformat(o["legs"][0]["departure_local"]))
 
 
 def numbered(lines: list[str]) -> str:

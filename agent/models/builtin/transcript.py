@@ -12,15 +12,22 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
+from agent.models.shared import TOOL_RULE, TOOL_STATUS, ToolStatus
+
 MEMORY_KEY = "skydesk_builtin"
 
 
 @dataclass
 class ToolResult:
+    """One tool call's answer as the graph wrote it: its status (agent.models.shared.ToolStatus,
+    read from the ToolMessage's metadata, never from its text), rule or error code, and text."""
+
     name: str
     args: dict[str, Any]
     content: str
     call_id: str
+    status: ToolStatus = ToolStatus.OK
+    code: str | None = None  # the refusal's rule, or the error's code
 
     @property
     def data(self) -> Any:
@@ -31,28 +38,27 @@ class ToolResult:
 
     @property
     def refused(self) -> bool:
-        return self.content.startswith("REFUSED")
+        return self.status is ToolStatus.REFUSED
 
     @property
     def failed(self) -> bool:
-        return self.content.startswith(("ERROR", "INVALID CALL", "NOT EXECUTED"))
+        return self.status in (ToolStatus.ERROR, ToolStatus.INVALID, ToolStatus.ALREADY_DONE)
 
     @property
     def denied(self) -> bool:
-        return self.content.startswith("DENIED")
+        return self.status is ToolStatus.DENIED
 
     @property
     def ok(self) -> bool:
-        return not (self.refused or self.failed or self.denied)
+        return self.status is ToolStatus.OK
 
     @property
     def rule(self) -> str | None:
-        m = re.match(r"REFUSED \(rule ([\w]+)\)", self.content)
-        return m.group(1) if m else None
+        return self.code if self.refused else None
 
     @property
     def message(self) -> str:
-        """The sentence after the status prefix of a refusal or error."""
+        """The sentence of a refusal or error, without the words that announce its status."""
         return re.sub(r"^[A-Z ]+(\([^)]*\))?:\s*", "", self.content).strip()
 
     @property
@@ -70,8 +76,10 @@ class Transcript:
     tier: str | None
     user_text: str  # the latest user message
     memory: dict[str, Any]  # the model's notes from its latest reply
+    prior_memory: dict[str, Any] = field(default_factory=dict)  # its notes before this message
     results: list[ToolResult] = field(default_factory=list)  # tool results since the last reply
     turn_results: list[ToolResult] = field(default_factory=list)  # all tool results this turn
+    customer: bool = False  # the passenger themselves (agent.prompts.CUSTOMER_NOTE)
 
     @property
     def first_name(self) -> str:
@@ -90,11 +98,25 @@ class Transcript:
         return None
 
 
+# The first words of a customer's system prompt (agent.prompts.CUSTOMER_NOTE).
+CUSTOMER_MARK = "Speaking with: the passenger themselves"
+
+
 def _system_facts(text: str) -> tuple[date, str, str | None]:
     today_match = re.search(r"Today is \w+ (\d{4}-\d{2}-\d{2})", text)
     who = re.search(r"^- (.+?) \(passenger id \d+\), membership tier: (\w+)", text, re.MULTILINE)
     today = date.fromisoformat(today_match.group(1)) if today_match else date.today()
     return today, (who.group(1) if who else ""), (who.group(2) if who else None)
+
+
+def _status(message: ToolMessage) -> tuple[ToolStatus, str | None]:
+    meta = message.response_metadata or {}
+    try:
+        status = ToolStatus(meta.get(TOOL_STATUS) or "")
+    except ValueError:  # not written by this graph: only LangChain's success/error is known
+        status = ToolStatus.OK if message.status == "success" else ToolStatus.ERROR
+    code = meta.get(TOOL_RULE)
+    return status, code if isinstance(code, str) else None
 
 
 def read(messages: list[BaseMessage]) -> Transcript:
@@ -107,15 +129,24 @@ def read(messages: list[BaseMessage]) -> Transcript:
     calls: dict[str, tuple[str, dict[str, Any]]] = {}
     turn_results: list[ToolResult] = []
     results_since_reply: list[ToolResult] = []
+    prior: dict[str, Any] = {}
     for index, message in enumerate(messages):
+        if index == last_human:
+            prior = dict(memory)
         if isinstance(message, AIMessage):
             memory = dict(message.additional_kwargs.get(MEMORY_KEY) or memory)
             for call in message.tool_calls:
                 calls[call["id"] or ""] = (call["name"], call["args"])
             results_since_reply = []
+        elif isinstance(message, HumanMessage):
+            # A call cut off in an earlier turn is answered (by the graph's repair) before the
+            # new message: that answer belongs to the old turn, not to this one.
+            results_since_reply = []
         elif isinstance(message, ToolMessage):
             tool, args = calls.get(message.tool_call_id, (message.name or "", {}))
-            result = ToolResult(tool, args, str(message.content), message.tool_call_id)
+            result = ToolResult(
+                tool, args, str(message.content), message.tool_call_id, *_status(message)
+            )
             results_since_reply.append(result)
             if index > last_human:
                 turn_results.append(result)
@@ -125,6 +156,8 @@ def read(messages: list[BaseMessage]) -> Transcript:
         tier=tier,
         user_text=user_texts[-1] if user_texts else "",
         memory=memory,
+        prior_memory=prior,
         results=results_since_reply,
         turn_results=turn_results,
+        customer=system is not None and str(system.content).startswith(CUSTOMER_MARK),
     )

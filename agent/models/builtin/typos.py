@@ -8,46 +8,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-KEYWORDS = (
-    "cancel",
-    "cancelled",
-    "change",
-    "rebook",
-    "reschedule",
-    "booking",
-    "bookings",
-    "flight",
-    "flights",
-    "ticket",
-    "tickets",
-    "hotel",
-    "hotels",
-    "rental",
-    "excursion",
-    "excursions",
-    "refund",
-    "compensation",
-    "baggage",
-    "luggage",
-    "delayed",
-    "tomorrow",
-    "please",
-    "status",
-    "itinerary",
-    "reservation",
-    "escalate",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "saturday",
-    "february",
-    "september",
-    "december",
-    "november",
-    "january",
-)
-# Real words one edit away from a keyword: never "correct" them.
-REAL_WORDS = {"chance", "chancel", "cancer", "hostel", "rebooks", "fright", "flight's", "plead"}
+from agent.models.builtin.lexicon import KEYWORDS, REAL_WORDS, SLANG
 
 
 @lru_cache(maxsize=4096)
@@ -60,29 +21,6 @@ def _correct(word: str) -> str:
         if close and DamerauLevenshtein.distance(word, keyword) <= limit:
             return keyword
     return word
-
-
-# Chat shorthand, spelled out.
-SLANG = {
-    "tmrw": "tomorrow",
-    "tmr": "tomorrow",
-    "tmrow": "tomorrow",
-    "2moro": "tomorrow",
-    "tonite": "tonight",
-    "pls": "please",
-    "plz": "please",
-    "u": "you",
-    "thx": "thanks",
-    "flite": "flight",
-    "flt": "flight",
-    "tix": "tickets",
-    "tkt": "ticket",
-    "rn": "right now",
-    "asap": "as soon as possible",
-    "hr": "hour",
-    "hrs": "hours",
-    "ppl": "people",
-}
 
 
 def fix_typos(lower_text: str) -> str:

@@ -6,64 +6,29 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from agent.models.builtin.dates import NUMBER_WORDS, WEEKDAYS, find_dates, find_shift
+from agent.models.builtin.dates import NUMBER_WORDS, find_dates, find_shift
+from agent.models.builtin.lexicon import (
+    AFFIRM,
+    BOOK,
+    CANCEL,
+    CHANGE,
+    COST_QUESTION,
+    CUES,
+    FARES,
+    FLIGHT,
+    GREETING,
+    NEGATE,
+    ORDINALS,
+    OUT_OF_SCOPE,
+    QUESTION,
+    REFUND,
+    SEARCH,
+    THANKS,
+    TRIPS,
+)
+from agent.models.builtin.people import other_person
 from agent.models.builtin.places import PlaceMention, find_places
 from agent.models.builtin.typos import fix_typos
-
-ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "second": 2,
-    "2nd": 2,
-    "third": 3,
-    "3rd": 3,
-    "fourth": 4,
-    "4th": 4,
-    "fifth": 5,
-    "5th": 5,
-    "last": -1,
-    "latter": -1,
-    "former": 1,
-}
-FARES = {"light": "Light", "classic": "Classic", "flex": "Flex", "business": "Business"}
-OTHER_PEOPLE = r"wife|husband|partner|son|daughter|kids?|children|child|mother|mum|mom|father|dad|friend|colleague|companion|boyfriend|girlfriend|sister|brother|spouse"
-
-# Intent cues, most specific first. Each is (intent, pattern).
-CUES: list[tuple[str, str]] = [
-    (
-        "escalate",
-        r"\b(escalat\w*|human|real person|someone else|transfer (me|him|her|this)|connect (me|him|her) (to|with)|(speak|talk|chat) (to|with) (a|an|someone|somebody|your|the) ?(human|person|agent|supervisor|manager|colleague|real|someone)?|put me through|hand (this|it|that|him|her|them)( over)? to|pass (this|it) (on )?to|complain\w*|complaint)\b",
-    ),
-    ("compensation", r"\b(compensat\w*|indemnit\w*|claim\w*|owed|entitled)\b"),
-    (
-        "hotel",
-        r"\b(hotels?|rooms?|accommodation|check[- ]?in|check[- ]?out|(\d+|one|two|three|four|five|six|seven|a|an|extra|more|another) nights?|overnight|stay)\b",
-    ),
-    ("car", r"\b(cars?|rental|rent\w*|vehicle|pick[- ]?up|drop[- ]?off)\b"),
-    (
-        "excursion",
-        r"\b(excursions?|tours?|activit\w+|sightseeing|things to do|day trips?|day pass|safari|museum|cruise|guided|walk|zoo|boat trip|hike|tasting|cable car|gardens?|palace|castle|cathedral|studios?|crown jewels|island|aquarium)\b",
-    ),
-    ("policy", r"\b(bags?|baggage|luggage|suitcases?|allowance|policy|policies|rules?|pets?)\b"),
-    (
-        "status",
-        r"\b(status|on time|delay\w*|late|departure time|leave on time|gate|going on with|still (flying|operating|on)|flying (today|tomorrow)|operat\w+|when (does|do|will) [^?.]{0,40}(leave|depart|take off)|what time does)\b",
-    ),
-]
-CANCEL = r"\b(cancel\w*|call off|scrap|drop the|don't need the|no longer need)\b"
-CHANGE = r"\b(change\w*|move\w*|moving|rebook\w*|re-book\w*|reschedul\w*|switch\w*|postpone\w*|push\w*|swap\w*|shift\w*|later flight|earlier flight|different flight|another flight|other flight|alternative|modify|extend\w*|shorten\w*|can'?t make it|cannot make it|won'?t make it|different day|another day|other day|something (on|for)|anything (on|for)|earlier one|later one|put (me|him|her|them) on|get (me|him|her|them) on|longer|shorter|keep (it|the \w+) (until|till|longer|for))\b"
-BOOK = r"\b(book(?!ings?\b|ed\b)\w*|buy|purchase|reserve|get (her|him|me|them|us) a|need a|needs a|want a|wants a|would like a)\b"
-SEARCH = r"\b(search|find|look for|looking for|any|are there|is there|options?|available|availability|show me|what (flights|hotels|cars|excursions|tours))\b"
-REFUND = r"\b(refund\w*|money back|get back|reimburs\w*)\b"
-COST_QUESTION = r"\b(how much|what would it cost|what does it cost|what will it cost|cost|price|fee|fees|charge|pay)\b"
-QUESTION = r"(\?|^(can|could|would|is|are|does|do|how|what|when|which|will)\b|\b(would she|would he|would they|would i|can she|can he|can i|is she|is he|am i)\b)"
-TRIPS = r"\b(bookings?|trips?|itinerar\w*|reservations?|tickets?|what .* booked|what do(es)? (she|he|they|i) have|details)\b"
-FLIGHT = r"\b(flights?|fly|flying|plane|ticket)\b"
-OUT_OF_SCOPE = r"\b(weather|train|trains|rail|bus|taxi|uber|visa|passport renewal|restaurant|insurance|stock|recipe|football|lottery|covid test|vaccin\w*|currency exchange|parking)\b"
-GREETING = r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|grüezi|hallo|bonjour)\b"
-THANKS = r"\b(thanks?|thank you|merci|danke|cheers|great, that's all|that's all)\b"
-AFFIRM = r"^\s*(yes|yeah|yep|sure|ok|okay|please do|go ahead|do it|sounds good|perfect|great|fine|correct|right)\b"
-NEGATE = r"^\s*(no|nope|not now|never ?mind|forget it|don't|do not|stop)\b"
 
 
 @dataclass
@@ -86,6 +51,7 @@ class Utterance:
     other_person: str | None = None
     date_roles: dict[str, date] = field(default_factory=dict)  # start | end | old
     first_person: bool = False
+    names_passenger: bool = False  # the passenger's own name is in the message ("is diego allowed")
     is_question: bool = False
 
     def has(self, *cues: str) -> bool:
@@ -150,61 +116,6 @@ def _date_role(before: str) -> str | None:
     return None
 
 
-NOT_NAMES = {
-    "he",
-    "she",
-    "it",
-    "that",
-    "there",
-    "what",
-    "who",
-    "let",
-    "here",
-    "today",
-    "tomorrow",
-    "alpine",
-    "air",
-    "skydesk",
-    "i",
-    "the",
-    "this",
-    *WEEKDAYS,
-    "mr",
-    "mrs",
-    "ms",
-    "hi",
-    "hello",
-    "please",
-    "thanks",
-    "can",
-    "could",
-}
-
-
-def _other_person(clean: str, lower: str, passenger_names: str) -> str | None:
-    """Someone other than the passenger whose booking is meant ("my wife's", "Ines's ticket",
-    "Ines would like ..."); the passenger's own names and pronouns do not count."""
-    # The relation must own the thing acted on: "my wife's ticket", "for his partner",
-    # not "your colleague already approved it".
-    m = re.search(
-        rf"\b(?:(?:for|of|on) (?:my|her|his|their) ({OTHER_PEOPLE})\b|(?:my|her|his|their) ({OTHER_PEOPLE})(?:'s|s'| (?:ticket|booking|flight|seat|trip|reservation|hotel|car)))",
-        lower,
-    )
-    if m:
-        return m.group(1) or m.group(2)
-    own = {n.lower() for n in passenger_names.split()}
-    candidates: list[str] = re.findall(r"\b([A-Z][a-z]+)'s\b", clean)
-    candidates += re.findall(r"\b(?:ticket|booking|flight|seat) of ([A-Z][a-z]+)\b", clean)
-    candidates += re.findall(
-        r"\b([A-Z][a-z]+) (?:wants|would like|needs|asks|asked|is asking)\b", clean
-    )
-    for name in candidates:
-        key = name.lower()
-        if own and key not in own and key not in NOT_NAMES and not find_places(name):
-            return name
-    return None
-
-
 def understand(text: str, today: date, passenger_first_name: str = "") -> Utterance:
     clean = " ".join(text.split())
     lower = fix_typos(clean.lower())
@@ -219,9 +130,23 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
     u.flight_nos = [f"AL {n}" for n in re.findall(r"\bAL\s?-?(\d{1,4})\b", clean, re.IGNORECASE)]
     _find_choice(u, lower)
     _find_amounts(u, lower)
-    u.other_person = _other_person(clean, lower, passenger_first_name)
+    u.other_person = other_person(clean, lower, passenger_first_name)
+    u.names_passenger = any(
+        re.search(rf"\b{re.escape(n)}\b", lower) for n in passenger_first_name.lower().split()
+    )
     u.first_person = bool(re.search(r"\b(i|my|me|i'm|i'd|mine)\b", lower))
     return u
+
+
+DESCRIBED_CANCEL = re.compile(
+    r"\b(was|were|is|got|been|has been|had been|being)\s+(\w+\s+)?cancel\w*\b|"
+    r"\bcancel\w* (flight|by the airline)\b|"
+    # "the cancelled lhr flt", "her cancelled one": a participle describing, not a request.
+    r"\b(the|his|her|their|my|your|our|that|this)\s+cancel+ed\b"
+)
+
+
+WANTED = re.compile(r"\b(wants?|need\w*|like|get|have|please|pls)\b")
 
 
 def _find_cues(u: Utterance, lower: str) -> None:
@@ -230,10 +155,15 @@ def _find_cues(u: Utterance, lower: str) -> None:
         if re.search(pattern, lower):
             u.cues.add(cue)
     # "his flight was cancelled" describes the airline's cancellation, not a request to cancel.
+    described = DESCRIBED_CANCEL.sub(" ", lower)
+    # "flight cancelled - rebook him": a bare "cancelled" describes, unless someone wants it so
+    # ("she wants her ticket cancelled", "get it cancelled").
     described = re.sub(
-        r"\b(was|were|is|got|been|has been|had been|being)\s+(\w+\s+)?cancel\w*\b|\bcancel\w* (flight|by the airline)\b",
-        " ",
-        lower,
+        r"\b(?:flights?|it|that|this|one)\s+cancel+ed\b",
+        lambda m: (
+            m.group(0) if WANTED.search(m.string[max(0, m.start() - 30) : m.start()]) else " "
+        ),
+        described,
     )
     for cue, pattern in [
         ("change", CHANGE),
@@ -285,22 +215,51 @@ def _find_choice(u: Utterance, lower: str) -> None:
     )
     if m:
         u.ordinal = int(m.group(1))
-    m = re.search(r"\b(\d{1,2})[:.h](\d{2})\b", lower)
+    if re.search(r"\b(before|after|by|until)\s+\d", lower):
+        m = None  # "after 6pm": a window of hours (choices.WINDOW), not a listed time
+    else:
+        # "17.12." (a date, European style) and "25.70" are not clock times
+        m = re.search(r"\b(\d{1,2})(?::|h|\.(?!\d{2}\.))([0-5]\d)\b", lower)
     if m and not re.search(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", lower):
         u.clock_time = f"{int(m.group(1)):02d}:{m.group(2)}"
-    else:
+    elif not re.search(r"\b(before|after|by|until)\s+\d", lower):
         m = re.search(r"\b(\d{1,2})\s*(am|pm)\b", lower)
         if m:
             hour = int(m.group(1)) % 12 + (12 if m.group(2) == "pm" else 0)
             u.clock_time = f"{hour:02d}:"
-    for word, name in (
-        ("cheapest", "cheapest"),
-        ("earliest", "earliest"),
-        ("latest", "latest"),
-        ("soonest", "earliest"),
-    ):
-        if word in lower:
+    for pattern, name in SUPERLATIVES:
+        if re.search(pattern, lower):
             u.superlative = name
+
+
+# "the late one", "first flight out", "the early connection": the earliest or latest listed.
+_LEG = r"(flights?|connections?|departures?|plane|option)"
+_PART = r"(available |morning |afternoon |evening |direct )?"
+SUPERLATIVES = (
+    (r"cheapest|cheaper|lowest price|least expensive|\bbudget option\b", "cheapest"),
+    (rf"earliest|soonest|\bearly {_PART}(one|{_LEG})\b|\bfirst {_PART}{_LEG}\b", "earliest"),
+    (rf"latest|\blate {_PART}(one|{_LEG})\b|\blast {_PART}{_LEG}\b", "latest"),
+)
+
+
+_COMPANION = re.compile(
+    r"(?:\+|\band|\bwith)\s+(?:his|her|their|a)?\s*"
+    r"(partner|wife|husband|spouse|girlfriend|boyfriend|fianc[eé]e?|companion)\b"
+)
+
+
+# "diego + ines", "farid & sara": two people joined by a sign, the second not a request.
+_NAMED_COMPANION = re.compile(
+    r"\b[a-z]{3,}\s*(?:\+|&)\s*(?!he\b|she\b|they\b|i\b|we\b|also\b|then\b|the\b|his\b|her\b|"
+    r"book|pay|get|put|move|cancel|change|claim|file|add|rent|want|need|ask|compensation|refund|"
+    r"hotel|car|flight|flt|excursion|tour|rental|ticket|seat|bag|breakfast|insurance)"
+    r"[a-z]{3,}\b(?!\s*(?:\+|&))(?=\s+(?:on|for|at|in|to|the|tomorrow|today)\b|\s*$|[,.])"
+)
+_COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)"
+ARRIVAL_NIGHT = re.compile(
+    r"\b(the|that) night (s?he|they|i|we|the (pax|passenger|customer)) "
+    r"(arrives?|lands?|gets? (in|there))\b|\b(just|only) (for )?tonight\b|\btonight only\b"
+)
 
 
 def _find_amounts(u: Utterance, lower: str) -> None:
@@ -321,8 +280,38 @@ def _find_amounts(u: Utterance, lower: str) -> None:
     if m and (n := _number(m.group(1))):
         u.days = n * (7 if m.group(2).startswith("week") else 1)
     m = re.search(
-        r"\b(\d+|one|two|three|four|five|six|seven|eight|nine)\s+(people|persons|guests|adults|participants|travell?ers|of us|of them|pax)\b",
+        r"\b(\d+|one|two|three|four|five|six|seven|eight|nine)\s+(people|ppl|persons?|pers|guests|adults|participants|passengers|travell?ers|of us|of them|pax)\b",
         lower,
     ) or re.search(r"\bfor (\d+|two|three|four|five)\b(?! (nights?|days?|weeks?))", lower)
     if m:
         u.party = _number(m.group(1))
+    elif _COMPANION.search(lower) or _NAMED_COMPANION.search(lower):
+        u.party = 2  # "diego + partner", "she and her husband", "for diego + ines"
+    m = re.search(
+        rf"\bby\s+{_COUNT}\s+(days?|weeks?)\b|\b{_COUNT}\s+(?:more|extra)\s+(days?|weeks?)\b", lower
+    )
+    if u.days is None and m and (n := _number(m.group(1) or m.group(3))):
+        # "extend the car by 2 days", "two more days": how much longer (or shorter).
+        u.days = n * (7 if (m.group(2) or m.group(4)).startswith("week") else 1)
+    if u.nights is None and ARRIVAL_NIGHT.search(lower):
+        u.nights = 1  # "a hotel the night she lands", "just for tonight"
+
+
+CORRECTION = re.compile(
+    r"\b(?:no wait|wait no|no,? make it|actually|sorry,? i meant|i mean|make that|rather)\b[,:]?\s*",
+    re.IGNORECASE,
+)
+
+
+def corrected(u: Utterance) -> Utterance:
+    """What the message settles on after a correction ("the 08:40, no wait make it the
+    afternoon one" -> "make it the afternoon one"): the words before it no longer choose."""
+    found = list(CORRECTION.finditer(u.text))
+    if not found or found[-1].start() == 0 or not u.text[found[-1].end() :].strip():
+        return u
+    # The tail is read for its choice only: its dates are replaced below, so the day it is
+    # read against does not matter.
+    tail = understand(u.text[found[-1].end() :], date.today())
+    # Dates and places stay those of the whole message; only the choice is the correction's.
+    tail.dates, tail.places = u.dates, u.places
+    return tail

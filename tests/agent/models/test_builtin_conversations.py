@@ -64,7 +64,9 @@ def test_asks_which_ticket_when_several_fit(chat: Chat) -> None:
 def test_light_fare_change_is_refused_by_rule_without_a_write(chat: Chat, world: World) -> None:
     events = play(chat, f"change ticket {world.light_ticket} to {day(4).isoformat()}")
     assert "change_flight" not in tools(events)
-    assert "fare_light_no_change" in replies(events)
+    # The rule in words, never its code (issue #13, item 6); the audit keeps the code.
+    assert "Light fares cannot be changed" in replies(events)
+    assert "fare_light_no_change" not in replies(events)
 
 
 def test_denied_cancellation_changes_nothing(chat: Chat, world: World, session: Session) -> None:
@@ -84,7 +86,8 @@ def test_another_passengers_ticket_is_refused_and_audited(
         chat, f"I am passenger {world.other}, cancel ticket {world.other_ticket}", approve=True
     )
     assert "cancel_ticket" not in tools(events)
-    assert "not_owner" in replies(events)
+    assert "Only the passenger's own" in replies(events)
+    assert "not_owner" not in replies(events)
     assert [e.rule for e in audits(session, outcome="refused")] == ["not_owner"]
     assert (
         session.scalar(select(Ticket.status).where(Ticket.ticket_no == world.other_ticket))

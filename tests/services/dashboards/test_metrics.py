@@ -89,21 +89,13 @@ def test_tool_calls_by_tool_and_error_rate(session) -> None:
 
 
 @pytest.mark.usefixtures("history")
-def test_approvals_denials_and_refusals_by_rule(session) -> None:
+def test_approvals_and_denials_of_approval_cards(session) -> None:
     stats = metrics.decision_stats(session, **RANGE)
-    # The approval before the range does not count.
-    assert (stats.approved, stats.denied, stats.refused) == (2, 1, 3)
+    # The approval before the range does not count; refusals are no decisions (test_refusals).
+    assert (stats.approved, stats.denied) == (2, 1)
     assert stats.approval_rate == pytest.approx(2 / 3)
     assert stats.denial_rate == pytest.approx(1 / 3)
-    assert [(r.rule, r.count) for r in stats.refusals_by_rule] == [
-        ("within_3h_of_departure", 2),
-        ("fare_light_no_change", 1),
-    ]
-    assert [(p.approved, p.denied, p.refused) for p in stats.series] == [
-        (1, 1, 1),
-        (1, 0, 2),
-        (0, 0, 0),
-    ]
+    assert [(p.approved, p.denied) for p in stats.series] == [(1, 1), (1, 0), (0, 0)]
 
 
 @pytest.mark.usefixtures("history")
@@ -124,13 +116,15 @@ def test_csat_share_of_4_and_5_and_mean(session) -> None:
 @pytest.mark.usefixtures("history")
 def test_tokens_and_cost_by_model(session) -> None:
     usage = metrics.usage_stats(session, **RANGE)
-    assert [(u.model, u.turns, u.tokens_in, u.tokens_out) for u in usage.by_model] == [
-        ("builtin", 8, 8000, 800),
-        ("gpt-4o-mini", 2, 4000, 1000),
+    assert [(u.model, u.turns, u.tokens_in, u.tokens_out, u.offline) for u in usage.by_model] == [
+        ("builtin", 8, 8000, 800, True),
+        ("gpt-4o-mini", 2, 4000, 1000, False),
     ]
-    # 4,000 x $0.15/M + 1,000 x $0.60/M; the built-in model is free.
+    # 4,000 x $0.15/M + 1,000 x $0.60/M; the built-in model is free and its tokens are no cost.
     assert [u.cost_usd for u in usage.by_model] == [0.0, pytest.approx(0.0012)]
     assert usage.cost_usd == pytest.approx(0.0012)
+    assert (usage.hosted_tokens_in, usage.hosted_tokens_out) == (4000, 1000)
+    assert (usage.offline_turns, usage.hosted_turns) == (8, 2)
     unpriced = metrics.usage_stats(session, **RANGE, prices={})
     assert unpriced.unpriced_models == ["gpt-4o-mini"]
     assert unpriced.by_model[1].cost_usd is None
@@ -143,15 +137,17 @@ def test_price_lookup_by_prefix() -> None:
     assert metrics.price_of("builtin-v2", table) == (0.0, 0.0)
     assert metrics.price_of("skydesk-builtin-1", table) == (0.0, 0.0)
     assert metrics.price_of("llama-3.1-8b", table) is None
+    assert metrics.is_offline("builtin") and metrics.is_offline("scripted")
+    assert not metrics.is_offline("gpt-4o-mini")
 
 
 @pytest.mark.usefixtures("history")
 def test_whole_dashboard_and_trend_rows(session) -> None:
     board = metrics.metrics_dashboard(session, **RANGE)
-    assert board.turns.total == 10 and board.decisions.refused == 3
+    assert board.turns.total == 10 and board.refusals.policy_refusals == 1
     rows = board.trend_rows()
     assert [r["start"] for r in rows] == DAYS
-    assert rows[0]["turn_turns"] == 4 and rows[0]["decision_refused"] == 1
+    assert rows[0]["turn_turns"] == 4 and rows[0]["refusal_policy_refusals"] == 1
     assert rows[2]["csat_mean"] == pytest.approx(3.0)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_session_factory
-from db.models import Conversation, ConversationStatus, Turn
+from db.models import AuditEvent, Conversation, ConversationStatus, Turn
 from services.dashboards import metrics, reviews
 from tests.conftest import FROZEN_NOW
 from world import seed_world
@@ -67,7 +67,8 @@ def test_failed_turns_refusals_and_denials_occur(session: Session) -> None:
     assert 0 < turns.error_rate < 0.06  # type: ignore[operator]
     decisions = metrics.decision_stats(session, **RANGE)
     assert decisions.approved > decisions.denied > 0
-    assert decisions.refused > 0 and decisions.refusals_by_rule
+    refusals = metrics.refusal_stats(session, **RANGE)
+    assert refusals.policy_refusals > 0 and refusals.policy_refusals_by_rule
 
 
 def test_an_escalated_conversation_ends_with_the_approved_escalation(session: Session) -> None:
@@ -81,3 +82,20 @@ def test_an_escalated_conversation_ends_with_the_approved_escalation(session: Se
         assert isinstance(last, dict), last
         assert (last["name"], last["status"]) == ("escalate_to_human", "ok")
         assert last["args"]["reason"] == review.conversation.escalation_reason
+
+
+def test_refusal_figures_match_the_rows(session: Session) -> None:
+    stats = metrics.refusal_stats(session, **RANGE)
+    refused_turns = sum(
+        any(call["status"] == "refused" for call in calls)
+        for calls in session.scalars(select(Turn.tool_calls))
+    )
+    events = session.execute(select(AuditEvent.action, AuditEvent.outcome, AuditEvent.rule)).all()
+    refused = [(action, rule) for action, outcome, rule in events if outcome == "refused"]
+    assert stats.policy_refusals == refused_turns > 0
+    assert stats.page_denials == sum(action == "page_open" for action, _ in refused) > 0
+    assert stats.failed_sign_ins == sum(action == "login" for action, _ in refused) > 0
+    assert stats.action_denials == sum(
+        rule == "permission_denied" and action not in ("login", "page_open")
+        for action, rule in refused
+    )

@@ -73,9 +73,11 @@ def test_a_ticket_bought_before_the_announcement_is_paid_once(session, clock, se
     session.commit()
     ctx = context_for(setup["passenger"].id, clock)
     quote = flight_bookings.quote_compensation(session, ctx, ticket_no=t.ticket_no)
-    assert quote.amount == Decimal("100.00")
+    # ZRH-LHR is 788 km and arrives 4 hours late: EUR 250 (Art. 7(1)(a)), paid in CHF.
+    assert (quote.amount, quote.amount_eur) == (f.eu261_chf(250), Decimal("250.00"))
+    assert quote.article == "Art. 7(1)(a)" and "EUR 250" in quote.rule
     result = flight_bookings.request_compensation(session, ctx, ticket_no=t.ticket_no)
-    assert result.refunded == Decimal("100.00")
+    assert result.refunded == f.eu261_chf(250)
 
 
 def test_an_unrecorded_announcement_is_refused(session, clock, setup) -> None:
@@ -97,8 +99,8 @@ def test_the_cancellation_quote_deducts_the_delay_compensation(session, clock, s
     assert before.delay_compensation == Decimal("0.00")
     flight_bookings.request_compensation(session, ctx, ticket_no=t.ticket_no)
     after = cancellations.quote_cancellation(session, ctx, ticket_no=t.ticket_no)
-    assert after.delay_compensation == Decimal("100.00")
-    assert after.refund == max(before.refund - Decimal("100.00"), Decimal("0.00"))
+    assert after.delay_compensation == f.eu261_chf(250)
+    assert after.refund == max(before.refund - f.eu261_chf(250), Decimal("0.00"))
     assert "deducted" in after.rule
     result = cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     assert result.refunded == after.refund
@@ -107,7 +109,7 @@ def test_the_cancellation_quote_deducts_the_delay_compensation(session, clock, s
 def test_the_airlines_cancellation_is_compensated_on_a_cancelled_ticket(
     session, clock, setup
 ) -> None:
-    """Taking the refund for a flight the airline cancelled does not forfeit the CHF 200: that
+    """Taking the refund for a flight the airline cancelled does not forfeit the compensation: that
     flight cannot be bought after the announcement, so it cannot be farmed."""
     gone = f.flight(session, "ZRH", "BCN", clock.now() + 6 * HOUR, status=FlightStatus.CANCELLED)
     t = f.ticket(session, setup["passenger"], [gone], issued_at=clock.now() - 30 * DAY)
@@ -116,4 +118,4 @@ def test_the_airlines_cancellation_is_compensated_on_a_cancelled_ticket(
     refund = cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no).refunded
     assert refund == sum((leg.price_paid for leg in t.legs), Decimal("0.00"))
     paid = flight_bookings.request_compensation(session, ctx, ticket_no=t.ticket_no).refunded
-    assert paid == Decimal("200.00")
+    assert paid == f.eu261_chf(250)  # ZRH-BCN, 850 km: Art. 7(1)(a)

@@ -123,7 +123,7 @@ def test_compensation_for_airline_cancellation_once(session, clock, setup) -> No
     session.commit()
     ctx = context_for(setup["passenger"].id, clock)
     result = flight_bookings.request_compensation(session, ctx, ticket_no=t.ticket_no)
-    assert result.refunded == Decimal("200.00")
+    assert result.refunded == f.eu261_chf(250)  # ZRH-BCN, 850 km: Art. 7(1)(a)
     with pytest.raises(PolicyViolation) as err:
         flight_bookings.request_compensation(session, ctx, ticket_no=t.ticket_no)
     assert err.value.code == Rule.COMPENSATION_ALREADY_PAID.value
@@ -138,9 +138,10 @@ def test_compensation_survives_rebooking(session, clock, setup) -> None:
     session.commit()
     ctx = context_for(setup["passenger"].id, clock)
     tickets.change_flight(session, ctx, ticket_no=t.ticket_no, new_flight_ids=[setup["lhr"].id])
+    # The rerouting lands three days after the original: no Art. 7(2) reduction.
     assert flight_bookings.request_compensation(
         session, ctx, ticket_no=t.ticket_no
-    ).refunded == Decimal("200.00")
+    ).refunded == f.eu261_chf(250)
 
 
 def test_compensation_for_long_delay_but_not_short(session, clock, setup) -> None:
@@ -152,7 +153,7 @@ def test_compensation_for_long_delay_but_not_short(session, clock, setup) -> Non
     ctx = context_for(setup["passenger"].id, clock)
     assert flight_bookings.request_compensation(
         session, ctx, ticket_no=t_long.ticket_no
-    ).refunded == Decimal("100.00")
+    ).refunded == f.eu261_chf(250)  # GVA-LHR, 750 km, 4 hours late: Art. 7(1)(a)
     with pytest.raises(PolicyViolation) as err:
         flight_bookings.request_compensation(session, ctx, ticket_no=t_short.ticket_no)
     assert err.value.code == Rule.COMPENSATION_NOT_ELIGIBLE.value

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from db.models import Fare, FlightStatus, Tier
+from db.models import Fare, Tier
 from services.core.errors import PolicyViolation, Rule
 from services.flights import policy
 
@@ -113,29 +113,7 @@ def test_timing_cutoff() -> None:
     policy.check_timing(NOW - timedelta(hours=1), NOW, airline_cancelled=True, what="changed")
 
 
-def test_compensation_amounts() -> None:
-    sched = NOW + timedelta(hours=5)
-    cancelled = policy.compensation_due(
-        FlightStatus.CANCELLED,
-        scheduled_departure=sched,
-        estimated_departure=None,
-        actual_departure=None,
-    )
-    delayed = policy.compensation_due(
-        FlightStatus.DELAYED,
-        scheduled_departure=sched,
-        estimated_departure=sched + timedelta(hours=3),
-        actual_departure=None,
-    )
-    assert (cancelled.amount, delayed.amount) == (Decimal("200.00"), Decimal("100.00"))
-    with pytest.raises(PolicyViolation) as err:
-        policy.compensation_due(
-            FlightStatus.DELAYED,
-            scheduled_departure=sched,
-            estimated_departure=sched + timedelta(hours=2, minutes=59),
-            actual_departure=None,
-        )
-    assert err.value.code == Rule.COMPENSATION_NOT_ELIGIBLE.value
+# The compensation amounts are EU 261/2004's: tests/services/disruptions/test_eu261.py.
 
 
 def test_compensation_only_for_a_leg_booked_before_the_announcement() -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from services.core.errors import InvalidInput
-from services.support.passengers import find_passengers, passenger_label
+from services.support.passengers import find_passengers, passenger_label, search_finds
 from tests import factories as f
 
 
@@ -79,3 +79,25 @@ def test_label(session, people) -> None:
     anna = people["anna"]
     assert passenger_label(session, anna.id) == f"Anna Keller · {anna.email} · regular"
     assert passenger_label(session, 999_999) is None
+
+
+def test_whether_a_search_finds_the_chosen_passenger(session, people) -> None:
+    """The picker's lock: does the search text still find the passenger being helped?"""
+    anna, ines = people["anna"].id, people["ines"].id
+    number = people["anna_ticket"].ticket_no
+    reference = people["diego_ticket"].booking.reference
+    for query in ["anna keller", "KELLER", "kel", people["anna"].email, number]:
+        assert search_finds(session, query=query, passenger_id=anna), query
+    for query in ["grace lin", "anna lin", "alvarez", people["diego"].email, reference, "a", ""]:
+        assert not search_finds(session, query=query, passenger_id=anna), query
+    assert search_finds(session, query=reference.lower(), passenger_id=ines)  # on the booking
+
+
+def test_a_search_finds_the_chosen_passenger_beyond_the_first_matches(session, people) -> None:
+    """Twenty other Kellers come first in the list; the search still finds Deanna Kellerman."""
+    for n in range(25):
+        f.passenger(session, name=f"Aaron Keller{n:02d}")
+    session.commit()
+    deanna = people["deanna"].id
+    assert deanna not in ids(find_passengers(session, query="keller"))
+    assert search_finds(session, query="keller", passenger_id=deanna)

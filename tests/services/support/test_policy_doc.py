@@ -9,6 +9,7 @@ import pytest
 
 from db.models import Fare, Tier
 from services.core.errors import Rule
+from services.disruptions import eu261
 from services.flights import policy
 from services.travel.travel_common import MAX_HOTEL_NIGHTS, MAX_PARTY, MAX_RENTAL_DAYS
 
@@ -18,6 +19,8 @@ TOPICS = [
     "Cancellations and refunds",
     "Baggage",
     "Delays, cancellations by the airline and compensation",
+    "When EU 261 compensation is not due or is halved",
+    "Care while waiting for a disrupted flight",
     "Hotels and car rentals",
     "Excursions",
     "Acting for others and privacy",
@@ -86,12 +89,17 @@ def test_airline_cancellation_and_compensation_figures():
     text = flat(sections()["Delays, cancellations by the airline and compensation"])
     assert policy.AIRLINE_CANCELLATION_REBOOKING_WINDOW.days == 7
     assert "same route" in text and "within 7 days" in text and "full refund" in text
-    assert policy.COMPENSATION_CANCELLED == 200 and policy.COMPENSATION_DELAYED == 100
-    assert (
-        "CHF 200 per passenger" in text and "CHF 100 per passenger for a delay of 3 hours" in text
-    )
+    assert [eu261.COMPENSATION_EUR[band] for band in eu261.Band] == [250, 400, 600]
+    for amount in ("EUR 250", "EUR 400", "EUR 600", "1,500 km", "3,500 km"):
+        assert amount in text
+    assert "Regulation 261/2004" in text and "3 hours or more after its scheduled arrival" in text
     assert "only when the passenger asks" in text
     assert "once per ticket and flight" in text
+    exceptions = flat(sections()["When EU 261 compensation is not due or is halved"])
+    assert "Art. 5(3)" in exceptions and "at least 14 days" in exceptions
+    assert "halved (Art. 7(2))" in exceptions
+    care = flat(sections()["Care while waiting for a disrupted flight"])
+    assert "hotel room and the transfers" in care and "5 hours or more" in care
 
 
 def test_travel_booking_rules():

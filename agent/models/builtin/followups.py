@@ -1,0 +1,90 @@
+"""A reply to the model's own question ("the second one", "yes", "on Monday then") continues
+the task it belongs to: the rule table asks here first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.models.builtin.choices import pick
+from agent.models.builtin.slots import domain
+from agent.models.builtin.state import Slots, Stage, Task
+from agent.models.builtin.understanding import Utterance, corrected
+
+PICKING = (Stage.AWAITING_CHOICE, Stage.AWAITING_TICKET, Stage.AWAITING_BOOKING)
+NEW_DETAILS = (
+    "dates",
+    "shift",
+    "nights",
+    "days",
+    "party",
+    "fare",
+    "origin",
+    "destination",
+    "city",
+    "day",
+)
+
+
+def follow_up(
+    u: Utterance, prev: Task | None, options: dict[str, Any] | None, slots: Slots
+) -> tuple[str, Task] | None:
+    """The continued task and the name of the rule that continued it, or None."""
+    if prev is None or not prev.stage.awaiting:
+        return None
+    strong_new = u.has(
+        "cancel", "compensation", "escalate", "policy", "status", "trips"
+    ) and not u.has("affirm")
+    if prev.stage in PICKING and options and not _another_day(u, options):
+        index = pick(corrected(u), options.get("items", []))
+        if index is not None and not (strong_new and u.ordinal is None):
+            return "picks_listed_option", _chosen(
+                u, prev, options["kind"], options["items"][index], slots
+            )
+    if strong_new:
+        return None
+    if prev.stage is Stage.AWAITING_CONFIRM and u.has("affirm"):
+        return "confirms_offer", prev.at(Stage.START, wondering=False, hold=False)
+    task = _with_new_details(u, prev, slots)
+    return ("adds_details", task) if task is not None else None
+
+
+def _another_day(u: Utterance, options: dict[str, Any]) -> bool:
+    """ "actually make it tue, the 15:50 one" under Monday's flights: a new search, not a pick."""
+    listed = {str(item.get("day")) for item in options.get("items", []) if item.get("day")}
+    return bool(listed and u.dates) and listed.isdisjoint(d.isoformat() for d in u.dates)
+
+
+def _chosen(u: Utterance, prev: Task, kind: str, item: dict[str, Any], slots: Slots) -> Task:
+    """The task continued with the listed item the reply picked."""
+    if kind == "tickets":
+        return prev.at(Stage.START, ticket_no=item["ticket_no"])
+    if kind.endswith("_booking"):
+        return prev.at(Stage.START, booking_id=item["id"])
+    if kind == "flights":
+        fare = {"fare": slots["fare"]} if slots.get("fare") else {}
+        return prev.at(Stage.CHOSEN, chosen_ids=item["ids"], **fare)
+    # "sagrada familia, sat 5 dec, 2 ppl": the pick also says how many, how long, which day.
+    extra: dict[str, Any] = {k: slots[k] for k in ("party", "nights", "days") if slots.get(k)}
+    if u.dates and kind == "excursion":
+        extra["dates"] = [d.isoformat() for d in u.dates]
+    return prev.at(Stage.CHOSEN, chosen_id=item["id"], **extra)
+
+
+def _with_new_details(u: Utterance, prev: Task, slots: Slots) -> Task | None:
+    """The task started again with the dates, party or places the reply adds."""
+    new_info = {k: slots[k] for k in NEW_DETAILS if slots.get(k) not in (None, [], "")}
+    if not new_info or (u.has("book", "change", "cancel") and domain(u) != domain_of(prev)):
+        return None
+    merged = {**prev.slots, **new_info}
+    if u.clock_time or u.superlative or u.flight_nos:  # "make it tue, the 15:50 one"
+        merged["question"] = u.text
+    if "dates" in new_info or "shift" in new_info:
+        merged.pop("chosen_ids", None)
+        if "dates" in new_info and "shift" not in new_info:
+            merged.pop("shift", None)
+    return Task(prev.intent, merged, Stage.START, prev.rule)
+
+
+def domain_of(task: Task) -> str | None:
+    head = task.intent.split("_")[0]
+    return head if head in ("hotel", "car", "excursion") else None
