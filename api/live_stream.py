@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import anyio
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ApiState
+from api.sse import KEEP_ALIVE, frame
 from services.support import live
 from services.support.live import LiveMessage
 
@@ -99,6 +99,6 @@ def as_json(message: LiveMessage) -> dict[str, Any]:
 async def sse(items: AsyncIterator[LiveMessage | KeepAlive]) -> AsyncIterator[str]:
     async for item in items:
         if isinstance(item, KeepAlive):
-            yield ": keep-alive\n\n"
+            yield KEEP_ALIVE
         else:
-            yield f"id: {item.id}\nevent: {KIND}\ndata: {json.dumps(as_json(item))}\n\n"
+            yield frame(item.id, KIND, as_json(item))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -14,13 +14,13 @@ from api import streams
 from api.chats import check_message, open_chat, require_chat_role
 from api.deps import Caller, DbSession, State, context, passenger_for
 from api.routes_handoff import HandoffOut, handoff_out
+from api.sse import ResumeAfter, event_stream
 from db.models import ConversationStatus
 from services.support import handoff
 from services.support.conversations import get_conversation, list_conversations, rate_conversation
 from services.support.event_log import last_event
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 class StartConversation(BaseModel):
@@ -146,9 +146,7 @@ def send(
     streams.claim(state, conversation_id)
     streams.start(state, conversation_id, lambda: chat.send(text))
     events = streams.follow(state, conversation_id, last.id if last else 0, run_started=True)
-    return StreamingResponse(
-        streams.sse(events), media_type="text/event-stream", headers=SSE_HEADERS
-    )
+    return event_stream(streams.sse(events))
 
 
 @router.get(
@@ -161,15 +159,11 @@ def resume(
     conversation_id: str,
     caller: Caller,
     state: State,
-    after: Annotated[int | None, Query(ge=0)] = None,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    start_after: ResumeAfter,
 ) -> StreamingResponse:
     open_chat(state, caller, conversation_id)
-    start_after = after if after is not None else (last_event_id or 0)
     events = streams.follow(state, conversation_id, start_after, run_started=False)
-    return StreamingResponse(
-        streams.sse(events), media_type="text/event-stream", headers=SSE_HEADERS
-    )
+    return event_stream(streams.sse(events))
 
 
 @router.post("/{conversation_id}/feedback", summary="Rate the conversation (1-5)")

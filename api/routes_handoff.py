@@ -3,21 +3,21 @@ desk writes (services/support/handoff.py and live.py; the desk's Queue page is t
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api import live_stream
 from api.chats import open_chat
 from api.deps import Caller, DbSession, State, context
+from api.sse import ResumeAfter, event_stream
 from db.models import EscalationReason, HandoffState
 from services.support import handoff
 from services.support.handoff import QueueEntry
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["handoff"])
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 class AskForPerson(BaseModel):
@@ -65,12 +65,7 @@ def desk_messages(
     conversation_id: str,
     caller: Caller,
     state: State,
-    after: Annotated[int | None, Query(ge=0)] = None,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    start_after: ResumeAfter,
 ) -> StreamingResponse:
     open_chat(state, caller, conversation_id)
-    start_after = after if after is not None else (last_event_id or 0)
-    messages = live_stream.follow(state, conversation_id, start_after)
-    return StreamingResponse(
-        live_stream.sse(messages), media_type="text/event-stream", headers=SSE_HEADERS
-    )
+    return event_stream(live_stream.sse(live_stream.follow(state, conversation_id, start_after)))

@@ -8,7 +8,6 @@ ended; nothing more until the next message or decision)."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -30,6 +29,7 @@ from agent.events import (
 from api.deps import ApiState
 from api.hub import POLL_S
 from api.problems import Problem
+from api.sse import frame
 from services.core import faults
 from services.support.event_log import (
     LoggedEvent,
@@ -197,7 +197,7 @@ async def sse(events: AsyncIterator[LoggedEvent]) -> AsyncIterator[str]:
     """Server-sent events: each with its id, so the browser's EventSource (or any client)
     resumes with Last-Event-ID."""
     async for event in events:
-        yield f"id: {event.id}\nevent: {event.kind}\ndata: {json.dumps(as_json(event))}\n\n"
+        yield frame(event.id, event.kind, as_json(event))
 
 
 def as_json(event: LoggedEvent) -> dict[str, Any]:

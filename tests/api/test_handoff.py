@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -40,6 +41,19 @@ def desk_messages(text: str) -> list[dict[str, Any]]:
         assert int(fields["id"]) == event["id"]
         events.append(event)
     return events
+
+
+def held_at_the_desk(
+    client: TestClient, session_factory: sessionmaker[Session], desk: ServiceContext
+) -> tuple[dict[str, str], str]:
+    """Pat's new conversation, handed over at her request and taken by an agent: her headers
+    and the conversation id."""
+    pat = auth(client, "pat")
+    cid = start(client, pat)
+    client.post(f"/api/v1/conversations/{cid}/handoff", json={}, headers=pat)
+    with session_factory() as session:
+        handoff.take(session, replace(desk, conversation_id=cid))
+    return pat, cid
 
 
 @pytest.fixture
@@ -94,11 +108,7 @@ def test_the_desk_messages_stream_in_order_and_resume_by_id(
     clock: FixedClock,
 ) -> None:
     client = quick_client
-    pat = auth(client, "pat")
-    cid = start(client, pat)
-    client.post(f"/api/v1/conversations/{cid}/handoff", json={}, headers=pat)
-    with session_factory() as session:
-        handoff.take(session, desk_ctx(world, cid, clock))
+    pat, cid = held_at_the_desk(client, session_factory, desk_ctx(world, "", clock))
     with session_factory() as session:
         handoff.post_agent_message(session, desk_ctx(world, cid, clock), text="Hi, I'm <b>Alex</b>")
     sent = client.post(
@@ -132,11 +142,7 @@ def test_a_message_written_at_the_desk_reaches_an_open_stream_live(
     clock: FixedClock,
 ) -> None:
     client = quick_client
-    pat = auth(client, "pat")
-    cid = start(client, pat)
-    client.post(f"/api/v1/conversations/{cid}/handoff", json={}, headers=pat)
-    with session_factory() as session:
-        handoff.take(session, desk_ctx(world, cid, clock))
+    pat, cid = held_at_the_desk(client, session_factory, desk_ctx(world, "", clock))
     after = desk_messages(client.get(f"/api/v1/conversations/{cid}/live", headers=pat).text)[-1]
 
     def write_later() -> None:
