@@ -17,12 +17,14 @@ import argparse
 import getpass
 import sys
 
+from sqlalchemy.orm import Session
+
 from config import get_settings
 from db.engine import make_engine, make_session_factory
-from db.models import Role
 from services.core.audit_checks import check_chain
-from services.core.context import SYSTEM_ACTOR, Actor, ServiceContext
-from services.core.errors import DomainError, InvalidInput
+from services.core.commands import operator_context, run_in_session
+from services.core.context import SYSTEM_ACTOR, ServiceContext
+from services.core.errors import InvalidInput
 from services.identity import users
 
 
@@ -49,10 +51,6 @@ def audit_command(argv: list[str] | None = None) -> int:
     return 0 if result.ok else 1
 
 
-def _cli_context() -> ServiceContext:
-    return ServiceContext(actor=Actor(f"cli:{getpass.getuser()}"[:60], Role.ADMIN))
-
-
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -72,24 +70,20 @@ def admin_command(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command != "check" and not args.username:
         parser.error(f"{args.command} needs a USERNAME")
-    engine = make_engine(args.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            if args.command == "check":
-                problems = users.production_readiness_problems(session, get_settings())
-                print("\n".join(problems) or "ready for production")
-                return 1 if problems else 0
-            ctx = _cli_context()
-            if args.command == "set-password":
-                password = _read_password(args.password_stdin)
-                users.reset_password(session, ctx, username=args.username, new_password=password)
-            else:
-                disabled = args.command == "disable"
-                users.set_disabled(session, ctx, username=args.username, disabled=disabled)
-            print(f"{args.command}: done for {args.username}")
-            return 0
-    except DomainError as err:
-        print(err.message, file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+
+    def act(session: Session) -> int:
+        if args.command == "check":
+            problems = users.production_readiness_problems(session, get_settings())
+            print("\n".join(problems) or "ready for production")
+            return 1 if problems else 0
+        ctx = operator_context()
+        if args.command == "set-password":
+            password = _read_password(args.password_stdin)
+            users.reset_password(session, ctx, username=args.username, new_password=password)
+        else:
+            disabled = args.command == "disable"
+            users.set_disabled(session, ctx, username=args.username, disabled=disabled)
+        print(f"{args.command}: done for {args.username}")
+        return 0
+
+    return run_in_session(args.database_url, act)

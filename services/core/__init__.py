@@ -1,5 +1,5 @@
 """The machinery every service call goes through: who acts (context), time (clock),
-errors and faults, amounts (money), checked input (validation), secret keys as text (key_text),
+errors and faults, what the operator command lines share (commands), amounts (money), checked input (validation), secret keys as text (key_text),
 record access and row locks,
 the audited operation, approvals, the audit trail with its recorded checks and signed anchors,
 and rate limits."""
@@ -11,6 +11,7 @@ __all__ = [
     "audit_anchor",
     "audit_checks",
     "clock",
+    "commands",
     "context",
     "errors",
     "faults",

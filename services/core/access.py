@@ -90,6 +90,19 @@ def owned_ticket(session: Session, ctx: ServiceContext, ticket_no: str) -> Ticke
     return ticket
 
 
+def legs_on(ticket: Ticket, flight_no: str | None) -> list[TicketLeg]:
+    """The ticket's legs, or only those on one flight (number written with or without the
+    space, any case); a flight the ticket does not have is a clear refusal, not an empty list."""
+    legs = list(ticket.legs)
+    if not flight_no:
+        return legs
+    wanted = "".join(flight_no.split()).upper()
+    legs = [leg for leg in legs if leg.flight.flight_no.replace(" ", "") == wanted]
+    if not legs:
+        raise InvalidInput(f"Ticket {ticket.ticket_no} has no flight {flight_no}.")
+    return legs
+
+
 def lock_legs(session: Session, ticket: Ticket) -> None:
     """Lock the ticket's legs (after the ticket, in id order) and reload `ticket.legs`, so the
     write sees the legs a racing change or cancel committed while it waited."""

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from config import get_settings
 from db.models import Disruption, DisruptionKind, Flight, FlightStatus, LegStatus, Ticket, TicketLeg
-from services.core.access import owned_ticket
+from services.core.access import legs_on, owned_ticket
 from services.core.context import ServiceContext
-from services.core.errors import InvalidInput
 from services.core.operations import operation
 from services.disruptions.eu261 import (
     REGULATION_AREA,
@@ -102,12 +101,7 @@ def leg_entitlements(
 
 
 def disrupted_legs(session: Session, ticket: Ticket, flight_no: str | None) -> list[TicketLeg]:
-    legs = list(ticket.legs)
-    if flight_no:
-        wanted = "".join(flight_no.split()).upper()
-        legs = [leg for leg in legs if leg.flight.flight_no.replace(" ", "") == wanted]
-        if not legs:
-            raise InvalidInput(f"Ticket {ticket.ticket_no} has no flight {flight_no}.")
+    legs = legs_on(ticket, flight_no)
     return [leg for leg in legs if flight_facts(session, leg.flight).kind is not None]
 
 

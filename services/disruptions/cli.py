@@ -1,28 +1,19 @@
 """`python -m services.disruptions`: an administrator records a flight's disruption from the
-command line (a deployment's operations desk, or a demo), acting as cli:<os user>. Kept in the
-package rather than services/cli.py so services.disruptions and the operators' CLI module stay
-free of an import cycle."""
+command line (a deployment's operations desk, or a demo), acting as cli:<os user>
+(services/core/commands.py). Kept in the package rather than services/cli.py so
+services.disruptions and the operators' CLI module stay free of an import cycle."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from config import get_settings
-from db.engine import make_engine, make_session_factory
-from db.models import DisruptionCause, DisruptionKind, Role
-from services.core.clock import FixedClock, SystemClock
-from services.core.context import Actor, ServiceContext
-from services.core.errors import DomainError
+from db.models import DisruptionCause, DisruptionKind
+from services.core.commands import operator_context, run_in_session
 from services.disruptions.records import disrupt_flight, find_flight
-
-
-def _cli_context() -> ServiceContext:
-    demo_now = get_settings().demo_now
-    clock = FixedClock(demo_now) if demo_now else SystemClock()
-    return ServiceContext(actor=Actor(f"cli:{getpass.getuser()}"[:60], Role.ADMIN), clock=clock)
 
 
 def disruption_command(argv: list[str] | None = None) -> int:
@@ -43,21 +34,16 @@ def disruption_command(argv: list[str] | None = None) -> int:
     override.add_argument("--not-extraordinary", dest="extraordinary", action="store_false")
     parser.add_argument("--database-url", default=get_settings().database_url)
     args = parser.parse_args(argv)
-    engine = make_engine(args.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            flight = find_flight(session, " ".join(args.flight), args.date)
-            flight_id = flight.id
-            session.rollback()  # the write takes its own transaction and lock
-            result = disrupt_flight(
-                session, _cli_context(), flight_id=flight_id,
-                kind=DisruptionKind.CANCELLED if args.cancel else DisruptionKind.DELAYED,
-                cause=args.cause, delay_minutes=args.delay, extraordinary=args.extraordinary,
-            )  # fmt: skip
-            print(result.summary)
-            return 0
-    except DomainError as err:
-        print(err.message, file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+
+    def act(session: Session) -> int:
+        flight_id = find_flight(session, " ".join(args.flight), args.date).id
+        session.rollback()  # the write takes its own transaction and lock
+        result = disrupt_flight(
+            session, operator_context(), flight_id=flight_id,
+            kind=DisruptionKind.CANCELLED if args.cancel else DisruptionKind.DELAYED,
+            cause=args.cause, delay_minutes=args.delay, extraordinary=args.extraordinary,
+        )  # fmt: skip
+        print(result.summary)
+        return 0
+
+    return run_in_session(args.database_url, act)

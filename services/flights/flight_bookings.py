@@ -22,7 +22,7 @@ from db.models import (
     TicketLeg,
     TicketStatus,
 )
-from services.core.access import current_passenger, owned_ticket
+from services.core.access import current_passenger, legs_on, owned_ticket
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput, PolicyViolation, Rule
 from services.core.operations import OperationResult, operation
@@ -185,12 +185,7 @@ def _compensation_due(
     and its legs are locked (owned_ticket), so a racing cancellation of the ticket is decided
     either wholly before or wholly after this claim."""
     ticket = owned_ticket(session, ctx, ticket_no)
-    legs = list(ticket.legs)
-    if flight_no:
-        wanted = "".join(flight_no.split()).upper()
-        legs = [leg for leg in legs if leg.flight.flight_no.replace(" ", "") == wanted]
-        if not legs:
-            raise InvalidInput(f"Ticket {ticket.ticket_no} has no flight {flight_no}.")
+    legs = legs_on(ticket, flight_no)
     paid_flights = set(
         session.scalars(select(Compensation.flight_id).where(Compensation.ticket_id == ticket.id))
     )
