@@ -14,7 +14,7 @@ from api import streams
 from api.chats import check_message, open_chat, require_chat_role
 from api.deps import Caller, DbSession, State, context, passenger_for
 from api.routes_handoff import HandoffOut, handoff_out
-from api.sse import ResumeAfter, event_stream
+from api.sse import STREAMED, ResumeAfter, event_stream
 from db.models import ConversationStatus
 from services.support import handoff
 from services.support.conversations import get_conversation, list_conversations, rate_conversation
@@ -133,8 +133,7 @@ def history(conversation_id: str, caller: Caller, state: State, session: DbSessi
 @router.post(
     "/{conversation_id}/messages",
     summary="Send a message; the answer streams (text/event-stream)",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    **STREAMED,
 )
 def send(
     conversation_id: str, body: Message, caller: Caller, state: State, session: DbSession
@@ -152,8 +151,7 @@ def send(
 @router.get(
     "/{conversation_id}/events",
     summary="Resume: the events after Last-Event-ID (or ?after=)",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    **STREAMED,
 )
 def resume(
     conversation_id: str,

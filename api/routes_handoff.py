@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from api import live_stream
 from api.chats import open_chat
 from api.deps import Caller, DbSession, State, context
-from api.sse import ResumeAfter, event_stream
+from api.sse import STREAMED, ResumeAfter, event_stream
 from db.models import EscalationReason, HandoffState
 from services.support import handoff
 from services.support.handoff import QueueEntry
@@ -58,8 +58,7 @@ def ask_for_person(
 @router.get(
     "/{conversation_id}/live",
     summary="The desk's messages, live (text/event-stream; resume with Last-Event-ID)",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    **STREAMED,
 )
 def desk_messages(
     conversation_id: str,

@@ -13,6 +13,11 @@ from fastapi.responses import StreamingResponse
 
 # no-cache: never a stored stream; X-Accel-Buffering: nginx passes each frame on at once.
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+# The OpenAPI description of a route that answers with a stream: `@router.get(..., **STREAMED)`.
+STREAMED: dict[str, Any] = {
+    "response_class": StreamingResponse,
+    "responses": {200: {"content": {"text/event-stream": {}}}},
+}
 KEEP_ALIVE = ": keep-alive\n\n"  # an SSE comment: proxies close a silent connection
 
 
