@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -56,7 +56,13 @@ HASHED_FIELDS = (
 def fields_hash(fields: Mapping[str, Any]) -> str:
     """The hash of one record given as its HASHED_FIELDS (`ts` an aware datetime): what a bulk
     writer that builds no AuditEvent objects (world.history) chains with."""
-    payload = {name: fields[name] for name in HASHED_FIELDS}
+    return values_hash([fields[name] for name in HASHED_FIELDS])
+
+
+def values_hash(values: Sequence[Any]) -> str:
+    """The same hash from the HASHED_FIELDS' values in their order (verification reads rows as
+    tuples: a Row's attribute lookup by name cost a quarter of a whole-chain check)."""
+    payload = dict(zip(HASHED_FIELDS, values, strict=True))
     payload["ts"] = payload["ts"].isoformat()
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -191,25 +197,25 @@ def verify(session: Session, *, batch: int = 5000, after: Checkpoint = START) ->
             return VerifyResult(False, 0, after.seq, problem, after, after)
         columns = columns.where(AuditEvent.seq > after.seq)
     rows = session.execute(columns.execution_options(yield_per=batch))
+    position = {column.name: i for i, column in enumerate(AuditEvent.__table__.columns)}
+    hashed = [position[name] for name in HASHED_FIELDS]
+    at_seq, at_hash, at_prev = position["seq"], position["hash"], position["prev_hash"]
 
     def broken(seq: int, problem: str) -> VerifyResult:
         return VerifyResult(False, count, seq, problem, after, last)
 
     for event in rows:
         count += 1
-        if event.seq != expected_seq:
-            gap = (
-                f"{expected_seq}"
-                if event.seq == expected_seq + 1
-                else f"{expected_seq}-{event.seq - 1}"
-            )
+        seq, stored_hash = event[at_seq], event[at_hash]
+        if seq != expected_seq:
+            gap = f"{expected_seq}" if seq == expected_seq + 1 else f"{expected_seq}-{seq - 1}"
             return broken(expected_seq, f"record(s) {gap} deleted")
-        if record_hash(event) != event.hash:
-            return broken(event.seq, "record content changed (hash mismatch)")
-        if event.prev_hash != prev_hash:
-            return broken(event.seq, "link to the previous record broken (changed or inserted)")
-        prev_hash, expected_seq = event.hash, event.seq + 1
-        last = Checkpoint(event.seq, event.hash)
+        if values_hash([event[i] for i in hashed]) != stored_hash:
+            return broken(seq, "record content changed (hash mismatch)")
+        if event[at_prev] != prev_hash:
+            return broken(seq, "link to the previous record broken (changed or inserted)")
+        prev_hash, expected_seq = stored_hash, seq + 1
+        last = Checkpoint(seq, stored_hash)
     head = session.get(AuditHead, HEAD_ID)
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev_hash):
         if head.last_seq > expected_seq - 1:
