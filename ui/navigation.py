@@ -8,6 +8,7 @@ The menu is a convenience; the guard is the check."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -71,6 +72,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
 )  # fmt: skip
 BY_KEY = {p.key: p for p in PAGES}
+HOME_TITLE = "Home"  # the hidden default page at "/", which opens the role's first page
 
 
 def spec(key: str) -> PageSpec:
@@ -108,13 +110,25 @@ def navigation(role: Role | None) -> StreamlitPage:
         pages = [_page(p, visible=False, default=False) for p in PAGES]
         return st.navigation({"": [sign_in, *pages]}, position="hidden")
     allowed = allowed_pages(role)
+    # The default page is a hidden "home" that opens the role's first page: Streamlit serves a
+    # default page only at "/", so were Chat the default, a link to /chat?passenger=... would
+    # be "Page not found" (and lose its query) for exactly the roles whose first page it is.
+    home = st.Page(
+        partial(_open_first_page, allowed[0]), title=HOME_TITLE, url_path="home",
+        default=True, visibility="hidden",
+    )  # fmt: skip
     sections: dict[str, list[StreamlitPage]] = {}
     for p in PAGES:
-        page = _page(p, visible=p in allowed, default=p is allowed[0])
+        page = _page(p, visible=p in allowed, default=False)
         # Hidden pages go to the unnamed section: the menu shows neither them nor a header.
         sections.setdefault(p.section if p in allowed else "", []).append(page)
-    hidden = sections.pop("", [])
-    return st.navigation({**sections, "": hidden} if hidden else sections, position="sidebar")
+    hidden = [home, *sections.pop("", [])]
+    return st.navigation({**sections, "": hidden}, position="sidebar")
+
+
+def _open_first_page(first: PageSpec) -> None:
+    """The bare address: the role's first page, keeping the link's query (?passenger=...)."""
+    st.switch_page(first.path, query_params=st.query_params.to_dict())
 
 
 def landing(current: StreamlitPage, role: Role) -> str:
