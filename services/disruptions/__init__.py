@@ -8,7 +8,7 @@
   (`ticket_entitlements`, `leg_entitlements`, `flight_facts`).
 - planner: re-accommodation of a disrupted flight's passengers for staff (`plan_flight`,
   `plan_flights`, `greedy_plan`; read-only), and one ticket's alternatives
-  (`options_for_ticket`); affected, candidates, plan_entitlements and plan_types are its parts."""
+  (`options_for_ticket`); affected, candidates, priorities, plan_entitlements and plan_types are its parts."""
 
 from services.disruptions.causes import EXTRAORDINARY, is_extraordinary
 from services.disruptions.claims import (
@@ -43,10 +43,10 @@ from services.disruptions.plan_types import (
 from services.disruptions.planner import (
     greedy_plan,
     options_for_ticket,
-    parse_priorities,
     plan_flight,
     plan_flights,
 )
+from services.disruptions.priorities import parse_priorities
 from services.disruptions.records import disrupt_flight, find_flight
 
 __all__ = [

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from config import get_settings
-from db.models import Flight, FlightStatus, Role, Tier
+from db.models import Flight, FlightStatus
 from services.core.access import owned_ticket
 from services.core.context import ServiceContext
-from services.core.errors import InvalidInput, NotFound, PolicyViolation, Rule
+from services.core.errors import InvalidInput, NotFound
 from services.core.operations import operation
 from services.disruptions.affected import Group, Journey, group_journeys, journey_of, load_journeys
 from services.disruptions.candidates import (
@@ -35,65 +35,11 @@ from services.disruptions.candidates import (
 )
 from services.disruptions.plan_entitlements import FactsBook, affected_passengers, kept_delay
 from services.disruptions.plan_types import Itinerary, Plan, PlanRow, Priority, RowAction, Strategy
-
-STAFF = frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN})
-FAMILY_SIZE = 3
-
-
-def require_staff(ctx: ServiceContext) -> None:
-    if ctx.actor.role not in STAFF:
-        raise PolicyViolation(
-            Rule.PERMISSION,
-            "Only agents, managers and administrators can plan a re-accommodation; a "
-            f"{ctx.actor.role.value} account cannot.",
-        )
-
-
-def parse_priorities(text: str | Sequence[Priority | str]) -> tuple[Priority, ...]:
-    """ "gold,tight_connection,family" (or a sequence) as priorities, in order, once each."""
-    names = text.split(",") if isinstance(text, str) else [str(p) for p in text]
-    found: list[Priority] = []
-    for name in (n.strip().lower() for n in names):
-        if not name:
-            continue
-        try:
-            priority = Priority(name)
-        except ValueError:
-            known = ", ".join(p.value for p in Priority)
-            raise InvalidInput(f"'{name}' is not a re-accommodation priority ({known}).") from None
-        if priority not in found:
-            found.append(priority)
-    return tuple(found)
+from services.disruptions.priorities import parse_priorities, queue, require_staff
 
 
 def min_connection() -> timedelta:
     return timedelta(minutes=get_settings().reaccommodation_min_connection_minutes)
-
-
-def priorities_met(group: Group, order: Sequence[Priority]) -> tuple[Priority, ...]:
-    tiers = group.tiers
-    met = {
-        Priority.GOLD: Tier.GOLD in tiers,
-        Priority.SILVER: bool(tiers & {Tier.GOLD, Tier.SILVER}),
-        Priority.TIGHT_CONNECTION: any(j.tight_connection for j in group.journeys),
-        Priority.FAMILY: group.size >= FAMILY_SIZE,
-    }
-    return tuple(p for p in order if met[p])
-
-
-def _queue(
-    groups: list[Group], strategy: Strategy, order: Sequence[Priority]
-) -> list[tuple[Group, tuple[Priority, ...]]]:
-    """The parties in the order they are served: by the first priority met, then the next, ...;
-    first come first served among equals, and for the greedy baseline throughout."""
-    met = [(g, priorities_met(g, order) if strategy == Strategy.PLANNER else ()) for g in groups]
-
-    def key(item: tuple[Group, tuple[Priority, ...]]) -> tuple[tuple[bool, ...], datetime, int]:
-        group, reasons = item
-        rank = tuple(p not in reasons for p in order) if strategy == Strategy.PLANNER else ()
-        return rank, group.booking.created_at, group.booking.id
-
-    return sorted(met, key=key)
 
 
 class Searcher:
@@ -235,7 +181,7 @@ def plan_flights(
     searcher = Searcher(session, groups, now)
     book = FactsBook(session)
     rows = tuple(
-        _row(g, reasons, book, searcher, strategy) for g, reasons in _queue(groups, strategy, order)
+        _row(g, reasons, book, searcher, strategy) for g, reasons in queue(groups, strategy, order)
     )
     return Plan(
         flight_ids=tuple(f.id for f in flights),

@@ -15,6 +15,7 @@ from services.disruptions import (
     disrupt_flight,
     greedy_plan,
     plan_flight,
+    plan_flights,
 )
 from tests import factories as f
 from tests.services.disruptions.planning import ADMIN, H, booked, cancel, row_of, staff
@@ -205,3 +206,43 @@ def test_the_rerouting_arrival_decides_the_compensation(session, clock) -> None:
     assert p.entitlements.compensation_eur == 300
     assert "Art. 7(2)" in p.entitlements.compensation_article
     assert p.entitlements.compensation_chf == f.eu261_chf(300)
+
+
+def test_a_passenger_on_the_way_in_waits_for_the_feeder(session, clock) -> None:
+    now = clock.now()
+    feeder = f.flight(session, "GVA", "ZRH", now + 5 * H, hours=1)  # lands now + 6 h
+    cancelled = f.flight(session, "ZRH", "LHR", now + 7 * H)
+    too_soon = f.flight(session, "ZRH", "LHR", now + 6.5 * H)  # 30 min after landing
+    # 48 min after landing, before the cancelled flight's own time: the passenger is there.
+    reachable = f.flight(session, "ZRH", "LHR", now + 6.8 * H)
+    f.flight(session, "ZRH", "LHR", now + 9 * H)
+    ticket = booked(session, clock, [feeder, cancelled])
+    session.commit()
+    cancel(session, clock, cancelled)
+
+    (row,) = plan_flight(session, staff(clock), flight_id=cancelled.id).rows
+
+    assert (row.origin, row.destination) == ("ZRH", "LHR") and row.ticket_nos == (ticket.ticket_no,)
+    assert row.option is not None and row.option.flight_ids == (reachable.id,)
+    assert too_soon.id not in row.option.flight_ids
+
+
+def test_a_storm_shares_one_seat_inventory_across_its_flights(session, clock) -> None:
+    now = clock.now()
+    first = f.flight(session, "ZRH", "LHR", now + 6 * H)
+    second = f.flight(session, "ZRH", "LHR", now + 7 * H)
+    last_seat = f.flight(session, "ZRH", "LHR", now + 9 * H)
+    later = f.flight(session, "ZRH", "LHR", now + 30 * H)
+    f.fill(session, last_seat, leave=1, issued_at=now - 30 * 24 * H)
+    on_first = booked(session, clock, [first], days_ago=3)
+    on_second = booked(session, clock, [second], days_ago=4)
+    session.commit()
+    cancel(session, clock, first)
+    cancel(session, clock, second)
+
+    plan = plan_flights(session, staff(clock), flight_ids=[first.id, second.id])
+
+    assert plan.flight_ids == (first.id, second.id)
+    # Booked a day earlier, the second flight's passenger is served first.
+    assert row_of(plan, on_second.ticket_no).option.flight_ids == (last_seat.id,)  # type: ignore[union-attr]
+    assert row_of(plan, on_first.ticket_no).option.flight_ids == (later.id,)  # type: ignore[union-attr]
