@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from sqlalchemy import event
 
 from config import get_settings
 from db.models import Flight, Role, Tier
@@ -177,3 +178,35 @@ def test_the_planner_follows_the_booking_rules_it_cannot_import() -> None:
     assert candidates.REBOOKING_WINDOW == policy.AIRLINE_CANCELLATION_REBOOKING_WINDOW
     assert candidates.BOOKING_MIN_CONNECTION == policy.MIN_CONNECTION
     assert candidates.BOOKABLE == flight_search.BOOKABLE
+
+
+def _statements_to_plan(session, clock, passengers: int) -> int:
+    cancelled = f.flight(session, "ZRH", "LHR", clock.now() + 6 * H)
+    f.flight(session, "ZRH", "LHR", clock.now() + 9 * H)
+    f.flight(session, "ZRH", "GVA", clock.now() + 7 * H, hours=0.75)
+    f.flight(session, "GVA", "LHR", clock.now() + 9 * H)
+    for n in range(passengers):
+        booked(session, clock, [cancelled], tier=Tier.GOLD if n % 2 else Tier.REGULAR)
+    session.commit()
+    cancel(session, clock, cancelled)
+    session.expire_all()
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        plan = plan_flight(session, staff(clock), flight_id=cancelled.id)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert plan.summary.re_accommodated == passengers
+    return len(statements)
+
+
+def test_a_plan_reads_in_a_fixed_number_of_queries(session, clock) -> None:
+    """Set-based: six passengers cost the same queries as two (none per ticket or route)."""
+    few = _statements_to_plan(session, clock, 2)
+    many = _statements_to_plan(session, clock, 6)
+    assert many == few <= 12
