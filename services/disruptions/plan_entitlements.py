@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from db.models import DisruptionKind
-from services.disruptions.affected import Group, effective_arrival
+from services.disruptions.affected import Group, Journey, effective_arrival
 from services.disruptions.claims import eur_chf_rate, flight_facts
 from services.disruptions.eu261 import Entitlements, FlightFacts, Rerouting, entitlements
 from services.disruptions.plan_types import AffectedPassenger, EntitlementSummary, Itinerary
@@ -56,8 +57,8 @@ def entitlements_for(
 def summarize(e: Entitlements) -> EntitlementSummary:
     c = e.compensation
     return EntitlementSummary(
-        compensation_eur=c.amount_eur if c.entitled else c.amount_eur * 0,
-        compensation_chf=c.amount_chf if c.entitled else c.amount_chf * 0,
+        compensation_eur=c.amount_eur if c.entitled else Decimal("0.00"),
+        compensation_chf=c.amount_chf if c.entitled else Decimal("0.00"),
         compensation_article=c.article,
         compensation_sentence=c.sentence,
         care_meals=e.care.meals,
@@ -68,11 +69,31 @@ def summarize(e: Entitlements) -> EntitlementSummary:
     )
 
 
+def booked_after_announcement(summary: EntitlementSummary, journey: Journey) -> EntitlementSummary:
+    """The airline's rule on top of the regulation (docs/policy.md): compensation only for a
+    flight booked before its disruption was announced, so nobody books a cancelled flight to
+    claim it. Care and the refund choice stay."""
+    announced = journey.disrupted.disrupted_at
+    if announced is None or journey.legs[0].booked_at < announced:
+        return summary
+    return replace(
+        summary,
+        compensation_eur=Decimal("0.00"),
+        compensation_chf=Decimal("0.00"),
+        compensation_article="policy: booked after the announcement",
+        compensation_sentence=(
+            f"{journey.disrupted.flight_no} was booked on this ticket after its disruption was "
+            "announced, so no compensation is paid for it."
+        ),
+    )
+
+
 def affected_passengers(
     book: FactsBook, group: Group, option: Itinerary | None, delay: timedelta | None
 ) -> tuple[AffectedPassenger, ...]:
     """The party's passengers, each with the entitlements of the row (the same flight and
-    rerouting give the same decision; computed once per row)."""
+    rerouting give the same decision, computed once per row) less what their own booking
+    time rules out."""
     summary = summarize(entitlements_for(book, group, option, delay))
     return tuple(
         AffectedPassenger(
@@ -81,7 +102,7 @@ def affected_passengers(
             name=j.ticket.passenger.full_name,
             tier=j.ticket.passenger.tier,
             cabin=j.ticket.cabin,
-            entitlements=summary,
+            entitlements=booked_after_announcement(summary, j),
         )
         for j in group.journeys
     )

@@ -246,3 +246,24 @@ def test_a_storm_shares_one_seat_inventory_across_its_flights(session, clock) ->
     # Booked a day earlier, the second flight's passenger is served first.
     assert row_of(plan, on_second.ticket_no).option.flight_ids == (last_seat.id,)  # type: ignore[union-attr]
     assert row_of(plan, on_first.ticket_no).option.flight_ids == (later.id,)  # type: ignore[union-attr]
+
+
+def test_a_ticket_bought_after_the_announcement_is_owed_care_but_no_compensation(
+    session, clock
+) -> None:
+    now = clock.now()
+    cancelled = f.flight(session, "ZRH", "SIN", now + 6 * H, hours=12)
+    f.flight(session, "ZRH", "SIN", now + 30 * H, hours=12)
+    before = booked(session, clock, [cancelled], days_ago=10)
+    session.commit()
+    cancel(session, clock, cancelled)
+    after = booked(session, clock, [cancelled], days_ago=0, party=before)
+    session.commit()
+
+    (row,) = plan_flight(session, staff(clock), flight_id=cancelled.id).rows
+
+    owed = {p.ticket_no: p.entitlements for p in row.passengers}
+    assert owed[before.ticket_no].compensation_eur == 600
+    assert owed[after.ticket_no].compensation_eur == 0
+    assert "booked on this ticket after" in owed[after.ticket_no].compensation_sentence
+    assert owed[after.ticket_no].care_meals and owed[after.ticket_no].refund_choice
