@@ -139,6 +139,9 @@ class SeatInventory:
             for cabin, count in needs[hop.id].items():
                 self.free[(hop.id, cabin)] = self.left(hop.id, cabin) - count
 
+    def release(self, flight_id: int, cabin: Cabin) -> None:
+        self.free[(flight_id, cabin)] = self.left(flight_id, cabin) + 1
+
 
 def load_inventory(session: Session, hops: Collection[Hop]) -> SeatInventory:
     """The seat map's capacity per aircraft type and cabin minus the seats taken, per flight."""

@@ -83,6 +83,14 @@ class Searcher:
             if earliest <= c[0].departs <= latest and group.disrupted.id not in {h.id for h in c}
         ]  # fmt: skip
 
+    def _release_old_seats(self, group: Group, chain: Chain) -> None:
+        """The change frees the seats of the onward flights the party leaves, for the parties
+        served after it."""
+        kept = {hop.id for hop in chain}
+        for journey in group.journeys:
+            for flight_id in journey.held_flight_ids - kept:
+                self.inventory.release(flight_id, journey.ticket.cabin)
+
     def assign(self, group: Group, strategy: Strategy) -> tuple[Itinerary | None, str | None]:
         """The first candidate (in the strategy's order) with seats for the whole party, its
         seats taken; or why there is none."""
@@ -91,6 +99,7 @@ class Searcher:
             needs = {hop.id: group.seats_needed(hop.id) for hop in chain}
             if self.inventory.fits(chain, needs):
                 self.inventory.take(chain, needs)
+                self._release_old_seats(group, chain)
                 cabins = {j.ticket.cabin for j in group.journeys}
                 left = min(self.inventory.left(h.id, c) for h in chain for c in cabins)
                 return itinerary(chain, left), None

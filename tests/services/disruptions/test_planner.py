@@ -267,3 +267,25 @@ def test_a_ticket_bought_after_the_announcement_is_owed_care_but_no_compensation
     assert owed[after.ticket_no].compensation_eur == 0
     assert "booked on this ticket after" in owed[after.ticket_no].compensation_sentence
     assert owed[after.ticket_no].care_meals and owed[after.ticket_no].refund_choice
+
+
+def test_a_seat_left_on_an_onward_flight_goes_to_the_next_party(session, clock) -> None:
+    """LHR-ZRH is cancelled and its passenger rerouted LHR-GVA direct, which frees the last
+    seat of the ZRH-GVA flight they were connecting to, for a cancelled ZRH-GVA's passenger."""
+    now = clock.now()
+    inbound = f.flight(session, "LHR", "ZRH", now + 4 * H)
+    onward = f.flight(session, "ZRH", "GVA", now + 7 * H, hours=0.75)
+    direct = f.flight(session, "LHR", "GVA", now + 5 * H)
+    short_hop = f.flight(session, "ZRH", "GVA", now + 6 * H, hours=0.75)
+    f.flight(session, "ZRH", "GVA", now + 30 * H, hours=0.75)
+    connecting = booked(session, clock, [inbound, onward], days_ago=20)
+    f.fill(session, onward, leave=0, issued_at=now - 30 * 24 * H)
+    stranded = booked(session, clock, [short_hop], days_ago=10)
+    session.commit()
+    cancel(session, clock, inbound)
+    cancel(session, clock, short_hop)
+
+    plan = plan_flights(session, staff(clock), flight_ids=[inbound.id, short_hop.id])
+
+    assert row_of(plan, connecting.ticket_no).option.flight_ids == (direct.id,)  # type: ignore[union-attr]
+    assert row_of(plan, stranded.ticket_no).option.flight_ids == (onward.id,)  # type: ignore[union-attr]
