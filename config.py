@@ -114,6 +114,16 @@ class Settings(BaseSettings):
     # EU 261/2004 compensation is fixed in euros and paid in francs at this rate (CHF per EUR;
     # about the 2025-2026 market rate). Operators set it from the treasury's rate.
     eur_chf_rate: Decimal = Field(default=Decimal("0.94"), gt=0, le=10)
+    # The re-accommodation planner (services/disruptions/planner.py) serves groups in this order
+    # of criteria, comma-separated, first match first: gold (a gold member in the party), silver,
+    # tight_connection (an onward flight within 3 hours of the disrupted one's arrival), family
+    # (a party of 3 or more); ties and everyone else by booking time.
+    reaccommodation_priorities: str = "gold,tight_connection,family"
+    # Minutes a passenger needs between an arrival and the next departure, for whether a delay
+    # breaks a connection and for the connections the planner proposes: the booking rule's 40
+    # (services.flights.policy.MIN_CONNECTION) plus 5 because a delayed flight's arrival is
+    # still an estimate when the plan is made.
+    reaccommodation_min_connection_minutes: int = Field(default=45, ge=40, le=240)
 
     @field_validator("demo_now")
     @classmethod

@@ -1,7 +1,7 @@
 """Run the benchmarks, print each figure beside its target, write JSON.
 
 python -m bench.run [--only seed,queries,agent,growth] [--json bench/results/latest.json] [--quick]
-(`--only streams`: 200 open live streams; `--only delivery`: agent message to web chat; `--only
+(`--only disruption`: the re-accommodation planner on the large world; `--only streams`: 200 open live streams; `--only delivery`: agent message to web chat; `--only
 growth`: checkpoint bytes, rows and turn latency over a 120-turn conversation)
 """
 
@@ -28,6 +28,7 @@ SUITES = {
     "dashboards": "bench.dashboard_bench",
     "evals": "bench.eval_bench",
     "ui": "bench.ui_bench",
+    "disruption": "bench.disruption_bench",
 }
 
 
