@@ -37,8 +37,8 @@ from agent.travel_tools import (
     search_hotels,
 )
 from db.models import EscalationReason, Fare
-from services.flights import cancellations, disruption_options as disruptions, flight_bookings
-from services.flights import flights, tickets
+from services.flights import cancellations, flight_bookings, flights, tickets
+from services.flights import disruption_options as disruptions
 from services.support import escalations, policy_docs, snapshot
 from services.travel.travel_kinds import CAR, EXCURSION, HOTEL
 

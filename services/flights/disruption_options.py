@@ -196,8 +196,8 @@ def rebooking_options(
             "departs within the 7-day free rebooking window."
         )
     return options, (
-        f"Free of charge (the airline cancelled): the earliest arrivals on {first.origin}-"
-        f"{last.destination} within 7 days with a free {ticket.cabin.value} seat."
+        f"the airline cancelled, so rebooking is free: the earliest arrivals on {first.origin}-"
+        f"{last.destination} within 7 days with a free {ticket.cabin.value} seat"
     )
 
 

@@ -44,12 +44,12 @@ def disruption(t: Transcript, task: Task) -> Decision:
     return _answer(t, task, flights)
 
 
-def _nothing_disrupted(t: Transcript, task: Task, data: dict[str, Any]) -> str:
+def _nothing_disrupted(t: Transcript, task: Task) -> str:
     who = possessive(t, task.slots.get("first_person", False))
     return (
-        f"I see no disrupted flight in {who} bookings: none is cancelled or delayed, so there is "
-        "nothing to rebook and no EU 261 compensation or care is due. "
-        f"({data.get('summary', '')}) If a flight number or ticket is meant, tell me which."
+        f"No disrupted flight: none of the flights in {who} bookings is cancelled or delayed, so "
+        "there is nothing to rebook and no EU 261 compensation or care is due. If another "
+        "flight is meant, tell me its number or ticket."
     )
 
 
@@ -95,11 +95,12 @@ def _care_line(flight: dict[str, Any]) -> str:
     care = flight["care"]
     if not care["entitled"]:
         return f"Care: not yet — {care['sentence']} (EU 261 {care['article']})."
-    hotel = (
-        "a hotel night with the transfers to and from it"
-        if care["hotel"]
-        else "no hotel, as the journey continues the same day"
-    )
+    if care["hotel"]:
+        hotel = "a hotel night with the transfers to and from it"
+    elif flight["kind"] == "cancelled":
+        hotel = "a hotel with transfers too if the new flight leaves only the next day"
+    else:
+        hotel = "no hotel, as the flight still leaves the same day"
     return f"Care: meals and refreshments while waiting; {hotel} (EU 261 {care['article']})."
 
 
@@ -107,7 +108,7 @@ def _refund_line(flight: dict[str, Any]) -> str | None:
     refund = flight["refund"]
     if not refund["entitled"]:
         return None
-    amount = f" ({chf(refund['amount'])})" if refund.get("amount") is not None else ""
+    amount = f", {chf(refund['amount'])}" if refund.get("amount") is not None else ""
     return (
         f"Or, instead of travelling, a full refund of ticket {flight['ticket_no']}{amount} "
         f"(EU 261 {refund['article']})."
@@ -135,7 +136,7 @@ def _answer(t: Transcript, task: Task, flights: list[dict[str, Any]]) -> Decisio
     flight = next((f for f in flights if f["rebooking"]), flights[0])
     lines = [_headline(f) for f in flights]
     if flight["rebooking"]:
-        lines.append(f"Rebooking options ({flight['rebooking_note']}):")
+        lines.append(f"Rebooking options — {flight['rebooking_note']}:")
         lines += [_option_line(o) for o in flight["rebooking"]]
     elif flight["kind"] == "cancelled":
         lines.append(flight["rebooking_note"])

@@ -139,12 +139,13 @@ def _disruption_question(c: Ctx) -> bool:
     acting = u.has("book", "cancel", "refund", "compensation") or ASKS_TO_ACT.search(u.lower)
     if acting and not c.asks_only:
         return False
-    care = CARE.search(u.lower) is not None and not u.places and u.nights is None
+    care = CARE.search(u.lower) is not None and u.nights is None
     if u.has("disruption") or DISRUPTED.search(u.lower):
         return care or AFTERMATH.search(u.lower) is not None
     # Nothing said about a disruption: "can I get a hotel?", "what am I owed?" are still
-    # answered from the passenger's flights first (the flow books a stay when none is hit).
-    return care or ENTITLEMENT_WORDS.search(u.lower) is not None
+    # answered from the passenger's flights first (the flow books a stay when none is hit);
+    # a hotel somewhere named is a stay to book.
+    return (care and not u.places) or ENTITLEMENT_WORDS.search(u.lower) is not None
 
 
 def _disruption(c: Ctx) -> Task:
