@@ -38,9 +38,7 @@ def disruption(t: Transcript, task: Task) -> Decision:
             return travel.book(
                 t, Task(Intent.HOTEL_BOOK, task.slots, Stage.START, task.rule), HOTEL
             )
-        return say(
-            _nothing_disrupted(t, task, result.data), Task(task.intent, task.slots, Stage.DONE)
-        )
+        return say(_nothing_disrupted(t, task), Task(task.intent, task.slots, Stage.DONE))
     return _answer(t, task, flights)
 
 
