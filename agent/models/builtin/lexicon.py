@@ -280,9 +280,11 @@ INQUIRY = re.compile(
     r"\b(wants? to know|wondering|curious|asks? (me |us |you )?(if|whether|what|how|when|which|why)|"
     r"asking (if|whether|what|how|when|which|why)|enquir\w+|inquir\w+)\b"
 )
-# A disrupted flight, as people describe it ("was cancelled" is read in understanding.py).
+# A disrupted flight, as people describe it. A cancellation by the airline ("was cancelled",
+# "my cancelled flight") is read in understanding.py (the "disruption" cue): a bare
+# "cancelled" may be the passenger's own ("what would I get back if I cancelled?").
 DISRUPTED = re.compile(
-    r"\b(cancel+ed|delay\w*|late|disrupt\w*|stranded|stuck|grounded|overbooked|"
+    r"\b(delay\w*|late|disrupt\w*|stranded|stuck|grounded|overbooked|"
     r"missed (my |his |her |their |the )?connection)\b"
 )
 # What a disrupted passenger asks: what they can do, what they are owed, the care they get.

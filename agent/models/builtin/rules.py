@@ -132,14 +132,19 @@ def _disruption_question(c: Ctx) -> bool:
     """A disrupted passenger asking what they can do, what they are owed or what care they
     get, about their own flights and not asking for an action (that is the other rules')."""
     u = c.u
-    if u.other_person or u.dates or u.shift_days is not None or u.has("policy"):
+    if u.other_person or u.has("policy"):
         return False
+    if (u.dates or u.shift_days is not None) and u.has("change"):
+        return False  # "anything later tomorrow?": a change searched on that day
     if not (u.is_question or c.asks_only):
         return False
-    acting = u.has("book", "cancel", "refund", "compensation") or ASKS_TO_ACT.search(u.lower)
+    care = CARE.search(u.lower) is not None and u.nights is None
+    # "what if I cancelled?", "what would a change cost?": a quote ("a free meal?" is care).
+    if u.has("cancel") or (u.has("cost") and not care):
+        return False
+    acting = u.has("book", "refund", "compensation") or ASKS_TO_ACT.search(u.lower)
     if acting and not c.asks_only:
         return False
-    care = CARE.search(u.lower) is not None and u.nights is None
     if u.has("disruption") or DISRUPTED.search(u.lower):
         return care or AFTERMATH.search(u.lower) is not None
     # Nothing said about a disruption: "can I get a hotel?", "what am I owed?" are still
