@@ -130,25 +130,32 @@ def _next_steps(t: Transcript, task: Task, flight: dict[str, Any]) -> str:
     return f"{asker} {', '.join(steps[:-1]) + ' or ' + steps[-1] if len(steps) > 1 else steps[0]}. I haven't changed anything."
 
 
-def _answer(t: Transcript, task: Task, flights: list[dict[str, Any]]) -> Decision:
-    flight = next((f for f in flights if f["rebooking"]), flights[0])
-    lines = [_headline(f) for f in flights]
-    if flight["rebooking"]:
-        lines.append(f"Rebooking options — {flight['rebooking_note']}:")
-        lines += [_option_line(o) for o in flight["rebooking"]]
-    elif flight["kind"] == "cancelled":
-        lines.append(flight["rebooking_note"])
+def _entitlement_lines(task: Task, flight: dict[str, Any]) -> list[str]:
     refund = _refund_line(flight)
-    entitlements = [_compensation_line(flight), _care_line(flight)]
+    owed = [_compensation_line(flight), _care_line(flight)]
     if task.slots.get("care_first"):
-        entitlements.reverse()
-    lines += ([refund] if refund else []) + entitlements
-    lines.append(_next_steps(t, task, flight))
+        owed.reverse()  # "can I get a hotel?": the care first
+    return ([refund] if refund else []) + owed
+
+
+def _answer(t: Transcript, task: Task, flights: list[dict[str, Any]]) -> Decision:
+    # The flight whose options are listed: the first with free rebookings (one list to pick from).
+    listed = next((f for f in flights if f["rebooking"]), None)
+    lines = []
+    for flight in flights:
+        lines.append(_headline(flight))
+        if flight is listed:
+            lines.append(f"Rebooking options — {flight['rebooking_note']}:")
+            lines += [_option_line(o) for o in flight["rebooking"]]
+        elif flight["kind"] == "cancelled":
+            lines.append(flight["rebooking_note"])
+        lines += _entitlement_lines(task, flight)
+    lines.append(_next_steps(t, task, listed or flights[0]))
     text = "\n".join(lines)
-    slots = {**task.slots, "ticket_no": flight["ticket_no"], "hold": False}
-    if not flight["rebooking"]:
+    slots = {**task.slots, "ticket_no": (listed or flights[0])["ticket_no"], "hold": False}
+    if listed is None:
         return say(text, Task(task.intent, slots, Stage.DONE))
-    items = [_item(o) for o in flight["rebooking"]]
+    items = [_item(o) for o in listed["rebooking"]]
     # The list waits for a pick: "put me on the first one" continues as a change of this ticket.
     return say(
         text,

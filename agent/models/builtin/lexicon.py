@@ -280,25 +280,6 @@ INQUIRY = re.compile(
     r"\b(wants? to know|wondering|curious|asks? (me |us |you )?(if|whether|what|how|when|which|why)|"
     r"asking (if|whether|what|how|when|which|why)|enquir\w+|inquir\w+)\b"
 )
-# A disrupted flight, as people describe it. A cancellation by the airline ("was cancelled",
-# "my cancelled flight") is read in understanding.py (the "disruption" cue): a bare
-# "cancelled" may be the passenger's own ("what would I get back if I cancelled?").
-DISRUPTED = re.compile(
-    r"\b(delay\w*|late|disrupt\w*|stranded|stuck|grounded|overbooked|"
-    r"missed (my |his |her |their |the )?connection)\b"
-)
-# What a disrupted passenger asks: what they can do, what they are owed, the care they get.
-AFTERMATH = re.compile(
-    r"\b(options?|alternatives?|what (can|could|should|do) (i|we|she|he|they|you) do( now)?|"
-    r"anything (i|we|she|he|they|you) can do|what now|what happens now|what are (my|his|her|"
-    r"their|the) (rights|choices)|rights|owed|entitled|entitlements?|what (do|does|can|will|would) "
-    r"(i|we|she|he|they) get|help)\b"
-)
-# The care of EU 261 Art. 9, asked about: "can I get a hotel?", "do I get meal vouchers?".
-CARE = re.compile(
-    r"\b(meals?|food|vouchers?|refreshments?|drinks?|something to eat|hotels?|accommodation|"
-    r"a room|overnight|transfers?|taxi to the hotel)\b"
-)
 # "until when can she rebook?": a question about a deadline, answered by the rule.
 DEADLINE = re.compile(
     r"\b(until when|till when|by when|how long (does|do|has|have|can|is)|deadline|"

@@ -14,17 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agent.models.builtin.disruption_cues import asks_about_disruption, disruption_slots
 from agent.models.builtin.followups import domain_of, follow_up
 from agent.models.builtin.guard import holds_back, only_asks
-from agent.models.builtin.lexicon import (
-    ACTION_WORDS,
-    AFTERMATH,
-    CARE,
-    DEADLINE,
-    DISRUPTED,
-    GENERIC_SUBJECT,
-    OWN_ITEM,
-)
+from agent.models.builtin.lexicon import ACTION_WORDS, DEADLINE, GENERIC_SUBJECT, OWN_ITEM
 from agent.models.builtin.slots import carry_over, domain, read_slots
 from agent.models.builtin.state import Intent, Slots, Stage, Task
 from agent.models.builtin.transcript import Transcript
@@ -119,54 +112,6 @@ def _escalate(c: Ctx) -> Task:
     return Task(Intent.ESCALATE, {**c.slots, "reason": reason})
 
 
-# "rebook me", "can you put him on...", "can I get compensation for it?": a request, even asked.
-ASKS_TO_ACT = re.compile(
-    r"\b(rebook|move|change|put|switch|get|book|cancel|claim|file|pay) (me|him|her|them|us|it)\b"
-)
-ENTITLEMENT_WORDS = re.compile(
-    r"\b(owed|entitled|entitlements?|my rights|(his|her|their) rights)\b"
-)
-
-
-def _disruption_question(c: Ctx) -> bool:
-    """A disrupted passenger asking what they can do, what they are owed or what care they
-    get, about their own flights and not asking for an action (that is the other rules')."""
-    u = c.u
-    if u.other_person or u.has("policy"):
-        return False
-    if (u.dates or u.shift_days is not None) and u.has("change"):
-        return False  # "anything later tomorrow?": a change searched on that day
-    if not (u.is_question or c.asks_only):
-        return False
-    care = CARE.search(u.lower) is not None and u.nights is None
-    # "what if I cancelled?", "what would a change cost?": a quote ("a free meal?" is care).
-    if u.has("cancel") or (u.has("cost") and not care):
-        return False
-    acting = u.has("book", "refund", "compensation") or ASKS_TO_ACT.search(u.lower)
-    if acting and not c.asks_only:
-        return False
-    if u.has("disruption") or DISRUPTED.search(u.lower):
-        return care or AFTERMATH.search(u.lower) is not None
-    # Nothing said about a disruption: "can I get a hotel?", "what am I owed?" are still
-    # answered from the passenger's flights first (the flow books a stay when none is hit);
-    # a hotel somewhere named is a stay to book.
-    return (care and not u.places) or ENTITLEMENT_WORDS.search(u.lower) is not None
-
-
-def _disruption(c: Ctx) -> Task:
-    hotel = re.search(r"\b(hotels?|accommodation|a room|overnight)\b", c.u.lower) is not None
-    care = CARE.search(c.u.lower) is not None
-    return Task(
-        Intent.DISRUPTION,
-        {
-            **c.slots,
-            "typed_ticket": bool(c.u.ticket_nos),
-            "hotel_wanted": hotel,
-            "care_first": care,
-        },
-    )
-
-
 def _compensation(c: Ctx) -> Task:
     return Task(Intent.COMPENSATION, {**c.slots, "wondering": c.asks_only})
 
@@ -245,7 +190,11 @@ RULES: tuple[Rule, ...] = (
         ),
         _task(Intent.POLICY, deadline=True),
     ),
-    Rule("disruption_question", _disruption_question, _disruption),
+    Rule(
+        "disruption_question",
+        lambda c: asks_about_disruption(c.u, asks_only=c.asks_only),
+        lambda c: Task(Intent.DISRUPTION, {**c.slots, **disruption_slots(c.u)}),
+    ),
     Rule("compensation", lambda c: c.u.has("compensation"), _compensation),
     Rule("cancel_travel_booking", lambda c: bool(c.domain) and c.u.has("cancel"), _kind("cancel")),
     Rule(
