@@ -34,6 +34,7 @@ CARE = re.compile(
 ASKS_TO_ACT = re.compile(
     r"\b(rebook|move|change|put|switch|get|book|cancel|claim|file|pay) (me|him|her|them|us|it)\b"
 )
+NAMES_COMPENSATION = re.compile(r"\b(compensat\w*|indemnit\w*)\b")
 ENTITLEMENT_WORDS = re.compile(
     r"\b(owed|entitled|entitlements?|my rights|(his|her|their) rights)\b"
 )
@@ -42,7 +43,9 @@ ENTITLEMENT_WORDS = re.compile(
 def asks_about_disruption(u: Utterance, *, asks_only: bool) -> bool:
     """A disrupted passenger asking what they can do, what they are owed or what care they
     get, about their own flights and not asking for an action (that is the other rules')."""
-    if u.other_person or u.has("policy"):
+    if u.other_person or u.has("policy") or NAMES_COMPENSATION.search(u.lower):
+        # "would he be owed compensation?": the compensation flow answers it and offers to
+        # claim it; "what is he owed?" asks for everything, which is answered here.
         return False
     if (u.dates or u.shift_days is not None) and u.has("change"):
         return False  # "anything later tomorrow?": a change searched on that day
