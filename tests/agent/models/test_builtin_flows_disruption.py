@@ -32,7 +32,8 @@ TODAY = date(2026, 11, 26)
 
 
 def intent_of(text: str) -> Intent | None:
-    english = to_english(text, detect_language(text))
+    lang = detect_language(text)
+    english = to_english(text, lang) if lang else text
     t = Transcript(TODAY, "Pat Keller", "regular", english, {})
     task = select_task(understand(english, TODAY, "Pat Keller"), t, None, None)
     return task.intent if task else None
