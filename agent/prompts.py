@@ -32,6 +32,13 @@ pick on the user's behalf.
 - A question about cost or eligibility ("how much would she get back?") gets a quote \
 (quote_flight_change, quote_cancellation), not an action.
 - Compensation is paid only when the passenger asks for it.
+- A disrupted passenger ("my flight was cancelled, what are my options?", "what am I owed for \
+the delay?", "can I get a hotel?"): call disruption_options. Tell them the cause and new times, \
+the numbered rebooking options, the refund where it is due and what they are owed (compensation \
+in CHF with the EUR amount and article, or the refusal and its article; meals, hotel, \
+transfers), then what they can ask for next. It only informs: rebook (change_flight with the \
+option's flight ids), refund (cancel_ticket) or pay compensation (request_compensation) only \
+when they ask for that.
 - Approval protocol: every change (change_flight, cancel_ticket, book_*, change_*, cancel_*, \
 request_compensation, escalate_to_human) pauses for the support agent's approval on a card that \
 shows what changes, the fee or refund and the rule. That card is the confirmation: once the \

@@ -38,6 +38,7 @@ from agent.travel_tools import (
 )
 from db.models import EscalationReason, Fare
 from services.flights import cancellations, flight_bookings, flights, tickets
+from services.flights import disruption_options as disruptions
 from services.support import escalations, policy_docs, snapshot
 from services.travel.travel_kinds import CAR, EXCURSION, HOTEL
 
@@ -97,6 +98,19 @@ def quote_cancellation(env: Env, ticket_no: TicketNo) -> Any:
     """How much cancelling a ticket would refund and under which rule, or why it cannot be
     cancelled. Use it to answer 'how much would they get back?' without cancelling."""
     return cancellations.quote_cancellation(env.session, env.ctx, ticket_no=ticket_no)
+
+
+def disruption_options(
+    env: Env,
+    ticket_no: Annotated[str | None, "one of the passenger's tickets; default: all of them"] = None,
+) -> Any:
+    """The passenger's cancelled or delayed flights, each with its cause and new times, the
+    options (free rebooking onto other flights of the route within 7 days, earliest arrival
+    first, as numbered options with flight ids for change_flight; a refund where EU 261 Art. 8
+    gives the choice) and what they are owed (compensation in EUR and CHF, or the refusal and
+    its article; care: meals, hotel, transfers), with the next steps they can ask for. Only
+    reads: use it for "my flight was cancelled, what are my options?" or "what am I owed?"."""
+    return disruptions.disruption_options(env.session, env.ctx, ticket_no=ticket_no)
 
 
 # ---- write tools: each waits for the support agent's approval, then runs exactly once ----
@@ -181,6 +195,7 @@ READ_TOOLS: list[ToolFunction] = [
     lookup_policy,
     quote_flight_change,
     quote_cancellation,
+    disruption_options,
 ]
 SEARCH_TOOLS: list[ToolFunction] = [search_hotels, search_car_rentals, search_excursions]
 # Each write tool with the preview that prices its approval card.

@@ -20,6 +20,7 @@ TOOL_LABELS = {
     "lookup_policy": "Look up the policy",
     "quote_flight_change": "Quote a flight change",
     "quote_cancellation": "Quote a cancellation",
+    "disruption_options": "Read the disruption options and entitlements",
     "search_hotels": "Search hotels",
     "search_car_rentals": "Search car rentals",
     "search_excursions": "Search excursions",

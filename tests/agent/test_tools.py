@@ -42,6 +42,7 @@ READ = [
     "lookup_policy",
     "quote_flight_change",
     "quote_cancellation",
+    "disruption_options",
     "search_hotels",
     "search_car_rentals",
     "search_excursions",
@@ -86,6 +87,7 @@ def test_every_read_tool_in_one_parallel_round(
         ("lookup_policy", {"question": "How much is the change fee for a Classic fare?"}),
         ("quote_flight_change", {"ticket_no": world.ticket, "new_flight_ids": [world.later]}),
         ("quote_cancellation", {"ticket_no": world.ticket}),
+        ("disruption_options", {}),
         ("search_hotels", {"city": "London", "checkin": str(day(5)), "checkout": str(day(7))}),
         ("search_car_rentals", {"city": "LHR", "start": str(day(5)), "end": str(day(8))}),
         ("search_excursions", {"city": "London", "day": str(day(5)), "participants": 2}),
@@ -102,6 +104,9 @@ def test_every_read_tool_in_one_parallel_round(
     assert json.loads(finished["quote_flight_change"].content)["total"] == "110.00"
     assert json.loads(finished["quote_cancellation"].content)["refund"] == "100.00"
     assert json.loads(finished["search_flights"].content)["count"] >= 1
+    disrupted = json.loads(finished["disruption_options"].content)["disrupted"]
+    assert [d["ticket_no"] for d in disrupted] == [world.cancelled_ticket]
+    assert world.other_ticket not in finished["disruption_options"].content
     assert "change" in finished["lookup_policy"].content.lower()
     assert json.loads(finished["search_hotels"].content)["results"][0]["hotel_id"] == world.hotel
     assert events_of(events, AssistantMessage)[-1].text == "Here is what I found."

@@ -44,6 +44,7 @@ def _foreign_excursion(session: Session, world: World, clock: FixedClock) -> int
 
 TICKET_CALLS: list[tuple[str, Args]] = [
     ("quote_cancellation", lambda t: {"ticket_no": t}),
+    ("disruption_options", lambda t: {"ticket_no": t}),
     ("quote_flight_change", lambda t: {"ticket_no": t, "new_flight_ids": [2]}),
     ("cancel_ticket", lambda t: {"ticket_no": t}),
     ("change_flight", lambda t: {"ticket_no": t, "new_flight_ids": [2]}),

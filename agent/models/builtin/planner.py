@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from agent.models.builtin import flows_change as changes
+from agent.models.builtin import flows_disruption as disruptions
 from agent.models.builtin import flows_flights as flights
 from agent.models.builtin import flows_info as info
 from agent.models.builtin import flows_travel as travel
@@ -27,6 +28,7 @@ FLOWS: dict[Intent, Flow] = {
     Intent.CANCEL_TICKET: flights.cancel_ticket,
     Intent.QUOTE_CANCEL: flights.cancel_ticket,
     Intent.COMPENSATION: flights.compensation,
+    Intent.DISRUPTION: disruptions.disruption,
     Intent.FLIGHT_STATUS: flights.flight_status,
     Intent.BOOK_FLIGHT: flights.book_flight,
     Intent.TRIPS: info.trips,

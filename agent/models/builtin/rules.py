@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agent.models.builtin.disruption_cues import asks_about_disruption, disruption_slots
 from agent.models.builtin.followups import domain_of, follow_up
 from agent.models.builtin.guard import holds_back, only_asks
 from agent.models.builtin.lexicon import ACTION_WORDS, DEADLINE, GENERIC_SUBJECT, OWN_ITEM
@@ -188,6 +189,11 @@ RULES: tuple[Rule, ...] = (
             and c.u.has("change", "cancel", "refund", "disruption", "compensation")
         ),
         _task(Intent.POLICY, deadline=True),
+    ),
+    Rule(
+        "disruption_question",
+        lambda c: asks_about_disruption(c.u, asks_only=c.asks_only),
+        lambda c: Task(Intent.DISRUPTION, {**c.slots, **disruption_slots(c.u)}),
     ),
     Rule("compensation", lambda c: c.u.has("compensation"), _compensation),
     Rule("cancel_travel_booking", lambda c: bool(c.domain) and c.u.has("cancel"), _kind("cancel")),

@@ -16,6 +16,7 @@ class Intent(StrEnum):
     CANCEL_TICKET = "cancel_ticket"
     QUOTE_CANCEL = "quote_cancel"  # what a cancellation would refund: never writes
     COMPENSATION = "compensation"
+    DISRUPTION = "disruption"  # a disrupted passenger's options and entitlements: never writes
     FLIGHT_STATUS = "flight_status"
     BOOK_FLIGHT = "book_flight"
     TRIPS = "trips"
@@ -45,6 +46,7 @@ READ_ONLY = frozenset(
         Intent.TRIPS,
         Intent.POLICY,
         Intent.OTHER_PERSON,
+        Intent.DISRUPTION,
     }
 )
 
