@@ -9,7 +9,9 @@ import re
 from collections.abc import Callable
 
 from agent.models.builtin.lexicon import (
+    ACT_ON_ELIGIBILITY,
     ACTION_WORDS,
+    ELIGIBILITY,
     EXISTS_THEN_ACT,
     HOLD,
     INQUIRY,
@@ -28,6 +30,8 @@ def holds_back(u: Utterance) -> bool:
 def only_asks(u: Utterance) -> bool:
     """The message is a question or a "not yet", not a request to act."""
     if holds_back(u) or INQUIRY.search(u.lower):
+        return True
+    if u.is_question and ELIGIBILITY.search(u.lower) and not ACT_ON_ELIGIBILITY.search(u.lower):
         return True
     if u.has("affirm") or not u.is_question or EXISTS_THEN_ACT.search(u.lower):
         return False

@@ -264,6 +264,8 @@ HOLD = re.compile(
     r"\bnot (cancel|chang|book|mov|fil)\w* (it |anything )?(yet|now)\b|"
     # "just the number for now", "only the figure": a quote is wanted, not the action
     r"\b(just|only) (the|a) (number|figure|amount|price|cost|quote|total|sum)\b|"
+    # "only information please", "just info", "information only": an answer, not the action
+    r"\b(just|only|merely) (some |an? )?(info|information|answer)\b|\b(info|information) only\b|"
     r"\b(number|figure|amount|price|quote) for now\b|"
     r"\bbefore (deciding|committing|making up (my|her|his|their) mind|(i|we|she|he|they) "
     r"(decides?|commits?|make up))\b"
@@ -275,6 +277,17 @@ HOLD = re.compile(
 EXISTS_THEN_ACT = re.compile(
     r"\b(is there|are there|any)\b[^?]*\?\s*(and )?if (so|yes|there is( one)?|there are)\b,?\s*"
     r"(please |pls )?(put|move|book|change|rebook|switch|get|take)\b"
+)
+# "is she entitled to compensation?", "does he have a right to a refund?", "am I owed anything?":
+# a question whether something is due is answered (a quote), never acted on, unless the message
+# then asks for it ("... if so, file it", "... ? pay it please").
+ELIGIBILITY = re.compile(
+    r"\b(entitled|entitlements?|eligible|eligibility|owed|qualif(y|ies)|(a|the|any) right to|"
+    r"due (any|some|a)\b)"
+)
+ACT_ON_ELIGIBILITY = re.compile(
+    r"(\bif (so|yes|(she|he|they|it) (is|are)|i am|eligible|entitled)\b|\?)\s*,?\s*(and |then )?"
+    r"(please |pls )?(file|claim|pay|request|submit|process|go ahead|do it)\b"
 )
 INQUIRY = re.compile(
     r"\b(wants? to know|wondering|curious|asks? (me |us |you )?(if|whether|what|how|when|which|why)|"

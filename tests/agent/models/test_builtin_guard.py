@@ -11,7 +11,9 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from agent.events import AssistantMessage, Event, ToolStarted
+from agent.language import Lang
 from agent.models.builtin import BuiltinChatModel
+from agent.models.builtin.glossary import to_english
 from agent.models.builtin.guard import guard
 from agent.models.builtin.lexicon import WRITE_TOOLS
 from agent.models.builtin.state import Decision, Intent, Stage, Task
@@ -70,6 +72,45 @@ def test_a_question_or_a_not_yet_holds_the_write_back(text: str) -> None:
 )
 def test_a_request_or_a_confirmation_lets_the_write_through(text: str) -> None:
     decision = cancel()
+    assert guard(decision, lambda: understand(text, TODAY)) is decision
+
+
+def claim() -> Decision:
+    task = Task(Intent.COMPENSATION, {"ticket_no": "7241"}, Stage.EXECUTING, "compensation")
+    return Decision(
+        "Compensation CHF 235. Here is the claim for your approval.",
+        [("request_compensation", {"ticket_no": "7241"})],
+        task,
+        rule=task.rule,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is she entitled to compensation for the delay?",
+        "does the passenger have a right to compensation? only information please",
+        "am i owed anything for yesterday's delay, please check",
+        "would he qualify for compensation?",
+        "is any compensation due to her? information only",
+        "cust eligible for comp on the delayed flt? pls check",
+    ],
+)
+def test_a_question_whether_something_is_due_never_claims_it(text: str) -> None:
+    held = guard(claim(), lambda: understand(text, TODAY))
+    assert held.calls == [] and held.guarded == ["request_compensation"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is she entitled to compensation? if so please file it",
+        "is he owed compensation for the delay? pay it please",
+        "she wants her delay compensation please",
+    ],
+)
+def test_a_claim_asked_for_after_the_question_goes_through(text: str) -> None:
+    decision = claim()
     assert guard(decision, lambda: understand(text, TODAY)) is decision
 
 
@@ -132,3 +173,23 @@ def test_a_turn_cut_off_mid_task_does_not_hijack_the_next_message(
     text = _replies(events)
     assert "Which ticket" not in text and "bag" in text.lower()
     assert_no_dangling(chat)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Hat die Passagierin wegen der Verspätung Anspruch auf eine Entschädigung? "
+            "Nur eine Auskunft bitte.",
+            Lang.DE,
+        ),
+        ("a-t-elle droit à une indemnisation pour le retard ? seulement un renseignement", Lang.FR),
+        ("ha diritto a un risarcimento per il ritardo? solo un'informazione", Lang.IT),
+    ],
+)
+def test_the_same_question_in_german_french_or_italian_claims_nothing(
+    text: str, lang: Lang
+) -> None:
+    english = to_english(text.lower(), lang)
+    held = guard(claim(), lambda: understand(english, TODAY))
+    assert held.calls == [], english
