@@ -222,11 +222,20 @@ def greedy_plan(session: Session, ctx: ServiceContext, *, flight_ids: Sequence[i
 
 @operation("reaccommodation_options", write=False)
 def options_for_ticket(
-    session: Session, ctx: ServiceContext, *, ticket_no: str, limit: int = 10
+    session: Session,
+    ctx: ServiceContext,
+    *,
+    ticket_no: str,
+    limit: int = 10,
+    earlier_ok: bool = False,
 ) -> tuple[Itinerary, ...]:
     """The current passenger's alternatives to the ticket's first cancelled or delayed flight,
     earliest arrival first, each with a free seat in the ticket's cabin now: what the
-    assistant's read tool offers and what the console re-plans a failed row with."""
+    assistant's read tool offers and what the console re-plans a failed row with.
+
+    A plan never moves anyone before the original departure (they planned their day around
+    it); with `earlier_ok` a passenger choosing for themselves (the chat) also sees the flights
+    leaving sooner, when nothing ties them to a feeder flight."""
     ticket = owned_ticket(session, ctx, ticket_no)
     mct = min_connection()
     disrupted = [
@@ -240,7 +249,10 @@ def options_for_ticket(
             "to re-accommodate."
         )
     group = Group(ticket.booking, journey.disrupted, [journey])
-    searcher = Searcher(session, [_as_travelling(group)], ctx.clock.now())
+    now = ctx.clock.now()
+    no_feeder = journey.legs == tuple(ticket.active_legs)
+    group = _as_travelling(group, ready_at=now if earlier_ok and no_feeder else None)
+    searcher = Searcher(session, [group], now)
     options = []
     for chain in searcher.candidates(group, Strategy.PLANNER):
         needs = {hop.id: group.seats_needed(hop.id) for hop in chain}
@@ -252,11 +264,12 @@ def options_for_ticket(
     return tuple(options)
 
 
-def _as_travelling(group: Group) -> Group:
+def _as_travelling(group: Group, *, ready_at: datetime | None = None) -> Group:
     """The group as one that travels, so its route's flights are loaded even when its delay
-    leaves the connections standing (the passenger may still prefer another flight)."""
+    leaves the connections standing (the passenger may still prefer another flight); with
+    `ready_at`, free to leave from then on."""
     journeys = [
-        Journey(j.ticket, j.disrupted, j.legs, j.ready_at, True, j.tight_connection)
+        Journey(j.ticket, j.disrupted, j.legs, ready_at or j.ready_at, True, j.tight_connection)
         for j in group.journeys
     ]
     return Group(group.booking, group.disrupted, journeys)

@@ -10,7 +10,7 @@ change, the refund, the compensation) is its own audited write the passenger mus
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import FlightStatus, LegStatus, Ticket, TicketLeg, TicketStatus
+from db.models import Flight, FlightStatus, LegStatus, Ticket, TicketLeg, TicketStatus
 from services.core.access import current_passenger, owned_ticket
 from services.core.context import ServiceContext
 from services.core.errors import PolicyViolation
@@ -26,8 +26,10 @@ from services.core.operations import operation
 from services.disruptions.causes import CAUSE_WORDS
 from services.disruptions.claims import disruption_of, flight_facts, leg_entitlements
 from services.disruptions.eu261 import Entitlements
+from services.disruptions.plan_types import Itinerary
+from services.disruptions.planner import options_for_ticket
 from services.flights import cancellations
-from services.flights.flights import ItineraryView, search_flights
+from services.flights.flights import day_offset, load_flights
 from services.flights.itinerary import describe
 from services.flights.policy import AIRLINE_CANCELLATION_REBOOKING_WINDOW
 
@@ -140,55 +142,25 @@ def _refund(
     )
 
 
-def _search_days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
 def rebooking_options(
     session: Session, ctx: ServiceContext, ticket: Ticket
 ) -> tuple[list[RebookingOption], str]:
-    """Other itineraries on the ticket's route the free rebooking after an airline
-    cancellation allows (services.flights.policy: within 7 days of the original departure),
-    with a free seat in the ticket's cabin, earliest arrival first; and a sentence saying
-    what the list is (or why it is empty)."""
+    """The free rebookings after an airline cancellation (services.flights.policy: within 7
+    days of the original departure), with a free seat in the ticket's cabin, earliest arrival
+    first; and a sentence saying what the list is (or why it is empty). The options are the
+    re-accommodation planner's for this one ticket, so the chat offers what the Disruptions
+    console would."""
     legs = ticket.active_legs
     first, last = legs[0].flight, legs[-1].flight
-    origin_tz = ZoneInfo(first.origin_airport.timezone)
-    now = ctx.clock.now()
-    limit = first.scheduled_departure + AIRLINE_CANCELLATION_REBOOKING_WINDOW
-    if limit <= now:
+    if first.scheduled_departure + AIRLINE_CANCELLATION_REBOOKING_WINDOW <= ctx.clock.now():
         return [], "The 7-day window for a free rebooking has passed."
-    current = [leg.flight_id for leg in legs]
-    found: list[ItineraryView] = []
-    start = max(first.scheduled_departure, now).astimezone(origin_tz).date()
-    for day in _search_days(start, limit.astimezone(origin_tz).date()):
-        found += [
-            it
-            for it in search_flights(
-                session,
-                ctx,
-                origin=first.origin,
-                destination=last.destination,
-                day=day,
-                fare=ticket.fare,
-            )
-            if it.flight_ids != current and it.legs[0].departure_local <= limit
-        ]
-    found.sort(key=lambda it: (it.legs[-1].arrival_local, len(it.legs)))
+    found = options_for_ticket(
+        session, ctx, ticket_no=ticket.ticket_no, limit=MAX_OPTIONS, earlier_ok=True
+    )
+    ids = [i for it in found for i in it.flight_ids]
+    flights = {f.id: f for f in load_flights(session, ids)} if ids else {}
     options = [
-        RebookingOption(
-            option=n,
-            flight_ids=it.flight_ids,
-            flights=[
-                f"{leg.flight_no} {leg.origin}-{leg.destination} {leg.departure_local:%Y-%m-%d %H:%M}"
-                for leg in it.legs
-            ],
-            departure_local=it.legs[0].departure_local,
-            arrival_local=it.legs[-1].arrival_local,
-            arrival_day_offset=it.arrival_day_offset,
-            free_seats=it.free_seats,
-        )
-        for n, it in enumerate(found[:MAX_OPTIONS], start=1)
+        _option(n, it, [flights[i] for i in it.flight_ids]) for n, it in enumerate(found, start=1)
     ]
     if not options:
         return [], (
@@ -198,6 +170,20 @@ def rebooking_options(
     return options, (
         f"the airline cancelled, so rebooking is free: the earliest arrivals on {first.origin}-"
         f"{last.destination} within 7 days with a free {ticket.cabin.value} seat"
+    )
+
+
+def _option(number: int, it: Itinerary, flights: list[Flight]) -> RebookingOption:
+    departs = it.departs.astimezone(ZoneInfo(flights[0].origin_airport.timezone))
+    arrives = it.arrives.astimezone(ZoneInfo(flights[-1].destination_airport.timezone))
+    return RebookingOption(
+        option=number,
+        flight_ids=list(it.flight_ids),
+        flights=[describe(f) for f in flights],
+        departure_local=departs,
+        arrival_local=arrives,
+        arrival_day_offset=day_offset(departs, arrives),
+        free_seats=it.seats_left,
     )
 
 
