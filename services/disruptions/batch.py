@@ -1,0 +1,299 @@
+"""Executing an approved re-accommodation batch for one disrupted flight.
+
+A staff member (agent or administrator; managers read, customers are refused) approves the
+whole plan once. Each booking group (a row) then runs in one transaction of its own, so a group
+is all or nothing: every ticket of it is changed with the existing write's own body
+(tickets.change_flight, cancellations.cancel_ticket), claimed once under
+"<batch_id>:<ticket_no>" (services.core.operations.claim_once), audited on its own, and its
+passenger notice is queued in the outbox in that same transaction. A ticket that fails (a seat
+sold meanwhile) rolls the whole group back; the group is re-planned once (`replan`) and the new
+option tried, else reported failed with the rule's sentence.
+
+Locks are taken in the house order (services/core/access.py): the group's tickets first (in id
+order), then their legs, then flights, and the audit head last (every ticket's record is
+appended after all the group's changes), so the batch queues behind racing conversations
+instead of deadlocking with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from db.models import EscalationReason, Flight, Role, Ticket
+from services.core import audit, faults
+from services.core.access import for_update, normalize_ticket_no
+from services.core.context import Approved, ServiceContext
+from services.core.errors import AlreadyExecuted, DomainError, NotFound, PolicyViolation, Rule
+from services.core.operations import (
+    OperationResult,
+    audit_failure,
+    check_approved,
+    claim_once,
+    executed_summary,
+    remember_summary,
+)
+from services.disruptions.batch_types import (
+    ZERO,
+    Action,
+    Batch,
+    BatchResult,
+    RowDecision,
+    RowResult,
+    RowStatus,
+    TicketOutcome,
+)
+from services.disruptions.notices import queue_disruption_notice
+from services.flights import cancellations, tickets
+from services.flights.flights import load_flights
+from services.flights.itinerary import describe
+from services.support import escalations
+
+APPROVER_ROLES = frozenset({Role.AGENT, Role.ADMIN})
+BATCH_ACTION = "reaccommodation_batch"
+
+Replan = Callable[[Session, RowDecision], RowDecision | None]
+Progress = Callable[[int, int], None]
+
+
+def ticket_key(batch_id: str, ticket_no: str) -> str:
+    return f"{batch_id}:{ticket_no}"
+
+
+def authorize_approver(ctx: ServiceContext) -> None:
+    if ctx.actor.role not in APPROVER_ROLES:
+        raise PolicyViolation(
+            Rule.PERMISSION,
+            f"A {ctx.actor.role.value} account cannot approve a re-accommodation batch; an "
+            "agent or an administrator approves it.",
+        )
+
+
+@dataclass
+class _Done:
+    ctx: ServiceContext
+    action: str
+    args: dict[str, Any]
+    result: OperationResult
+    outcome: TicketOutcome
+
+
+class _TicketFailed(Exception):
+    """A ticket of the group was refused (or the database failed): the group rolls back."""
+
+    def __init__(
+        self, ticket_ctx: ServiceContext, action: str, args: dict[str, Any], err: Exception
+    ):
+        super().__init__(str(err))
+        self.ctx = ticket_ctx
+        self.action = action
+        self.call_args = args
+        self.err = err
+
+
+def _lock_group(session: Session, batch: Batch, ticket_nos: tuple[str, ...]) -> list[Ticket]:
+    """The group's tickets, locked in id order, each on the disrupted flight: a row naming any
+    other ticket is refused (an approval moves only the passengers of its flight)."""
+    numbers = [normalize_ticket_no(n) for n in ticket_nos]
+    found = list(
+        session.scalars(
+            for_update(select(Ticket).where(Ticket.ticket_no.in_(numbers)).order_by(Ticket.id))
+        )
+    )
+    by_no = {t.ticket_no: t for t in found}
+    for number in numbers:
+        ticket = by_no.get(number)
+        if ticket is None or not any(leg.flight_id == batch.flight_id for leg in ticket.legs):
+            raise NotFound(f"Ticket {number} is not on the disrupted flight of this batch.")
+    return [by_no[n] for n in numbers]
+
+
+def _execute_ticket(
+    session: Session, ctx: ServiceContext, batch: Batch, row: RowDecision, ticket: Ticket,
+    disrupted: Flight,
+) -> _Done:  # fmt: skip
+    key = ticket_key(batch.batch_id, ticket.ticket_no)
+    base = replace(ctx, passenger_id=ticket.passenger_id)
+    kwargs: dict[str, Any]
+    write: Callable[..., OperationResult]
+    if row.action == Action.REBOOK:
+        action, write = "change_flight", tickets.change_flight.__wrapped__
+        kwargs = {"ticket_no": ticket.ticket_no, "new_flight_ids": list(row.new_flight_ids or ())}
+        # Rebooking after an airline cancellation is free: a charge refuses the ticket.
+        tctx = base.once(key, Approved(charge=ZERO))
+    elif row.action == Action.REFUND:
+        action, write = "cancel_ticket", cancellations.cancel_ticket.__wrapped__
+        kwargs = {"ticket_no": ticket.ticket_no}
+        # The console promises the full fare back (the airline-cancelled path): anything less
+        # refuses the ticket instead of refunding a reduced amount unapproved.
+        paid = sum((leg.price_paid for leg in ticket.active_legs), ZERO)
+        tctx = base.once(key, Approved(refund=paid))
+    else:
+        # The desk's existing "needs a person" write: an open escalation for the passenger.
+        action, write = "escalate_to_human", escalations.escalate.__wrapped__
+        kwargs = {
+            "reason": EscalationReason.UNSUPPORTED_REQUEST,
+            "summary": (
+                f"Re-accommodation of ticket {ticket.ticket_no} from {describe(disrupted)} left "
+                f"for a conversation by {ctx.actor.username} (batch {batch.batch_id})."
+            ),
+        }
+        tctx = base.once(key)
+    args = {"ticket_no": ticket.ticket_no, **audit.jsonable(kwargs), "batch_id": batch.batch_id}
+    try:
+        claim_once(session, tctx, action)
+        result: OperationResult = write(session, tctx, **kwargs)
+        check_approved(tctx, result)
+        remember_summary(session, tctx, result.summary)
+        compensation = ""
+        if row.action != Action.LEAVE_FOR_CONVERSATION:
+            new = (
+                load_flights(session, list(row.new_flight_ids or ()))
+                if row.new_flight_ids
+                else None
+            )
+            notice = queue_disruption_notice(
+                session, tctx, ticket, disrupted, dedupe_key=key,
+                new_flights=new if row.action == Action.REBOOK else None,
+                refunded=result.refunded,
+            )  # fmt: skip
+            compensation = notice.compensation
+    except AlreadyExecuted:
+        raise
+    except (DomainError, SQLAlchemyError) as err:
+        raise _TicketFailed(tctx, action, args, err) from err
+    outcome = TicketOutcome(
+        ticket_no=ticket.ticket_no,
+        passenger=ticket.passenger.full_name,
+        summary=result.summary,
+        charged=result.charged,
+        refunded=result.refunded,
+        compensation=compensation,
+    )
+    return _Done(tctx, action, args, result, outcome)
+
+
+def _execute_group(
+    session: Session, ctx: ServiceContext, batch: Batch, row: RowDecision, disrupted_id: int
+) -> list[TicketOutcome]:
+    """All the row's tickets in one transaction: committed together, or none (raises)."""
+    audit.begin_write(session)
+    try:
+        group = _lock_group(session, batch, row.ticket_nos)
+        disrupted = session.get_one(Flight, disrupted_id)
+        done = [_execute_ticket(session, ctx, batch, row, t, disrupted) for t in group]
+        # The audit head is locked last, after every flight the group took (see the docstring).
+        for step in done:
+            details = {
+                "args": step.args,
+                "idempotency_key": step.ctx.idempotency_key,
+                **step.result.audit_details(),
+            }
+            audit.append(session, step.ctx, action=step.action, outcome="executed", details=details)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return [step.outcome for step in done]
+
+
+def _itinerary(session: Session, row: RowDecision) -> str:
+    if row.action != Action.REBOOK or not row.new_flight_ids:
+        return ""
+    return ", ".join(describe(f) for f in load_flights(session, list(row.new_flight_ids)))
+
+
+def _already(session: Session, batch: Batch, row: RowDecision) -> list[str]:
+    """The row's tickets an earlier run of this batch already executed."""
+    return [n for n in row.ticket_nos if executed_summary(session, ticket_key(batch.batch_id, n))]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    message: str
+    rule: str | None
+
+
+def _attempt(
+    session: Session, ctx: ServiceContext, batch: Batch, row: RowDecision
+) -> list[TicketOutcome] | _Failure:
+    try:
+        return _execute_group(session, ctx, batch, row, batch.flight_id)
+    except _TicketFailed as failed:
+        err = failed.err
+        if isinstance(err, DomainError):
+            audit_failure(session, failed.ctx, failed.action, failed.call_args, err)
+            return _Failure(err.message, err.code)
+        fault = faults.report(err, where=failed.action)
+        audit_failure(session, failed.ctx, failed.action, failed.call_args, err, fault=fault)
+        return _Failure(faults.unavailable(fault).message, fault.error_type)
+    except DomainError as err:  # the group itself was refused (a ticket not on the flight)
+        audit_failure(session, ctx, BATCH_ACTION, {"ticket_nos": list(row.ticket_nos)}, err)
+        return _Failure(err.message, err.code)
+
+
+def _run_row(
+    session: Session, ctx: ServiceContext, batch: Batch, row: RowDecision, replan: Replan | None
+) -> RowResult:
+    tried: list[RowDecision] = [row]
+    first_failure: _Failure | None = None
+    for _look in range(3):  # a racing run of the same batch can take the group once, not twice
+        current = tried[-1]
+        done = _already(session, batch, current)
+        if done and len(done) == len(current.ticket_nos):
+            session.rollback()
+            return RowResult(current, RowStatus.ALREADY_EXECUTED, _itinerary(session, current))
+        if done:  # only part of the group (a batch regrouped between runs): the rest runs
+            current = replace(
+                current, ticket_nos=tuple(n for n in current.ticket_nos if n not in done)
+            )
+        session.rollback()
+        try:
+            outcome = _attempt(session, ctx, batch, current)
+        except AlreadyExecuted:  # another run of the batch took it meanwhile: look again
+            continue
+        if not isinstance(outcome, _Failure):
+            if current.action == Action.LEAVE_FOR_CONVERSATION:
+                status = RowStatus.LEFT_FOR_CONVERSATION
+            else:
+                status = RowStatus.EXECUTED if len(tried) == 1 else RowStatus.REPLANNED
+            reason = first_failure.message if first_failure else ""
+            return RowResult(current, status, _itinerary(session, current), tuple(outcome), reason)
+        first_failure = first_failure or outcome
+        option = replan(session, current) if replan is not None and len(tried) == 1 else None
+        session.rollback()
+        if option is None or option == current:
+            return RowResult(current, RowStatus.FAILED, reason=outcome.message, rule=outcome.rule)
+        tried.append(option)
+    return RowResult(row, RowStatus.ALREADY_EXECUTED, _itinerary(session, row))
+
+
+def execute_batch(
+    session: Session,
+    ctx: ServiceContext,
+    batch: Batch,
+    *,
+    replan: Replan | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Execute every row of an approved batch (see the module's docstring); running the same
+    batch again executes nothing twice and reports those rows as already executed."""
+    try:
+        authorize_approver(ctx)
+        if session.get(Flight, batch.flight_id) is None:
+            raise NotFound(f"Flight {batch.flight_id} does not exist.")
+    except DomainError as err:
+        session.rollback()
+        audit_failure(session, ctx, BATCH_ACTION, {"batch_id": batch.batch_id}, err)
+        raise
+    results: list[RowResult] = []
+    total = len(batch.rows)
+    for row in batch.rows:
+        results.append(_run_row(session, ctx, batch, row, replan))
+        if progress is not None:
+            progress(len(results), total)
+    return BatchResult(batch.batch_id, tuple(results))
