@@ -93,5 +93,5 @@ def messages_sent(
             attempts=message.attempts,
             last_error=message.last_error,
         )
-        for message, sent in session.execute(query).tuples()
+        for message, sent in session.execute(query)
     ]
