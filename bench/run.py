@@ -28,6 +28,7 @@ SUITES = {
     "dashboards": "bench.dashboard_bench",
     "evals": "bench.eval_bench",
     "ui": "bench.ui_bench",
+    "disruption_exec": "bench.disruption_exec_bench",
 }
 
 
