@@ -1,6 +1,6 @@
 """Executing the re-accommodation of one cancelled full flight (issue #15): 180 passengers of a
 ZRH-LHR A320 in booking groups of one to four, cancelled for a crew shortage, approved as one
-batch (services.disruptions.batch.execute_batch) onto the next flights on the route with seats
+batch (services.reaccommodation.batch.execute_batch) onto the next flights on the route with seats
 (the rows are built here, greedily, as the planner is not measured by this suite). Figures, on
 PostgreSQL (a scratch database): the whole batch (target <= 30 s), each group's transaction
 p50/p95, and delivering the 180 notices from the outbox with the demo adapter.
@@ -57,9 +57,9 @@ from db.models import (
 from services.core.clock import FixedClock
 from services.core.context import Actor, ServiceContext
 from services.disruptions import disrupt_flight
-from services.disruptions.batch import execute_batch
-from services.disruptions.batch_types import Action, Batch, RowDecision, RowStatus
 from services.notifications import DemoAdapter, deliver_pending
+from services.reaccommodation.batch import execute_batch
+from services.reaccommodation.batch_types import Action, Batch, RowDecision, RowStatus
 
 SEATS = 180
 TARGET_S = 30.0
@@ -103,7 +103,8 @@ def _sell(
     session: Session, flight: Flight, seats: list[Seat], groups: list[int]
 ) -> list[list[str]]:
     """Sell `flight`'s seats to booking groups of the given sizes; their ticket numbers."""
-    issued, sold, seat = NOW - timedelta(days=30), [], iter(seats)
+    issued, seat = NOW - timedelta(days=30), iter(seats)
+    sold: list[list[str]] = []
     for size in groups:
         people = [Passenger(first_name="Pax", last_name=f"{flight.id}-{len(sold)}-{i}",
                             email=f"p{flight.id}-{len(sold)}-{i}@example.com",
@@ -116,7 +117,7 @@ def _sell(
                           booked_by_passenger_id=people[0].id)  # fmt: skip
         session.add_all([*cards, booking])
         session.flush()
-        numbers = []
+        numbers: list[str] = []
         for person, card in zip(people, cards, strict=True):
             ticket = Ticket(
                 ticket_no=f"724{flight.id:03d}{len(sold):03d}{len(numbers):04d}",

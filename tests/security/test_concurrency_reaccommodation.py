@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import Fare
 from services.core.clock import FixedClock
 from services.core.errors import DomainError
-from services.disruptions.batch import execute_batch
-from services.disruptions.batch_types import Action, RowDecision, RowStatus
 from services.flights import flight_bookings
+from services.reaccommodation.batch import execute_batch
+from services.reaccommodation.batch_types import Action, RowDecision, RowStatus
 from tests import factories as f
 from tests.conftest import FROZEN_NOW, context_for
 from tests.security.consistency import problems
-from tests.services.disruptions.batch_world import (
+from tests.services.reaccommodation.batch_world import (
     active_flights,
     build,
     executed_records,
@@ -59,7 +59,7 @@ def test_the_batch_and_16_conversations_booking_the_route_oversell_nothing(
     barrier = threading.Barrier(CONVERSATIONS + 1)
 
     def conversation(i: int) -> list[str]:
-        outcomes = []
+        outcomes: list[str] = []
         with session_factory() as own:
             barrier.wait(timeout=30)
             for _ in range(BOOKINGS_EACH):

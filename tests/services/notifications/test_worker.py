@@ -14,10 +14,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from db.models import DeliveredMessage, OutboxMessage, Role
+from db.models import DeliveredMessage, NoticeKind, OutboxMessage, Role
 from services.core.context import Actor, ServiceContext
 from services.core.errors import PolicyViolation
-from services.disruptions.batch import execute_batch
 from services.notifications import (
     DemoAdapter,
     NoticeStatus,
@@ -26,7 +25,8 @@ from services.notifications import (
     queue_notice,
     retry_delay,
 )
-from tests.services.disruptions.batch_world import build, rebook_all, staff
+from services.reaccommodation.batch import execute_batch
+from tests.services.reaccommodation.batch_world import build, rebook_all, staff
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_a_redelivery_after_a_crash_adds_no_second_message(session, clock) -> No
 def test_a_notice_is_queued_only_inside_a_write(session, clock) -> None:
     with pytest.raises(RuntimeError):
         queue_notice(
-            session, staff(clock), passenger_id=1, kind="rebooked", subject="s", body="b",
+            session, staff(clock), passenger_id=1, kind=NoticeKind.REBOOKED, subject="s", body="b",
             dedupe_key="loose",
         )  # fmt: skip
 

@@ -1,5 +1,5 @@
 """What a re-accommodation batch is given (one approved decision per booking group) and what it
-reports back (one result per group, a CSV of it), for services.disruptions.batch."""
+reports back (one result per group, a CSV of it), for services.reaccommodation.batch."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A cancelled flight with booking groups on it and later flights on its route, for the
-re-accommodation batch's tests (tests/services/disruptions/test_batch*.py)."""
+re-accommodation batch's tests (tests/services/reaccommodation/test_batch*.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from db.models import (
 from services.core.clock import FixedClock
 from services.core.context import Actor, ServiceContext
 from services.disruptions import disrupt_flight
-from services.disruptions.batch_types import Action, Batch, RowDecision
+from services.reaccommodation.batch_types import Action, Batch, RowDecision
 from tests import factories as f
 
 DAY = timedelta(days=1)
@@ -57,7 +57,8 @@ def build(
     later = [
         f.flight(session, "ZRH", "LHR", departs + (i + 1) * DAY).id for i in range(later_flights)
     ]
-    groups, passengers = [], {}
+    groups: list[tuple[str, ...]] = []
+    passengers: dict[str, int] = {}
     for size in group_sizes:
         members = [f.passenger(session) for _ in range(size)]
         booking = Booking(

@@ -1,4 +1,4 @@
-"""Executing an approved re-accommodation batch (services/disruptions/batch.py): each ticket
+"""Executing an approved re-accommodation batch (services/reaccommodation/batch.py): each ticket
 once, audited on its own, a booking group all or nothing (re-planned or failed, never half
 applied), the passenger's notice queued iff the change committed, the CSV safe to open in a
 spreadsheet, and only agents and administrators approving (SQLite, and PostgreSQL when
@@ -27,10 +27,10 @@ from db.models import (
 )
 from services.core.context import Actor
 from services.core.errors import PolicyViolation, Rule
-from services.disruptions.batch import execute_batch
-from services.disruptions.batch_types import Action, Batch, RowDecision, RowStatus, result_csv
+from services.reaccommodation.batch import execute_batch
+from services.reaccommodation.batch_types import Action, Batch, RowDecision, RowStatus, result_csv
 from tests import factories as f
-from tests.services.disruptions.batch_world import (
+from tests.services.reaccommodation.batch_world import (
     active_flights,
     build,
     executed_records,

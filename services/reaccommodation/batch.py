@@ -37,7 +37,10 @@ from services.core.operations import (
     executed_summary,
     remember_summary,
 )
-from services.disruptions.batch_types import (
+from services.flights import cancellations, tickets
+from services.flights.flights import load_flights
+from services.flights.itinerary import describe
+from services.reaccommodation.batch_types import (
     ZERO,
     Action,
     Batch,
@@ -47,10 +50,7 @@ from services.disruptions.batch_types import (
     RowStatus,
     TicketOutcome,
 )
-from services.disruptions.notices import queue_disruption_notice
-from services.flights import cancellations, tickets
-from services.flights.flights import load_flights
-from services.flights.itinerary import describe
+from services.reaccommodation.notices import queue_disruption_notice
 from services.support import escalations
 
 APPROVER_ROLES = frozenset({Role.AGENT, Role.ADMIN})
