@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from db.models import EscalationReason, Flight, Role, Ticket
+from db.models import EscalationReason, Flight, Passenger, Role, Ticket
 from services.core import audit, faults
 from services.core.access import for_update, normalize_ticket_no
 from services.core.context import Approved, ServiceContext
@@ -207,9 +207,24 @@ def _itinerary(session: Session, row: RowDecision) -> str:
     return ", ".join(describe(f) for f in load_flights(session, list(row.new_flight_ids)))
 
 
-def _already(session: Session, batch: Batch, row: RowDecision) -> list[str]:
-    """The row's tickets an earlier run of this batch already executed."""
-    return [n for n in row.ticket_nos if executed_summary(session, ticket_key(batch.batch_id, n))]
+def _already(session: Session, batch: Batch, row: RowDecision) -> dict[str, str]:
+    """The row's tickets an earlier run of this batch already executed, with what it did."""
+    found = {n: executed_summary(session, ticket_key(batch.batch_id, n)) for n in row.ticket_nos}
+    return {n: summary for n, summary in found.items() if summary}
+
+
+def _already_done(session: Session, row: RowDecision, done: dict[str, str]) -> RowResult:
+    """What the page shows for a group an earlier run executed: its summaries, nothing new."""
+    rows = session.execute(
+        select(Ticket.ticket_no, Passenger.first_name, Passenger.last_name)
+        .join(Passenger, Passenger.id == Ticket.passenger_id)
+        .where(Ticket.ticket_no.in_(list(done)))
+    )
+    names = {number: f"{first} {last}" for number, first, last in rows}
+    outcomes = tuple(
+        TicketOutcome(n, names.get(n, ""), done[n]) for n in row.ticket_nos if n in done
+    )
+    return RowResult(row, RowStatus.ALREADY_EXECUTED, _itinerary(session, row), outcomes)
 
 
 @dataclass(frozen=True)
@@ -231,6 +246,8 @@ def _attempt(
         fault = faults.report(err, where=failed.action)
         audit_failure(session, failed.ctx, failed.action, failed.call_args, err, fault=fault)
         return _Failure(faults.unavailable(fault).message, fault.error_type)
+    except AlreadyExecuted:
+        raise  # not a failure: the caller looks at what the other run did
     except DomainError as err:  # the group itself was refused (a ticket not on the flight)
         audit_failure(session, ctx, BATCH_ACTION, {"ticket_nos": list(row.ticket_nos)}, err)
         return _Failure(err.message, err.code)
@@ -245,8 +262,9 @@ def _run_row(
         current = tried[-1]
         done = _already(session, batch, current)
         if done and len(done) == len(current.ticket_nos):
+            result = _already_done(session, current, done)
             session.rollback()
-            return RowResult(current, RowStatus.ALREADY_EXECUTED, _itinerary(session, current))
+            return result
         if done:  # only part of the group (a batch regrouped between runs): the rest runs
             current = replace(
                 current, ticket_nos=tuple(n for n in current.ticket_nos if n not in done)
@@ -269,7 +287,7 @@ def _run_row(
         if option is None or option == current:
             return RowResult(current, RowStatus.FAILED, reason=outcome.message, rule=outcome.rule)
         tried.append(option)
-    return RowResult(row, RowStatus.ALREADY_EXECUTED, _itinerary(session, row))
+    return _already_done(session, row, _already(session, batch, row))
 
 
 def execute_batch(

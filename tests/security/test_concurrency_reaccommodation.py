@@ -105,3 +105,32 @@ def test_the_batch_and_16_conversations_booking_the_route_oversell_nothing(
             assert len({active_flights(s, n)[0] for n in group}) == 1
         assert executed_records(s, "change_flight") == dict.fromkeys(tickets, 1)
         assert notices(s) == dict.fromkeys(tickets, 1)
+
+
+def test_two_replicas_running_one_batch_execute_each_ticket_once(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """A double click or a second replica: the same approved batch started twice at once. Each
+    group runs in one of them; the other reports it already executed, and nothing is doubled."""
+    with session_factory() as s:
+        world = build(s, CLOCK, group_sizes=GROUPS, later_flights=1, seats=SEATS)
+    barrier = threading.Barrier(2)
+
+    def replica(_: int):
+        with session_factory() as own:
+            barrier.wait(timeout=30)
+            return execute_batch(own, staff(CLOCK), rebook_all(world))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(replica, range(2))
+    for mine, theirs in zip(first.rows, second.rows, strict=True):
+        assert {mine.status, theirs.status} == {RowStatus.EXECUTED, RowStatus.ALREADY_EXECUTED}
+        done = mine if mine.status == RowStatus.ALREADY_EXECUTED else theirs
+        assert [t.ticket_no for t in done.tickets] == list(done.decision.ticket_nos)
+        assert all("moved to" in t.summary for t in done.tickets)
+    tickets = [n for group in world.groups for n in group]
+    with session_factory() as s:
+        assert problems(s) == []
+        assert all(active_flights(s, n) == [world.later[0]] for n in tickets)
+        assert executed_records(s, "change_flight") == dict.fromkeys(tickets, 1)
+        assert notices(s) == dict.fromkeys(tickets, 1)
