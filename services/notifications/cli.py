@@ -22,7 +22,7 @@ def notifications_command(argv: list[str] | None = None) -> int:
     deliver.add_argument(
         "--loop", type=float, metavar="SECONDS", help="run again every SECONDS until Ctrl-C"
     )
-    parser.add_argument("--database-url", default=get_settings().database_url)
+    deliver.add_argument("--database-url", default=get_settings().database_url)
     args = parser.parse_args(argv)
     clock = operator_context().clock
 
@@ -30,7 +30,8 @@ def notifications_command(argv: list[str] | None = None) -> int:
         adapter = DemoAdapter()
         while True:
             run = deliver_pending(session, adapter, limit=args.limit, clock=clock)
-            print(f"delivered {run.delivered}, failed {run.failed} of {run.claimed} claimed")
+            if args.loop is None or run.claimed:  # a quiet loop prints nothing
+                print(f"delivered {run.delivered}, failed {run.failed} of {run.claimed} claimed")
             if args.loop is None:
                 return 0
             # A full run may have left more behind: go again at once.
