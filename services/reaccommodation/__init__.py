@@ -4,6 +4,7 @@
   what it reports (`RowStatus`, `RowResult`, `BatchResult`, `result_csv`).
 - batch: `execute_batch` (each group in one transaction, each ticket once and audited on its
   own through the existing writes, a failed group re-planned once or failed whole).
+- ticket_step: one ticket's change inside its group's transaction.
 - notices: the passenger's notice (what happened, the new itinerary, the EU 261 entitlements,
   how to claim), queued in the outbox in the change's own transaction.
 
@@ -11,7 +12,7 @@ A package of its own, not part of services.disruptions: it uses the flight write
 (services.flights) and escalations (services.support), which themselves read
 services.disruptions' entitlements, and sibling packages may not import each other in a cycle."""
 
-from services.reaccommodation.batch import APPROVER_ROLES, execute_batch, ticket_key
+from services.reaccommodation.batch import APPROVER_ROLES, execute_batch
 from services.reaccommodation.batch_types import (
     Action,
     Batch,
@@ -22,6 +23,7 @@ from services.reaccommodation.batch_types import (
     TicketOutcome,
     result_csv,
 )
+from services.reaccommodation.ticket_step import ticket_key
 
 __all__ = [
     "APPROVER_ROLES",

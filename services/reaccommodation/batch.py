@@ -18,30 +18,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from db.models import EscalationReason, Flight, Passenger, Role, Ticket
+from db.models import Flight, Passenger, Role, Ticket
 from services.core import audit, faults
-from services.core.access import for_update, normalize_ticket_no
-from services.core.context import Approved, ServiceContext
-from services.core.errors import AlreadyExecuted, DomainError, NotFound, PolicyViolation, Rule
-from services.core.operations import (
-    OperationResult,
-    audit_failure,
-    check_approved,
-    claim_once,
-    executed_summary,
-    remember_summary,
+from services.core.context import ServiceContext
+from services.core.errors import (
+    AlreadyExecuted,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PolicyViolation,
+    Rule,
 )
-from services.flights import cancellations, tickets
+from services.core.operations import (
+    audit_failure,
+    executed_summary,
+)
+from services.disruptions.claims import flight_facts
 from services.flights.flights import load_flights
 from services.flights.itinerary import describe
 from services.reaccommodation.batch_types import (
-    ZERO,
     Action,
     Batch,
     BatchResult,
@@ -50,18 +49,18 @@ from services.reaccommodation.batch_types import (
     RowStatus,
     TicketOutcome,
 )
-from services.reaccommodation.notices import queue_disruption_notice
-from services.support import escalations
+from services.reaccommodation.ticket_step import (
+    TicketFailed,
+    execute_ticket,
+    lock_group,
+    ticket_key,
+)
 
 APPROVER_ROLES = frozenset({Role.AGENT, Role.ADMIN})
 BATCH_ACTION = "reaccommodation_batch"
 
 Replan = Callable[[Session, RowDecision], RowDecision | None]
 Progress = Callable[[int, int], None]
-
-
-def ticket_key(batch_id: str, ticket_no: str) -> str:
-    return f"{batch_id}:{ticket_no}"
 
 
 def authorize_approver(ctx: ServiceContext) -> None:
@@ -73,119 +72,15 @@ def authorize_approver(ctx: ServiceContext) -> None:
         )
 
 
-@dataclass
-class _Done:
-    ctx: ServiceContext
-    action: str
-    args: dict[str, Any]
-    result: OperationResult
-    outcome: TicketOutcome
-
-
-class _TicketFailed(Exception):
-    """A ticket of the group was refused (or the database failed): the group rolls back."""
-
-    def __init__(
-        self, ticket_ctx: ServiceContext, action: str, args: dict[str, Any], err: Exception
-    ):
-        super().__init__(str(err))
-        self.ctx = ticket_ctx
-        self.action = action
-        self.call_args = args
-        self.err = err
-
-
-def _lock_group(session: Session, batch: Batch, ticket_nos: tuple[str, ...]) -> list[Ticket]:
-    """The group's tickets, locked in id order, each on the disrupted flight: a row naming any
-    other ticket is refused (an approval moves only the passengers of its flight)."""
-    numbers = [normalize_ticket_no(n) for n in ticket_nos]
-    found = list(
-        session.scalars(
-            for_update(select(Ticket).where(Ticket.ticket_no.in_(numbers)).order_by(Ticket.id))
-        )
-    )
-    by_no = {t.ticket_no: t for t in found}
-    for number in numbers:
-        ticket = by_no.get(number)
-        if ticket is None or not any(leg.flight_id == batch.flight_id for leg in ticket.legs):
-            raise NotFound(f"Ticket {number} is not on the disrupted flight of this batch.")
-    return [by_no[n] for n in numbers]
-
-
-def _execute_ticket(
-    session: Session, ctx: ServiceContext, batch: Batch, row: RowDecision, ticket: Ticket,
-    disrupted: Flight,
-) -> _Done:  # fmt: skip
-    key = ticket_key(batch.batch_id, ticket.ticket_no)
-    base = replace(ctx, passenger_id=ticket.passenger_id)
-    kwargs: dict[str, Any]
-    write: Callable[..., OperationResult]
-    if row.action == Action.REBOOK:
-        action, write = "change_flight", tickets.change_flight.__wrapped__
-        kwargs = {"ticket_no": ticket.ticket_no, "new_flight_ids": list(row.new_flight_ids or ())}
-        # Rebooking after an airline cancellation is free: a charge refuses the ticket.
-        tctx = base.once(key, Approved(charge=ZERO))
-    elif row.action == Action.REFUND:
-        action, write = "cancel_ticket", cancellations.cancel_ticket.__wrapped__
-        kwargs = {"ticket_no": ticket.ticket_no}
-        # The console promises the full fare back (the airline-cancelled path): anything less
-        # refuses the ticket instead of refunding a reduced amount unapproved.
-        paid = sum((leg.price_paid for leg in ticket.active_legs), ZERO)
-        tctx = base.once(key, Approved(refund=paid))
-    else:
-        # The desk's existing "needs a person" write: an open escalation for the passenger.
-        action, write = "escalate_to_human", escalations.escalate.__wrapped__
-        kwargs = {
-            "reason": EscalationReason.UNSUPPORTED_REQUEST,
-            "summary": (
-                f"Re-accommodation of ticket {ticket.ticket_no} from {describe(disrupted)} left "
-                f"for a conversation by {ctx.actor.username} (batch {batch.batch_id})."
-            ),
-        }
-        tctx = base.once(key)
-    args = {"ticket_no": ticket.ticket_no, **audit.jsonable(kwargs), "batch_id": batch.batch_id}
-    try:
-        claim_once(session, tctx, action)
-        result: OperationResult = write(session, tctx, **kwargs)
-        check_approved(tctx, result)
-        remember_summary(session, tctx, result.summary)
-        compensation = ""
-        if row.action != Action.LEAVE_FOR_CONVERSATION:
-            new = (
-                load_flights(session, list(row.new_flight_ids or ()))
-                if row.new_flight_ids
-                else None
-            )
-            notice = queue_disruption_notice(
-                session, tctx, ticket, disrupted, dedupe_key=key,
-                new_flights=new if row.action == Action.REBOOK else None,
-                refunded=result.refunded,
-            )  # fmt: skip
-            compensation = notice.compensation
-    except AlreadyExecuted:
-        raise
-    except (DomainError, SQLAlchemyError) as err:
-        raise _TicketFailed(tctx, action, args, err) from err
-    outcome = TicketOutcome(
-        ticket_no=ticket.ticket_no,
-        passenger=ticket.passenger.full_name,
-        summary=result.summary,
-        charged=result.charged,
-        refunded=result.refunded,
-        compensation=compensation,
-    )
-    return _Done(tctx, action, args, result, outcome)
-
-
 def _execute_group(
     session: Session, ctx: ServiceContext, batch: Batch, row: RowDecision, disrupted_id: int
 ) -> list[TicketOutcome]:
     """All the row's tickets in one transaction: committed together, or none (raises)."""
     audit.begin_write(session)
     try:
-        group = _lock_group(session, batch, row.ticket_nos)
+        group = lock_group(session, batch, row.ticket_nos)
         disrupted = session.get_one(Flight, disrupted_id)
-        done = [_execute_ticket(session, ctx, batch, row, t, disrupted) for t in group]
+        done = [execute_ticket(session, ctx, batch, row, t, disrupted) for t in group]
         # The audit head is locked last, after every flight the group took (see the docstring).
         for step in done:
             details = {
@@ -238,7 +133,7 @@ def _attempt(
 ) -> list[TicketOutcome] | _Failure:
     try:
         return _execute_group(session, ctx, batch, row, batch.flight_id)
-    except _TicketFailed as failed:
+    except TicketFailed as failed:
         err = failed.err
         if isinstance(err, DomainError):
             audit_failure(session, failed.ctx, failed.action, failed.call_args, err)
@@ -302,8 +197,14 @@ def execute_batch(
     batch again executes nothing twice and reports those rows as already executed."""
     try:
         authorize_approver(ctx)
-        if session.get(Flight, batch.flight_id) is None:
+        flight = session.get(Flight, batch.flight_id)
+        if flight is None:
             raise NotFound(f"Flight {batch.flight_id} does not exist.")
+        if flight_facts(session, flight).kind is None:
+            raise InvalidInput(
+                f"{describe(flight)} is neither cancelled nor delayed: there is nobody to "
+                "re-accommodate."
+            )
     except DomainError as err:
         session.rollback()
         audit_failure(session, ctx, BATCH_ACTION, {"batch_id": batch.batch_id}, err)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -112,35 +113,44 @@ def test_a_notice_is_queued_only_inside_a_write(session, clock) -> None:
         )  # fmt: skip
 
 
-class Overlapping(DemoAdapter):
-    """Counts every delivery call. The first worker to deliver holds its claimed notices until
-    another worker has delivered one (or `patience` runs out), and notes whether it did: with
-    SKIP LOCKED the other worker claims the next notices instead of waiting for these."""
+@dataclass
+class Overlap:
+    """What two workers share: every delivery call counted, and whether the first worker to
+    deliver saw the other deliver while it still held its claimed notices."""
 
-    def __init__(self, shared: dict) -> None:
+    patience: float
+    calls: Counter[int] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    holder: int | None = None
+    other: threading.Event = field(default_factory=threading.Event)
+    overlapped: bool | None = None
+
+
+class Overlapping(DemoAdapter):
+    """The first worker to deliver holds its claim until another worker has delivered a notice
+    (or `patience` runs out): with SKIP LOCKED the other claims the next notices meanwhile."""
+
+    def __init__(self, shared: Overlap) -> None:
         self.shared = shared
 
     def deliver(self, session, message) -> None:
         shared, me = self.shared, threading.get_ident()
-        with shared["lock"]:
-            shared["calls"][message.id] += 1
-            first = shared.setdefault("holder", me) == me and not shared["waited"]
+        with shared.lock:
+            shared.calls[message.id] += 1
+            first = shared.holder is None
             if first:
-                shared["waited"] = True
+                shared.holder = me
         if first:
-            shared["overlapped"] = shared["other"].wait(shared["patience"])
-        elif shared.get("holder") != me:
-            shared["other"].set()
+            shared.overlapped = shared.other.wait(shared.patience)
+        elif shared.holder != me:
+            shared.other.set()
         super().deliver(session, message)
 
 
 @pytest.mark.usefixtures("queued")
 def test_two_workers_at_once_never_deliver_a_notice_twice(session_factory, session, clock) -> None:
     postgres = session.bind.dialect.name == "postgresql"
-    shared = {
-        "lock": threading.Lock(), "calls": Counter(), "waited": False,
-        "other": threading.Event(), "patience": 10 if postgres else 0.1,
-    }  # fmt: skip
+    shared = Overlap(patience=10 if postgres else 0.1)
     barrier = threading.Barrier(2)
 
     def work(_: int) -> int:
@@ -154,11 +164,10 @@ def test_two_workers_at_once_never_deliver_a_notice_twice(session_factory, sessi
     with ThreadPoolExecutor(max_workers=2) as pool:
         totals = list(pool.map(work, range(2)))
     assert sum(totals) == 6
-    calls = shared["calls"]
-    assert set(calls.values()) == {1} and len(calls) == 6
+    assert set(shared.calls.values()) == {1} and len(shared.calls) == 6
     if postgres:
         # SKIP LOCKED: the second worker delivered while the first still held its claim.
-        assert shared["overlapped"] is True, totals
+        assert shared.overlapped is True, totals
     session.rollback()  # read what the workers committed
     assert delivered(session) == 6
 

@@ -26,7 +26,7 @@ from db.models import (
     TicketStatus,
 )
 from services.core.context import Actor
-from services.core.errors import PolicyViolation, Rule
+from services.core.errors import InvalidInput, PolicyViolation, Rule
 from services.reaccommodation.batch import execute_batch
 from services.reaccommodation.batch_types import Action, Batch, RowDecision, RowStatus, result_csv
 from tests import factories as f
@@ -216,3 +216,10 @@ def test_the_csv_defuses_formulas_in_passenger_names(session, clock, world) -> N
     assert row[3].startswith("'=HYPERLINK") and row[5] == "executed"
     assert Decimal(row[7]) == 0 and row[6].startswith("AL ")
     assert all(not cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line)
+
+
+def test_a_flight_that_is_not_disrupted_has_nobody_to_re_accommodate(session, clock, world) -> None:
+    batch = Batch("b-calm", world.later[0], ())
+    with pytest.raises(InvalidInput) as err:
+        execute_batch(session, staff(clock), batch)
+    assert "neither cancelled nor delayed" in err.value.message
