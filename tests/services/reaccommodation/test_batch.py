@@ -80,6 +80,7 @@ def test_the_notice_says_what_happened_what_is_owed_and_how_to_claim(session, cl
     assert "EUR 250.00" in notice.body and f"CHF {f.eu261_chf(250)}" in notice.body
     assert "Art. 7(1)(a)" in notice.body
     assert "Care (" in notice.body and "How to claim" in notice.body and number in notice.body
+    assert "full refund" in notice.body and "Art. 8" in notice.body
 
 
 def test_running_the_same_batch_again_executes_nothing_new(session, clock, world) -> None:
