@@ -184,8 +184,9 @@ def _run_row(
             reason = first_failure.message if first_failure else ""
             return RowResult(current, status, _itinerary(session, current), tuple(outcome), reason)
         first_failure = first_failure or outcome
-        may_replan = replan is not None and len(tried) == 1 and not outcome.fault
-        option = replan(session, current) if may_replan else None
+        option = None
+        if replan is not None and len(tried) == 1 and not outcome.fault:
+            option = replan(session, current)
         session.rollback()
         if option is None or option == current:
             return RowResult(current, RowStatus.FAILED, reason=outcome.message, rule=outcome.rule)
