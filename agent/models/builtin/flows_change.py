@@ -16,6 +16,7 @@ from agent.models.builtin.core import (
     say,
     trips_of,
 )
+from agent.models.builtin.lexicon import CLOCK_OR_PICK
 from agent.models.builtin.outcomes import failure, refusal, report_write
 from agent.models.builtin.quotes import fee_answer
 from agent.models.builtin.render import (
@@ -111,10 +112,11 @@ def _target_day(task: Task, ticket: dict[str, Any], t: Transcript) -> str | None
         return target
     if slots.get("shift") is not None and departs:
         return plus_days(departs, slots["shift"])
-    if slots.get("asap") or (
-        disrupted(ticket)
-        and any(leg.get("status") == "cancelled" for leg in ticket.get("legs", []))
-    ):
+    cancelled = any(leg.get("status") == "cancelled" for leg in ticket.get("legs", []))
+    # "can she hop on the 14:40 instead?" about a delayed flight: a flight named without a day
+    # is on the day she is travelling.
+    names_a_flight = CLOCK_OR_PICK.search(str(slots.get("question", "")).lower()) is not None
+    if slots.get("asap") or (disrupted(ticket) and (cancelled or names_a_flight)):
         return max(departs or t.today.isoformat(), t.today.isoformat())
     return None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.models.builtin.choices import pick
+from agent.models.builtin.guard import only_asks
 from agent.models.builtin.slots import domain
 from agent.models.builtin.state import Slots, Stage, Task
 from agent.models.builtin.understanding import Utterance, corrected
@@ -76,6 +77,8 @@ def _with_new_details(u: Utterance, prev: Task, slots: Slots) -> Task | None:
     if not new_info or (u.has("book", "change", "cancel") and domain(u) != domain_of(prev)):
         return None
     merged = {**prev.slots, **new_info}
+    if u.has("change", "book") and not only_asks(u):
+        merged["browse"] = False  # "ok rebook then, saturday": a look has become a request
     if u.clock_time or u.superlative or u.flight_nos:  # "make it tue, the 15:50 one"
         merged["question"] = u.text
     if "dates" in new_info or "shift" in new_info:

@@ -15,6 +15,8 @@ from agent.models.builtin.lexicon import (
     EXISTS_THEN_ACT,
     HOLD,
     INQUIRY,
+    PICKED_FLIGHT,
+    POLITE_MOVE,
     WANTS,
     WRITE_TOOLS,
 )
@@ -35,7 +37,18 @@ def only_asks(u: Utterance) -> bool:
         return True
     if u.has("affirm") or not u.is_question or EXISTS_THEN_ACT.search(u.lower):
         return False
+    if asks_to_be_put_on(u):
+        return False
     return not (ACTION_WORDS.search(u.lower) or WANTS.search(u.lower))
+
+
+def asks_to_be_put_on(u: Utterance) -> bool:
+    """ "can she hop on the 14:40 instead?": a question in form, a request in substance, when
+    it names the flight (a time, a number, "the evening one"); "can she change her flight?"
+    names none and stays a question, and so does one about the price."""
+    if not POLITE_MOVE.search(u.lower) or u.has("cost"):
+        return False
+    return bool(u.clock_time or u.flight_nos or PICKED_FLIGHT.search(u.lower))
 
 
 def asked_for(tool: str, u: Utterance) -> bool:

@@ -289,6 +289,19 @@ ACT_ON_ELIGIBILITY = re.compile(
     r"(\bif (so|yes|(she|he|they|it) (is|are)|i am|eligible|entitled)\b|\?)\s*,?\s*(and |then )?"
     r"(please |pls )?(file|claim|pay|request|submit|process|go ahead|do it)\b"
 )
+# "can she hop on the 14:40 instead?", "could I go in two days, the evening flight": asked as a
+# question, meant as a request, when it names the flight to be put on (guard.asks_to_be_put_on).
+POLITE_MOVE = re.compile(
+    r"\b(can|could|may)\s+(i|she|he|we|they|the (pax|passenger|customer|cust))\s+(please\s+)?"
+    r"(just\s+)?(go|fly|travel|leave|hop on|get on|take|switch|swap|be (put|moved|rebooked))\b"
+)
+# A flight named by its time of day or rank: "the evening one", "earliest flight".
+PICKED_FLIGHT = re.compile(
+    r"\b(the )?(earliest|latest|first|last|early|late|morning|afternoon|evening|night) "
+    r"(one|flight|flt|departure)\b"
+)
+# A flight named by its departure time ("the 14:40", "15h35") or by PICKED_FLIGHT's words.
+CLOCK_OR_PICK = re.compile(r"\b([01]?\d|2[0-3])(:|h)[0-5]\d\b|" + PICKED_FLIGHT.pattern)
 INQUIRY = re.compile(
     r"\b(wants? to know|wondering|curious|asks? (me |us |you )?(if|whether|what|how|when|which|why)|"
     r"asking (if|whether|what|how|when|which|why)|enquir\w+|inquir\w+)\b"

@@ -16,8 +16,14 @@ from typing import Any
 
 from agent.models.builtin.disruption_cues import asks_about_disruption, disruption_slots
 from agent.models.builtin.followups import domain_of, follow_up
-from agent.models.builtin.guard import holds_back, only_asks
-from agent.models.builtin.lexicon import ACTION_WORDS, DEADLINE, GENERIC_SUBJECT, OWN_ITEM
+from agent.models.builtin.guard import asks_to_be_put_on, holds_back, only_asks
+from agent.models.builtin.lexicon import (
+    ACTION_WORDS,
+    DEADLINE,
+    GENERIC_SUBJECT,
+    OWN_ITEM,
+    PICKED_FLIGHT,
+)
 from agent.models.builtin.slots import carry_over, domain, read_slots
 from agent.models.builtin.state import Intent, Slots, Stage, Task
 from agent.models.builtin.transcript import Transcript
@@ -79,6 +85,7 @@ def _moving_ticket(c: Ctx) -> bool:
         (u.shift_days is not None or "old_date" in c.slots or u.has("instead"))
         and not u.has("book")
     )
+    moving = moving or (asks_to_be_put_on(u) and not u.has("book"))  # "can he get on AL 130?"
     rebooking = u.has("disruption") and bool(
         u.dates or u.shift_days is not None or u.is_question or u.has("flight")
     )
@@ -87,10 +94,6 @@ def _moving_ticket(c: Ctx) -> bool:
 
 # "thursday 3.12., the earliest one", "the 15:35 today": a day and a flight chosen on it, with
 # no route and no booking word, is about the trip the passenger already has.
-PICKED_FLIGHT = re.compile(
-    r"\b(the )?(earliest|latest|first|last|early|late|morning|afternoon|evening|night) "
-    r"(one|flight|flt|departure)\b"
-)
 
 
 def _picks_a_flight_on(u: Utterance) -> bool:
@@ -124,7 +127,8 @@ def _cancel_ticket(c: Ctx) -> Task:
 
 
 def _change_ticket(c: Ctx) -> Task:
-    extra = {"browse": True} if c.asks_only or (c.u.is_question and not c.u.has("change")) else {}
+    looking = c.u.is_question and not (c.u.has("change") or asks_to_be_put_on(c.u))
+    extra = {"browse": bool(c.asks_only or looking)}  # a request now overrides an earlier look
     intent = Intent.QUOTE_CHANGE if _asks_cost(c.u) else Intent.CHANGE_FLIGHT
     return Task(intent, {**c.slots, **extra})
 
@@ -223,7 +227,7 @@ RULES: tuple[Rule, ...] = (
             bool(c.u.flight_nos)
             and not c.u.has("change", "book", "cost")
             and c.u.shift_days is None
-            and (c.u.has("status") or c.u.is_question)
+            and (c.u.has("status") or (c.u.is_question and not asks_to_be_put_on(c.u)))
         ),
         _task(Intent.FLIGHT_STATUS),
     ),
@@ -240,6 +244,7 @@ RULES: tuple[Rule, ...] = (
                 and re.search(r"\b(can (she|he|i|they)|allowed|what happens)\b", c.u.lower)
                 is not None
                 and not c.domain
+                and not asks_to_be_put_on(c.u)
             )
         ),
         _personal_policy,
