@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -130,3 +131,21 @@ def figure(
         + (f" (target {row['target']}: {row['status']})" if met is not None else ""),
         flush=True,
     )
+
+
+def run_alone(
+    run: Callable[..., None], *, doc: str | None, quick_help: str, argv: list[str] | None = None
+) -> int:
+    """`python -m bench.<suite> [--quick]`: one suite on its own, its figures printed as they
+    are taken and its notes at the end (bench.run runs them all and writes the JSON)."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {"machine": machine(), "figures": [], "notes": []}
+    print(f"machine: {results['machine']}")
+    run(results, quick=args.quick)
+    for note in results["notes"]:
+        print(f"note: {note}")
+    return 0

@@ -12,7 +12,6 @@ python -m bench.dashboard_bench [--quick]"""
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import tempfile
@@ -26,7 +25,7 @@ from typing import Any, TypedDict
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.common import Timing, figure, machine, percentiles, pg_available, pg_database_url
+from bench.common import Timing, figure, percentiles, pg_available, pg_database_url, run_alone
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import AuditEvent, Conversation, DemoMeta, Role
@@ -285,18 +284,5 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
         engine.dispose()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="small SQLite history, no targets")
-    args = parser.parse_args()
-    results: dict[str, Any] = {"machine": machine(), "figures": [], "notes": []}
-    print(f"machine: {results['machine']}")
-    run(results, quick=args.quick)
-    for note in results["notes"]:
-        print(f"note: {note}")
-
-
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_alone(run, doc=__doc__, quick_help="small SQLite history, no targets"))

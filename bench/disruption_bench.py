@@ -12,7 +12,6 @@ python -m bench.disruption_bench [--quick]"""
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import time
@@ -24,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bench.common import figure, machine, pg_available, pg_database_url
+from bench.common import figure, pg_available, pg_database_url, run_alone
 from db.engine import make_engine, make_session_factory
 from db.models import (
     Aircraft,
@@ -313,18 +312,7 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
         engine.dispose()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.disruption_bench", description=__doc__)
-    parser.add_argument(
-        "--quick", action="store_true", help="one plan of the full flight, no storm"
-    )
-    args = parser.parse_args(argv)
-    results: dict[str, Any] = {"machine": machine(), "figures": [], "notes": []}
-    run(results, quick=args.quick)
-    for note in results["notes"]:
-        print(f"note: {note}")
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(
+        run_alone(run, doc=__doc__, quick_help="one plan of the full flight, no storm")
+    )

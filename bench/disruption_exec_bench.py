@@ -10,7 +10,6 @@ p50/p95, and delivering the 180 notices from the outbox with the demo adapter.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import random
 import tempfile
@@ -26,10 +25,10 @@ from sqlalchemy.orm import Session
 from bench.common import (
     drop_pg_database,
     figure,
-    machine,
     percentiles,
     pg_available,
     pg_database_url,
+    run_alone,
     scratch_name,
 )
 from db.engine import make_engine, make_session_factory
@@ -233,17 +232,5 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
         drop_pg_database(name)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="60 passengers on SQLite, no target")
-    args = parser.parse_args()
-    results: dict[str, Any] = {"machine": machine(), "figures": [], "notes": []}
-    run(results, quick=args.quick)
-    for note in results["notes"]:
-        print(f"note: {note}")
-
-
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_alone(run, doc=__doc__, quick_help="60 passengers on SQLite, no target"))

@@ -10,7 +10,6 @@ python -m bench.seed_bench [--quick]
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from bench.common import figure, machine, pg_available, pg_base_url, pg_database_url
+from bench.common import figure, pg_available, pg_base_url, pg_database_url, run_alone
 from db.engine import make_engine, make_session_factory, normalize_url
 from world import SeedError, seed_world, world_meta
 from world.generator import GENERATOR_VERSION
@@ -120,17 +119,5 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
     figure(results, "generate large into PostgreSQL", seconds, "s", target=LARGE_TARGET_S)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.seed_bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="one demo run, no large world")
-    args = parser.parse_args(argv)
-    results: dict[str, Any] = {"machine": machine(), "figures": [], "notes": []}
-    print(f"machine: {results['machine']}")
-    run(results, quick=args.quick)
-    for note in results["notes"]:
-        print(f"note: {note}")
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_alone(run, doc=__doc__, quick_help="one demo run, no large world"))

@@ -24,7 +24,6 @@ python -m bench.ui_bench [--quick]"""
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import tempfile
@@ -37,7 +36,7 @@ from agent.events import ErrorEvent, TokenChunk
 from agent.runtime import Assistant
 from bench import ui_harness as harness
 from bench import ui_latency
-from bench.common import figure, machine, percentiles
+from bench.common import figure, percentiles, run_alone
 from config import Settings
 from db.models import Role
 from services.core.context import Actor
@@ -215,15 +214,5 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
             ui_latency.interaction_figures(results, url, NOW, folder, reps=INTERACTION_REPS)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="skip the browser figures")
-    args = parser.parse_args()
-    results: dict[str, Any] = {"machine": machine(), "figures": [], "notes": []}
-    run(results, quick=args.quick)
-    for note in results["notes"]:
-        print(f"note: {note}")
-
-
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_alone(run, doc=__doc__, quick_help="skip the browser figures"))
