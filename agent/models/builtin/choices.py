@@ -33,7 +33,7 @@ def pick(u: Utterance, items: list[dict[str, Any]]) -> int | None:
         by_words,
         _most_expensive,
     )
-    for chooser in (*choosers, _by_ordinal, _by_name, _the_only_one):
+    for chooser in (*choosers, _by_ordinal, _by_name, _by_distinct_word, _the_only_one):
         index = chooser(u, items)
         if index is not None:
             return index
@@ -119,6 +119,19 @@ def _by_name(u: Utterance, items: list[dict[str, Any]]) -> int | None:
     if named and (len(named) == 1 or named[0][0] > named[1][0]):
         return named[0][1]
     return None
+
+
+def _by_distinct_word(u: Utterance, items: list[dict[str, Any]]) -> int | None:
+    """ "the Enterprise one": a word of one item's name that no other listed name has (a
+    company, a hotel's own word), said as a whole word."""
+    words = [set(re.findall(r"[a-zà-ÿ]{4,}", str(it.get("name", "")).lower())) for it in items]
+    said = set(re.findall(r"[a-zà-ÿ]{4,}", u.lower))
+    hits = [
+        i
+        for i, own in enumerate(words)
+        if (own - set().union(*(w for j, w in enumerate(words) if j != i))) & said
+    ]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _the_only_one(u: Utterance, items: list[dict[str, Any]]) -> int | None:

@@ -50,7 +50,7 @@ CUES: list[tuple[str, str]] = [
         r"\b(status|on time|delay\w*|late|departure time|leave on time|gate|going on with|still (flying|operating|on)|flying (today|tomorrow)|operat\w+|when (does|do|will) [^?.]{0,40}(leave|depart|take off)|what time does)\b",
     ),
 ]
-CANCEL = r"\b(cancel\w*|call off|scrap|drop the|don't need the|doesn't need the|no longer need\w*|not need\w* the)\b"
+CANCEL = r"\b(cancel\w*|call off|scrap|kill|ditch|nix|axe|get rid of|drop the|don't need the|doesn't need the|no longer need\w*|not need\w* the)\b"
 CHANGE = r"\b(change\w*|move\w*|moving|rebook\w*|re-book\w*|reschedul\w*|switch\w*|postpone\w*|push\w*|swap\w*|shift\w*|later flight|earlier flight|different flight|another flight|other flight|alternative|modify|extend\w*|shorten\w*|can'?t make it|cannot make it|won'?t make it|different day|another day|other day|something (on|for)|anything (on|for)|earlier one|later one|put (me|him|her|them) on|get (me|him|her|them) on|put (?!it\b|that\b|this\b|them\b)[\w']+ on (the|a|an|that|al|\d)|(go|leave|fly|travel|depart)\w* (a bit |a little |an hour |a day |one day )?(later|earlier|sooner)|longer|shorter|keep (it|the \w+) (until|till|longer|for)|add (a|an|one|two|three|\d+)( more| extra)? (nights?|days?)|(one|a|an|two|three|\d+) (more|extra) (nights?|days?)|stay longer)\b"
 BOOK = r"\b(book(?!ings?\b|ed\b)\w*|buy|purchase|reserve|get (her|him|me|them|us) a|need a|needs a|want a|wants a|would like a|new (booking|ticket|flight|reservation)|make a (booking|reservation))\b"
 SEARCH = r"\b(search|find|look for|looking for|any|are there|is there|options?|available|availability|show me|what (flights|hotels|cars|excursions|tours))\b"
@@ -61,7 +61,10 @@ QUESTION = (
     r"\b(would she|would he|would they|would i|can she|can he|can i|is she|is he|am i)\b|"
     # without a question mark: "if i cancel what do i get back", "ok so, how much is it"
     r"\b(if|in case)\b[^.?!]*\b(what|how much|how many|would|will (she|he|i|they))\b|"
-    r"(^|[,;.:-]\s*)(so\s+)?(what|how much|how many|how long|when|which|where|is it|does it|would it)\b)"
+    r"(^|[,;.:-]\s*)(so\s+)?(what|how much|how many|how long|when|which|where|is it|does it|would it)\b|"
+    # a clause asked after a comma: "she's stuck at gva, does she get food or anything"
+    r"[,;.]\s*(and |but |so )?(does|do|did|is|are|will|would|can|could|should) "
+    r"(she|he|they|i|we|you|the (pax|passenger|customer))\b)"
 )
 TRIPS = r"\b(bookings?|trips?|itinerar\w*|reservations?|tickets?|what .* booked|what do(es)? (she|he|they|i) have|details)\b"
 FLIGHT = r"\b(flights?|fly|flying|plane|ticket)\b"
@@ -235,7 +238,7 @@ NEXT_REQUEST = re.compile(rf"{_CONNECTOR}(?={_NEXT_VERB})", re.IGNORECASE)
 NEXT_REQUEST_LOOSE = re.compile(
     rf"{_CONNECTOR}(?=(?:(?:she|he|they|i|we) )?(?:also )?(?:(?:wants?|needs?|would like|'d like) )?"
     rf"(?:to )?(?:{_NEXT_VERB}|put (?:him|her|me|them) on\b|switch\b|"
-    r"(?:(?:her|his|my|their|the) (?:\w+ )?)?(?:compensation|refund)\b))",
+    r"(?:(?:her|his|my|their|the|any|whatever|some) (?:\w+ )?)?(?:compensation|refund)\b))",
     re.IGNORECASE,
 )
 # "... the 15:55 one, classic. also how many bags does that get him?": a question about
@@ -316,8 +319,10 @@ KEEP_CLAUSE = re.compile(
     r"(?:^|[,;.]|\bbut\b|\band\b)\s*(?:(?:the|his|her|my|their)\s+)?"
     r"(?P<a>hotel|car|rental car|rental|excursion|tour|flight|ticket)s?\s+"
     r"(?:stays?|remains?|is fine|is ok|is okay|can stay|stays as is|unchanged|as is)\b|"
+    # ... but "keep his rental car one day longer" extends it
     r"\b(?:keep|keeping|keeps|leave|leaving)\s+(?:the|his|her|my|their)\s+"
-    r"(?P<b>hotel|car|rental car|rental|excursion|tour|flight|ticket)s?\b|"
+    r"(?P<b>hotel|car|rental car|rental|excursion|tour|flight|ticket)s?\b"
+    r"(?![^,.;]*\b(?:longer|until|till|extra|more (?:days?|nights?)|another (?:day|night)))|"
     r"\bnot\s+(?:the|his|her|my|their)\s+(?P<c>hotel|car|rental car|rental|excursion|tour|flight|ticket)s?\b"
 )
 # The write tools: the model calls one only when the latest messages ask for it (guard.py).

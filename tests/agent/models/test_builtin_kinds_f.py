@@ -10,10 +10,13 @@ from datetime import date
 
 import pytest
 
+from agent.models.builtin.choices import pick
 from agent.models.builtin.flows_change import _target_day
 from agent.models.builtin.followups import follow_up
 from agent.models.builtin.guard import asks_to_be_put_on, only_asks
+from agent.models.builtin.planner import split_requests
 from agent.models.builtin.rules import select
+from agent.models.builtin.slots import domain
 from agent.models.builtin.state import Intent, Stage, Task
 from agent.models.builtin.transcript import Transcript
 from agent.models.builtin.understanding import understand
@@ -80,3 +83,32 @@ def test_a_flight_named_by_its_time_on_a_delayed_trip_is_on_the_day_of_travel() 
     assert _target_day(unnamed, delayed, t) is None
     on_time = {**delayed, "legs": [{"status": "scheduled", "delay_minutes": 0}]}
     assert _target_day(named, on_time, t) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["kill the car rental", "ditch the hotel, keep the flight", "nix the excursion pls"]
+)
+def test_desk_slang_for_cancel_is_a_cancellation(text: str) -> None:
+    assert understand(text, TODAY).has("cancel")
+
+
+def test_keeping_a_rental_longer_extends_it_and_keeping_it_as_is_keeps_it() -> None:
+    extend = understand("keep his rental car one day longer, return it on 12 December", TODAY)
+    assert domain(extend) == "car"
+    assert domain(understand("cancel the hotel, keep the rental car", TODAY)) == "hotel"
+
+
+def test_a_question_after_a_comma_is_a_question() -> None:
+    assert understand("shes stuck at gva for hours now, does she get food", TODAY).is_question
+    assert not understand("shes stuck at gva, put her on the 14:40", TODAY).is_question
+
+
+def test_whatever_compensation_after_a_request_is_a_second_request() -> None:
+    first, then = split_requests("rebook him tmrw 11:05 and he also wants whatever compensation")
+    assert first == "rebook him tmrw 11:05" and then is not None and "compensation" in then
+
+
+def test_an_offer_is_picked_by_a_word_only_its_name_has() -> None:
+    items = [{"name": "Sixt economy"}, {"name": "Enterprise economy"}, {"name": "Hertz compact"}]
+    assert pick(understand("The Enterprise one, please.", TODAY), items) == 1
+    assert pick(understand("the economy one", TODAY), items) is None  # two have it
