@@ -9,11 +9,13 @@ from typing import Any
 
 from agent.models.builtin.choices import pick, preselect
 from agent.models.builtin.core import Decision, Task, call, possessive, say, trips_of
+from agent.models.builtin.guard import only_asks
 from agent.models.builtin.outcomes import failure, refusal, report_write
 from agent.models.builtin.render import chf, day_text, numbered
 from agent.models.builtin.state import Stage
 from agent.models.builtin.stays import TripStay, dates_of, trip_stay
 from agent.models.builtin.transcript import Transcript
+from agent.models.builtin.understanding import understand
 from services.text.words import plural
 from services.travel.travel_kinds import CAR, EXCURSION, HOTEL, TravelKindSpec
 
@@ -193,8 +195,6 @@ def _pick_booking(t: Transcript, task: Task, kind: TravelKindSpec) -> dict[str, 
             Task(task.intent, task.slots, Stage.DONE),
         )
     if len(bookings) > 1:
-        from agent.models.builtin.understanding import understand
-
         index = pick(
             understand(t.user_text, t.today),
             [{"name": b.get("hotel") or b.get("name") or b.get("company")} for b in bookings],
@@ -237,11 +237,26 @@ def cancel(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
             f"The {what} {kind.noun} starts on {day_text(start)}, so it can no longer be cancelled: free cancellation ends 24 hours before the start (rule: booking_cancel_window). It stays booked; I can hand this to a colleague if needed.",
             Task(task.intent, task.slots, Stage.REFUSED),
         )
+    args = {kind.booking_id: booking[kind.booking_id]}
+    if only_asks(understand(t.user_text, t.today)):
+        # "could he still cancel his hotel for free?": the rule and what comes back, and the
+        # cancellation kept ready for a "yes".
+        back = f", refunding {chf(booking['price'])}" if booking.get("price") is not None else ""
+        starts = f" starts on {day_text(start)} and" if start else ""
+        return say(
+            f"Yes: the {what} {kind.noun}{starts} can be cancelled free of charge until 24 hours "
+            f"before the start{back}. Nothing is cancelled yet; shall I cancel it?",
+            Task(
+                task.intent,
+                {**task.slots, "held_calls": [[kind.cancel_tool, args]], "hold": False},
+                Stage.AWAITING_CONFIRM,
+            ),
+        )
     return call(
         kind.cancel_tool,
         Task(task.intent, task.slots, Stage.EXECUTING),
         f"Here is the cancellation of the {what} {kind.noun} for your approval.",
-        **{kind.booking_id: booking[kind.booking_id]},
+        **args,
     )
 
 

@@ -10,6 +10,8 @@ from datetime import date
 
 import pytest
 
+from agent.events import AssistantMessage, ToolStarted
+from agent.models.builtin import BuiltinChatModel
 from agent.models.builtin.choices import pick
 from agent.models.builtin.flows_change import _target_day
 from agent.models.builtin.followups import follow_up
@@ -20,6 +22,7 @@ from agent.models.builtin.slots import domain
 from agent.models.builtin.state import Intent, Stage, Task
 from agent.models.builtin.transcript import Transcript
 from agent.models.builtin.understanding import understand
+from tests.agent.conftest import AGENT, AssistantFactory, World
 
 TODAY = date(2026, 11, 26)
 
@@ -112,3 +115,16 @@ def test_an_offer_is_picked_by_a_word_only_its_name_has() -> None:
     items = [{"name": "Sixt economy"}, {"name": "Enterprise economy"}, {"name": "Hertz compact"}]
     assert pick(understand("The Enterprise one, please.", TODAY), items) == 1
     assert pick(understand("the economy one", TODAY), items) is None  # two have it
+
+
+def test_a_question_whether_a_travel_booking_can_still_be_cancelled_answers_then_acts_on_yes(
+    make_assistant: AssistantFactory, world: World
+) -> None:
+    chat = make_assistant(model=BuiltinChatModel()).start(AGENT, world.pat)
+    asked = list(chat.send("could she still cancel her hotel for free?"))
+    assert not [e for e in asked if isinstance(e, ToolStarted) and e.name == "cancel_hotel_booking"]
+    answer = "\n".join(e.text for e in asked if isinstance(e, AssistantMessage))
+    assert "24 hours" in answer and chat.pending_approval() is None
+    confirmed = list(chat.send("yes please"))
+    assert [e.name for e in confirmed if isinstance(e, ToolStarted)][-1] == "cancel_hotel_booking"
+    assert chat.pending_approval() is not None
