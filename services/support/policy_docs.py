@@ -41,6 +41,34 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
+# How people name what the policy calls otherwise: "a snowstorm" is the policy's "bad weather",
+# "atc" its "air traffic control". Added to the question, never replacing its words.
+POLICY_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"\b(snow\w*|storms?|thunder\w*|fog\w*|ice|icing|hurricane|typhoon|wind\w*|"
+            r"volcan\w*|ash cloud)\b",
+            re.IGNORECASE,
+        ),
+        "bad weather extraordinary circumstances",
+    ),
+    (
+        re.compile(r"\b(atc|air traffic|controllers?)\b", re.IGNORECASE),
+        "air traffic control extraordinary",
+    ),
+    (
+        re.compile(r"\b(strikes?|walkouts?|industrial action)\b", re.IGNORECASE),
+        "strike extraordinary",
+    ),
+    (re.compile(r"\b(luggage|suitcases?|hold bag)\b", re.IGNORECASE), "baggage"),
+)
+
+
+def with_policy_words(question: str) -> str:
+    extra = [words for pattern, words in POLICY_WORDS if pattern.search(question)]
+    return " ".join([question, *extra])
+
+
 class PolicyIndex:
     def __init__(self, sections: list[PolicySection]) -> None:
         sections = [s for s in sections if s.title not in NOT_QUOTED]
@@ -61,7 +89,7 @@ class PolicyIndex:
         return bm25s.tokenize(texts, stemmer=self._stemmer, stopwords="en", show_progress=False)
 
     def search(self, question: str, k: int = 2) -> list[PolicySection]:
-        tokens = self._tokenize([question])
+        tokens = self._tokenize([with_policy_words(question)])
         if not tokens.vocab:
             return []
         ids, scores = self._bm25.retrieve(

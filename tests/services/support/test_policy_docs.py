@@ -75,3 +75,17 @@ def test_every_rule_code_has_its_meaning_in_words() -> None:
     for rule in Rule:
         meaning = rule_meaning(rule.value)
         assert meaning and "_" not in meaning, rule
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "If a flight is delayed four hours because of a snowstorm, does the passenger get EU compensation?",
+        "fog at zrh, 5h delay, anything owed?",
+        "the atc strike cancelled her flight, compensation?",
+    ],
+)
+def test_a_cause_named_in_everyday_words_finds_the_extraordinary_circumstances_rule(
+    question: str,
+) -> None:
+    assert lookup_policy(question)[0].title == "When EU 261 compensation is not due or is halved"
