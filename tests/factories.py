@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -369,3 +370,15 @@ def payment_method(session: Session, owner: Passenger, *, last4: str = "1111") -
     session.flush()
     session.refresh(owner)
     return m
+
+
+OPS_ADMIN = Actor("ops-admin", Role.ADMIN)
+
+
+def disrupt(session: Session, clock: Any, flight: Flight, **kwargs: Any) -> None:
+    """Disrupt `flight` as an administrator at `clock` (services.disruptions.disrupt_flight:
+    kind, cause, delay_minutes, ...)."""
+    from services.core.context import ServiceContext
+    from services.disruptions import disrupt_flight
+
+    disrupt_flight(session, ServiceContext(OPS_ADMIN, clock=clock), flight_id=flight.id, **kwargs)

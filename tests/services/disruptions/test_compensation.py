@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from db.models import Compensation, Flight, Role
-from services.core.context import Actor, ServiceContext
+from db.models import Compensation, Role
+from services.core.context import Actor
 from services.core.errors import PolicyViolation, Rule
-from services.disruptions import disrupt_flight, ticket_entitlements
+from services.disruptions import ticket_entitlements
 from services.flights import flight_bookings, tickets
 from tests import factories as f
 from tests.conftest import context_for
@@ -32,9 +32,7 @@ def passenger(session):
     return p
 
 
-def disrupt(session, clock, flight: Flight, **kwargs) -> None:
-    """Disrupt `flight` as an administrator at `clock`, a day after the tickets were bought."""
-    disrupt_flight(session, ServiceContext(ADMIN, clock=clock), flight_id=flight.id, **kwargs)
+disrupt = f.disrupt
 
 
 def claim(session, ctx, ticket_no: str) -> str:

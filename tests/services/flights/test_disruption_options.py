@@ -12,10 +12,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from db.models import Flight, Payment, Role, TicketLeg
-from services.core.context import Actor, ServiceContext
+from db.models import Payment, Role, TicketLeg
+from services.core.context import Actor
 from services.core.errors import PolicyViolation, Rule
-from services.disruptions import disrupt_flight
 from services.flights.disruption_options import MAX_OPTIONS, disruption_options
 from tests import factories as f
 from tests.conftest import context_for
@@ -32,8 +31,7 @@ def passenger(session):
     return p
 
 
-def disrupt(session, clock, flight: Flight, **kwargs) -> None:
-    disrupt_flight(session, ServiceContext(ADMIN, clock=clock), flight_id=flight.id, **kwargs)
+disrupt = f.disrupt
 
 
 def test_a_cancelled_flight_lists_free_rebookings_by_arrival_with_refund_and_entitlements(
