@@ -26,7 +26,9 @@ from agent.checkpoint_store import delete_threads, has_pending_interrupt
 from config import get_settings
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, Handoff, HandoffState, Turn
+from services.core import audit
 from services.core.clock import FixedClock, SystemClock
+from services.core.context import SYSTEM_ACTOR, ServiceContext
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,8 @@ def expire_checkpoints(
     days: int,
     dry_run: bool = False,
 ) -> RetentionReport:
-    """One transaction per conversation: its row locked, still idle, checkpoints deleted, noted.
+    """One transaction per conversation: its row locked, still idle and not yet expired by a
+    run racing this one, checkpoints deleted, noted and audited (checkpoints_expired).
     (The checkpoints may live in another database: a failure between the two leaves the
     conversation unnoted, and the next run notes it.)"""
     cutoff = now - timedelta(days=days)
@@ -63,16 +66,38 @@ def expire_checkpoints(
     with factory() as session:
         stale = session.scalars(_stale(cutoff)).all()
     for thread_id in stale:
-        with factory() as session, session.begin():
-            if _skipped(session, saver, thread_id, cutoff, report):
-                continue
-            report.deleted.append(thread_id)
-            if not dry_run:
-                delete_threads(saver, [thread_id])
-                conversation = session.get(Conversation, thread_id)
-                assert conversation is not None
-                conversation.checkpoints_deleted_at = now
+        with factory() as session:
+            # The conversation row's lock (and on SQLite the write lock from the first
+            # statement) serialises this with a finishing turn and with another run.
+            audit.begin_write(session)
+            try:
+                if not _skipped(session, saver, thread_id, cutoff, report):
+                    report.deleted.append(thread_id)
+                    if not dry_run:
+                        _expire(session, saver, thread_id, now=now, days=days)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
     return report
+
+
+def _expire(
+    session: Session, saver: BaseCheckpointSaver[Any], thread_id: str, *, now: datetime, days: int
+) -> None:
+    delete_threads(saver, [thread_id])
+    conversation = session.get(Conversation, thread_id)
+    assert conversation is not None
+    conversation.checkpoints_deleted_at = now
+    # On the trail like any other deletion, in the transaction that notes it.
+    audit.append(
+        session,
+        ServiceContext(SYSTEM_ACTOR, clock=FixedClock(now), conversation_id=thread_id),
+        action="checkpoints_expired",
+        outcome="executed",
+        passenger_id=conversation.passenger_id,
+        details={"idle_days": days, "last_activity": conversation.updated_at},
+    )
 
 
 def _stale(cutoff: datetime) -> Any:
@@ -95,6 +120,8 @@ def _skipped(
     conversation = session.get(Conversation, thread_id, with_for_update=True)
     if conversation is None or conversation.updated_at >= cutoff:
         return True
+    if conversation.checkpoints_deleted_at is not None:
+        return True  # another run of the command got there first, while this one waited
     held = select(Handoff.id).where(
         Handoff.conversation_id == thread_id, Handoff.state == HandoffState.HELD
     )

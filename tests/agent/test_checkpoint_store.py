@@ -4,6 +4,8 @@ deletes old threads while review and history keep their transcript (from the tur
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from langchain_core.messages import AIMessage
@@ -15,7 +17,8 @@ from agent.checkpoint_store import footprint, has_pending_interrupt, prune_threa
 from agent.events import ApprovalRequested, AssistantMessage, ToolFinished
 from agent.models.scripted import reply
 from agent.retention import expire_checkpoints
-from db.models import Conversation, Role
+from db.models import AuditEvent, Conversation, Role
+from services.core import audit
 from services.core.clock import FixedClock
 from services.core.context import ServiceContext
 from services.support import handoff
@@ -157,3 +160,36 @@ def test_retention_keeps_waiting_approvals_and_held_conversations(
         )
     ).all()
     assert noted == [None, None]
+
+
+def test_two_retention_runs_at_once_expire_and_audit_each_conversation_once(
+    make_assistant: AssistantFactory,
+    world: World,
+    checkpointer: Checkpointer,
+    session: Session,
+    clock: FixedClock,
+) -> None:
+    assistant = make_assistant(responder=lambda _m: "Noted.")
+    chats = [assistant.start(AGENT, world.pat) for _ in range(3)]
+    for chat in chats:
+        list(chat.send("hello"))
+    barrier = threading.Barrier(2)
+
+    def run(_: int) -> list[str]:
+        barrier.wait(timeout=30)
+        report = expire_checkpoints(
+            assistant.session_factory, checkpointer.saver, now=clock.now() + LATER, days=180
+        )
+        return report.deleted
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        deleted = [thread for found in pool.map(run, range(2)) for thread in found]
+    threads = sorted(chat.thread_id for chat in chats)
+    assert sorted(deleted) == threads  # each once, whichever run got it
+    session.rollback()
+    expired = session.scalars(
+        select(AuditEvent.conversation_id).where(AuditEvent.action == "checkpoints_expired")
+    ).all()
+    assert sorted(expired) == threads
+    assert audit.verify(session).ok
+    assert all(footprint(checkpointer.saver, t).rows == 0 for t in threads)
