@@ -4,8 +4,12 @@ may chat any; and the checks a message passes before its run starts."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends
+
 from agent.runtime import CHAT_ROLES, Chat
-from api.deps import ApiState
+from api.deps import ApiState, Caller, State
 from api.problems import Problem, too_many
 from db.models import Role
 from services.core.errors import NotFound, PolicyViolation
@@ -28,6 +32,14 @@ def open_chat(state: ApiState, account: Account, conversation_id: str) -> Chat:
         if account.role == Role.CUSTOMER:
             raise NotFound(f"There is no conversation {conversation_id}.") from None
         raise
+
+
+def opened_chat(conversation_id: str, caller: Caller, state: State) -> Chat:
+    return open_chat(state, caller, conversation_id)
+
+
+# The conversation of the path, opened for the caller: `chat: OpenedChat` in a route.
+OpenedChat = Annotated[Chat, Depends(opened_chat)]
 
 
 def check_message(state: ApiState, chat: Chat, text: object) -> str:

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api import streams
-from api.chats import check_message, open_chat, require_chat_role
+from api.chats import OpenedChat, check_message, require_chat_role
 from api.deps import Caller, DbSession, State, context, passenger_for
 from api.routes_handoff import HandoffOut, handoff_out
 from api.sse import STREAMED, ResumeAfter, event_stream
@@ -106,8 +106,9 @@ def mine(
 
 
 @router.get("/{conversation_id}", response_model=ConversationDetail, summary="History")
-def history(conversation_id: str, caller: Caller, state: State, session: DbSession) -> Any:
-    chat = open_chat(state, caller, conversation_id)
+def history(
+    conversation_id: str, chat: OpenedChat, caller: Caller, state: State, session: DbSession
+) -> Any:
     ctx = context(state, caller.actor, chat.passenger_id)
     summary = get_conversation(session, ctx, conversation_id)
     pending = chat.pending_approval()
@@ -136,9 +137,8 @@ def history(conversation_id: str, caller: Caller, state: State, session: DbSessi
     **STREAMED,
 )
 def send(
-    conversation_id: str, body: Message, caller: Caller, state: State, session: DbSession
+    conversation_id: str, body: Message, chat: OpenedChat, state: State, session: DbSession
 ) -> StreamingResponse:
-    chat = open_chat(state, caller, conversation_id)
     text = check_message(state, chat, body.text)
     last = last_event(session, conversation_id=conversation_id)
     session.close()
@@ -154,21 +154,22 @@ def send(
     **STREAMED,
 )
 def resume(
-    conversation_id: str,
-    caller: Caller,
-    state: State,
-    start_after: ResumeAfter,
+    conversation_id: str, chat: OpenedChat, state: State, start_after: ResumeAfter
 ) -> StreamingResponse:
-    open_chat(state, caller, conversation_id)
+    del chat  # opened for the access check; the events come from the log
     events = streams.follow(state, conversation_id, start_after, run_started=False)
     return event_stream(streams.sse(events))
 
 
 @router.post("/{conversation_id}/feedback", summary="Rate the conversation (1-5)")
 def feedback(
-    conversation_id: str, body: FeedbackIn, caller: Caller, state: State, session: DbSession
+    conversation_id: str,
+    body: FeedbackIn,
+    chat: OpenedChat,
+    caller: Caller,
+    state: State,
+    session: DbSession,
 ) -> dict[str, Any]:
-    chat = open_chat(state, caller, conversation_id)
     ctx = context(state, caller.actor, chat.passenger_id, conversation_id=conversation_id)
     result = rate_conversation(session, ctx, rating=body.rating, comment=body.comment)
     return {"conversation_id": conversation_id, "rating": body.rating, "summary": result.summary}

@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api import live_stream
-from api.chats import open_chat
+from api.chats import OpenedChat
 from api.deps import Caller, DbSession, State, context
 from api.sse import STREAMED, ResumeAfter, event_stream
 from db.models import EscalationReason, HandoffState
@@ -47,9 +47,13 @@ def handoff_out(entry: QueueEntry | None) -> HandoffOut | None:
     summary="Ask for a person: the conversation waits in the desk's Queue",
 )
 def ask_for_person(
-    conversation_id: str, body: AskForPerson, caller: Caller, state: State, session: DbSession
+    conversation_id: str,
+    body: AskForPerson,
+    chat: OpenedChat,
+    caller: Caller,
+    state: State,
+    session: DbSession,
 ) -> Any:
-    chat = open_chat(state, caller, conversation_id)
     ctx = context(state, caller.actor, chat.passenger_id, conversation_id=conversation_id)
     handoff.request_person(session, ctx, reason=body.reason)
     return handoff_out(handoff.active(session, conversation_id=conversation_id))
@@ -61,10 +65,7 @@ def ask_for_person(
     **STREAMED,
 )
 def desk_messages(
-    conversation_id: str,
-    caller: Caller,
-    state: State,
-    start_after: ResumeAfter,
+    conversation_id: str, chat: OpenedChat, state: State, start_after: ResumeAfter
 ) -> StreamingResponse:
-    open_chat(state, caller, conversation_id)
+    del chat  # opened for the access check; the messages come from the live table
     return event_stream(live_stream.sse(live_stream.follow(state, conversation_id, start_after)))
