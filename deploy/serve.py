@@ -1,10 +1,11 @@
-"""`make run`: the desk (Streamlit) and the channel API (uvicorn) together, from one command.
+"""`make run`: the desk (Streamlit), the channel API (uvicorn) and the outbox worker that
+delivers passenger notices, together from one command.
 
     python -m deploy.serve [--port 8501] [--api-port 8000] [--dev] [--no-bootstrap]
 
-Migrates (and seeds an empty database) once, then runs both servers as child processes and
-watches them: Ctrl-C or SIGTERM stops both and exits 0; a server that stops on its own stops
-the other, and the launcher exits non-zero. Each child has its own process group, so a Ctrl-C
+Migrates (and seeds an empty database) once, then runs them as child processes and watches
+them: Ctrl-C or SIGTERM stops all and exits 0; one that stops on its own stops the others, and
+the launcher exits non-zero. Each child has its own process group, so a Ctrl-C
 in the terminal reaches each server once (forwarded from here), not twice. `--dev` turns on the
 desk's file watcher and uvicorn's reload. Containers run one server each (docker-entrypoint.sh).
 """
@@ -43,7 +44,7 @@ class Outcome(enum.Enum):
 class Server:
     name: str
     command: list[str]
-    health_url: str
+    health_url: str | None  # None: a worker, ready once started
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
     healthy: bool = False
@@ -62,6 +63,8 @@ class Server:
                 os.killpg(self.process.pid, signum)  # the server and anything it started
 
     def check_health(self) -> bool:
+        if self.health_url is None:
+            return self.exited() is None
         if not self.healthy:
             try:
                 with urllib.request.urlopen(self.health_url, timeout=0.5) as answer:
@@ -150,16 +153,20 @@ def build_servers(args: argparse.Namespace, api_host: str) -> list[Server]:
     else:
         api = [sys.executable, "-m", "api"]
     local = "127.0.0.1" if api_host in ("0.0.0.0", "::") else api_host
+    # The passenger notices a re-accommodation queues (services/notifications), delivered
+    # every few seconds; a deployment runs the same command as its own worker.
+    notices = [sys.executable, "-m", "services.notifications", "deliver", "--loop", "5"]
     return [
         Server("desk", desk, f"http://127.0.0.1:{args.port}/_stcore/health", env),
         Server("API", api, f"http://{local}:{args.api_port}/healthz", env),
+        Server("notice worker", notices, None, env),
     ]
 
 
 def banner(port: int, api_host: str, api_port: int) -> str:
     api = f"http://{'localhost' if api_host in ('127.0.0.1', '0.0.0.0') else api_host}:{api_port}"
     return (
-        "\n  SkyDesk is up (Ctrl-C stops both servers)\n"
+        "\n  SkyDesk is up (Ctrl-C stops the servers and the notice worker)\n"
         f"  desk        http://localhost:{port}\n"
         f"  API docs    {api}/api/docs\n"
         f"  web chat    {api}/widget\n"

@@ -40,8 +40,14 @@ def test_entrypoint_api_migrates_then_serves_the_api_on_all_interfaces(tmp_path)
     assert commands[0].startswith("python /app/deploy/bootstrap_locked.py ")
     assert commands[1] == "python -m api host=0.0.0.0"
     (tmp_path / "other").mkdir()
-    code, commands = run_entrypoint(tmp_path / "other", "worker")
+    code, commands = run_entrypoint(tmp_path / "other", "nonsense")
     assert code != 0 and len(commands) == 1  # migrated, then refused the unknown server
+
+
+def test_entrypoint_worker_migrates_then_delivers_notices_in_a_loop(tmp_path) -> None:
+    code, commands = run_entrypoint(tmp_path, "worker")
+    assert code == 0
+    assert commands[1].startswith("python -m services.notifications deliver --loop 5")
 
 
 @contextmanager
@@ -98,6 +104,15 @@ def test_compose_runs_the_api_beside_the_desk(compose) -> None:
     assert f"http://localhost:{API_PORT}{HEALTHZ}" in check
     origins = env["SKYDESK_API_CORS_ORIGINS"]
     assert "*" not in origins
+
+
+def test_compose_runs_the_notice_worker_after_the_migration(compose) -> None:
+    worker, app = compose["services"]["worker"], compose["services"]["app"]
+    assert worker["image"] == app["image"] and worker["command"] == ["worker"]
+    assert (
+        worker["environment"]["SKYDESK_DATABASE_URL"] == app["environment"]["SKYDESK_DATABASE_URL"]
+    )
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
 def api_pod(k8s: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -86,7 +86,7 @@ def test_one_command_serves_desk_and_api_and_a_signal_stops_both(tmp_path, stop)
         api = f"http://127.0.0.1:{api_port}/healthz"
         wait_for([desk, api], process, log)
         servers = children(process.pid)
-        assert len(servers) == 2
+        assert len(servers) == 3  # desk, API and the notice worker
         process.send_signal(stop)
         assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
         assert not any(alive(pid) for pid in servers)
@@ -140,11 +140,12 @@ def test_a_server_that_ignores_the_stop_is_killed_after_the_grace_period() -> No
 
 def test_dev_mode_watches_files_in_both_servers() -> None:
     args = serve.parse_args(["--dev", "--port", "8600", "--api-port", "8100"], 8000)
-    desk, api = serve.build_servers(args, "127.0.0.1")
+    desk, api, worker = serve.build_servers(args, "127.0.0.1")
+    assert worker.command[1:] == ["-m", "services.notifications", "deliver", "--loop", "5"]
     assert desk.command[desk.command.index("--server.port") + 1] == "8600"
     assert "--server.runOnSave" in desk.command and "--reload" in api.command
     assert api.command[api.command.index("--port") + 1] == "8100"
     assert ".venv" not in api.command  # the reload watches the packages only
-    plain_desk, plain_api = serve.build_servers(serve.parse_args([], 8000), "127.0.0.1")
+    plain_desk, plain_api, _ = serve.build_servers(serve.parse_args([], 8000), "127.0.0.1")
     assert plain_api.command[1:] == ["-m", "api"] and "--server.runOnSave" not in plain_desk.command
     assert plain_api.env["SKYDESK_API_PORT"] == "8000"

@@ -4,8 +4,10 @@ for operators (services/core/commands.py's runner), once or in a loop until inte
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from config import get_settings
@@ -29,7 +31,16 @@ def notifications_command(argv: list[str] | None = None) -> int:
     def act(session: Session) -> int:
         adapter = DemoAdapter()
         while True:
-            run = deliver_pending(session, adapter, limit=args.limit, clock=clock)
+            try:
+                run = deliver_pending(session, adapter, limit=args.limit, clock=clock)
+            except SQLAlchemyError as err:
+                if args.loop is None:
+                    raise
+                # A busy or briefly unreachable database: the notices wait for the next round
+                # (a worker that exited would stop `make run`'s desk and API with it).
+                print(f"delivery postponed: {type(err).__name__}", file=sys.stderr)
+                time.sleep(args.loop)
+                continue
             if args.loop is None or run.claimed:  # a quiet loop prints nothing
                 print(f"delivered {run.delivered}, failed {run.failed} of {run.claimed} claimed")
             if args.loop is None:
