@@ -115,6 +115,16 @@ def test_compose_runs_the_notice_worker_after_the_migration(compose) -> None:
     assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
+def test_k8s_runs_the_notice_worker_unprivileged(k8s) -> None:
+    deployment = k8s["Deployment/skydesk-worker"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["args"] == ["worker"] and "ports" not in container
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["SKYDESK_BOOTSTRAP"] == "0"
+
+
 def api_pod(k8s: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     deployment = k8s["Deployment/skydesk-api"]
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
