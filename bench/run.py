@@ -29,6 +29,7 @@ SUITES = {
     "evals": "bench.eval_bench",
     "ui": "bench.ui_bench",
     "disruption": "bench.disruption_bench",
+    "disruption_exec": "bench.disruption_exec_bench",
 }
 
 

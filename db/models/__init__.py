@@ -30,6 +30,7 @@ from db.models.enums import (
     HandoffState,
     LegStatus,
     MessageAuthor,
+    NoticeKind,
     Role,
     TicketStatus,
     Tier,
@@ -49,6 +50,7 @@ from db.models.ops import (
     TurnToolCall,
     User,
 )
+from db.models.outbox import DeliveredMessage, OutboxMessage
 from db.models.travel import (
     CarRental,
     CarRentalOffer,
@@ -75,6 +77,7 @@ __all__ = [
     "Conversation",
     "ConversationEvent",
     "ConversationStatus",
+    "DeliveredMessage",
     "DemoMeta",
     "Disruption",
     "DisruptionCause",
@@ -96,6 +99,8 @@ __all__ = [
     "HotelBooking",
     "LegStatus",
     "MessageAuthor",
+    "NoticeKind",
+    "OutboxMessage",
     "Passenger",
     "Payment",
     "PaymentMethod",

@@ -119,3 +119,10 @@ def str_enum(enum_cls: type[StrEnum]) -> Enum:
     return Enum(
         enum_cls, native_enum=False, values_callable=values, length=24, validate_strings=True
     )
+
+
+class NoticeKind(StrEnum):
+    """What a passenger notice in the outbox tells (services/notifications)."""
+
+    REBOOKED = "rebooked"
+    REFUNDED = "refunded"
