@@ -15,7 +15,14 @@ pytestmark = pytest.mark.usefixtures("app_env")
 
 MENUS = {
     "agent": ["Chat", "Bookings", "Queue", "Disruptions"],
-    "manager": ["Bookings", "Disruptions", "Audit", "Metrics", "Conversation review", "Evaluations"],
+    "manager": [
+        "Bookings",
+        "Disruptions",
+        "Audit",
+        "Metrics",
+        "Conversation review",
+        "Evaluations",
+    ],
     "admin": [
         "Chat",
         "Bookings",
