@@ -9,7 +9,7 @@ import streamlit as st
 
 from services.core.errors import DomainError
 from services.disruptions import DisruptedFlight
-from services.notifications import messages_sent
+from services.notifications import NoticeStatus, messages_sent
 from services.reaccommodation import (
     BatchResult,
     RowStatus,
@@ -96,7 +96,7 @@ def batch_result(flight: DisruptedFlight) -> None:
         f"Batch {literal(result.batch_id)}: " + ", ".join(counts) + "."
     )
     table(
-        result_rows(result),
+        result_rows(result, st.session_state.get(NAMES, {})),
         {
             "row": cc.NumberColumn("Row", width="small"),
             "passengers": cc.TextColumn("Passengers", width="medium"),
@@ -126,7 +126,13 @@ def notices(access: PageAccess, flight: DisruptedFlight) -> None:
         sent = attempt(lambda: messages_sent(session, access.context(), flight_id=flight.flight_id))
     if sent is None:
         return
-    st.subheader(f"Messages sent ({len(sent)})")
+    title, refresh = st.columns([5, 1], vertical_alignment="bottom")
+    title.subheader(f"Messages sent ({len(sent)})")
+    # The outbox worker delivers on its own schedule: a rerun reads what it has done since.
+    refresh.button("Refresh", key="disruptions_notices_refresh", icon=":material/refresh:")
+    if sent:
+        delivered = sum(1 for m in sent if m.status == NoticeStatus.DELIVERED)
+        st.caption(f"{delivered} delivered, {len(sent) - delivered} waiting for the outbox worker.")
     table(
         notice_rows(sent, st.session_state.get(NAMES, {})),
         {

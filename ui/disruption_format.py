@@ -138,12 +138,12 @@ def plan_rows(rows: Sequence[PlanRow], adjustments: dict[str, Adjustment]) -> li
     return table
 
 
-def result_rows(result: BatchResult) -> list[dict[str, Any]]:
+def result_rows(result: BatchResult, names: dict[str, str]) -> list[dict[str, Any]]:
+    """`names`: ticket number -> passenger (a failed row's outcome names no one)."""
     return [
         {
             "row": n,
-            "passengers": ", ".join(t.passenger for t in row.tickets)
-            or ", ".join(row.decision.ticket_nos),
+            "passengers": ", ".join(names.get(t, t) for t in row.decision.ticket_nos),
             "action": row.decision.action.value.replace("_", " "),
             "status": STATUS_WORDS[row.status],
             "itinerary": row.itinerary,
