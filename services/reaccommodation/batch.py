@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.models import Flight, Passenger, Role, Ticket
@@ -126,6 +127,7 @@ def _already_done(session: Session, row: RowDecision, done: dict[str, str]) -> R
 class _Failure:
     message: str
     rule: str | None
+    fault: bool = False  # the database failed: no other option would fare better now
 
 
 def _attempt(
@@ -140,12 +142,17 @@ def _attempt(
             return _Failure(err.message, err.code)
         fault = faults.report(err, where=failed.action)
         audit_failure(session, failed.ctx, failed.action, failed.call_args, err, fault=fault)
-        return _Failure(faults.unavailable(fault).message, fault.error_type)
+        return _Failure(faults.unavailable(fault).message, fault.error_type, fault=True)
     except AlreadyExecuted:
         raise  # not a failure: the caller looks at what the other run did
     except DomainError as err:  # the group itself was refused (a ticket not on the flight)
         audit_failure(session, ctx, BATCH_ACTION, {"ticket_nos": list(row.ticket_nos)}, err)
         return _Failure(err.message, err.code)
+    except SQLAlchemyError as err:  # the database failed around the changes (audit, commit)
+        fault = faults.report(err, where=BATCH_ACTION)
+        args = {"ticket_nos": list(row.ticket_nos)}
+        audit_failure(session, ctx, BATCH_ACTION, args, err, fault=fault)
+        return _Failure(faults.unavailable(fault).message, fault.error_type, fault=True)
 
 
 def _run_row(
@@ -177,7 +184,9 @@ def _run_row(
             reason = first_failure.message if first_failure else ""
             return RowResult(current, status, _itinerary(session, current), tuple(outcome), reason)
         first_failure = first_failure or outcome
-        option = replan(session, current) if replan is not None and len(tried) == 1 else None
+        option = None
+        if replan is not None and len(tried) == 1 and not outcome.fault:
+            option = replan(session, current)
         session.rollback()
         if option is None or option == current:
             return RowResult(current, RowStatus.FAILED, reason=outcome.message, rule=outcome.rule)

@@ -19,8 +19,7 @@ from services.notifications import queue_notice
 HOW_TO_CLAIM = (
     "How to claim: compensation is paid on request, once per passenger and flight. Ask in the "
     "SkyDesk chat or at the desk quoting your ticket number {ticket}; it is paid to the card "
-    "that paid the ticket. Keep the receipts for meals, a hotel or transfers you paid yourself "
-    "while waiting: they are reimbursed under Art. 9."
+    "that paid the ticket."
 )
 
 
@@ -46,7 +45,7 @@ def compensation_line(owed: Entitlements) -> str:
     return f"EUR {decision.amount_eur:.2f} (CHF {decision.amount_chf:.2f}), {decision.article}"
 
 
-def _entitlement_lines(owed: Entitlements) -> list[str]:
+def _entitlement_lines(owed: Entitlements, *, rebooked: bool) -> list[str]:
     compensation = owed.compensation
     lines = ["What you are entitled to under EU Regulation 261/2004:"]
     if compensation.entitled:
@@ -57,7 +56,12 @@ def _entitlement_lines(owed: Entitlements) -> list[str]:
     else:
         lines.append(f"- No compensation ({compensation.article}): {compensation.sentence}")
     lines.append(f"- Care ({owed.care.article}): {owed.care.sentence}")
-    lines.append(f"- Refund or rerouting ({owed.choice.article}): {owed.choice.sentence}")
+    if rebooked and owed.choice.entitled:
+        lines.append(
+            "- If the new flight does not suit you, you may still choose a full refund or a "
+            f"rerouting on a later date of your choosing instead ({owed.choice.article}): ask "
+            "the desk before the new flight departs."
+        )
     return lines
 
 
@@ -91,7 +95,7 @@ def compose(
     owed = leg_entitlements(session, ticket, leg) if leg is not None else None
     body = [greeting, "", *happened, ""]
     if owed is not None:
-        body += [*_entitlement_lines(owed), ""]
+        body += [*_entitlement_lines(owed, rebooked=bool(new_flights)), ""]
     body.append(HOW_TO_CLAIM.format(ticket=ticket.ticket_no))
     return Notice(subject, "\n".join(body), compensation_line(owed) if owed else "")
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from db.models import (
     AuditEvent,
@@ -80,6 +81,7 @@ def test_the_notice_says_what_happened_what_is_owed_and_how_to_claim(session, cl
     assert "EUR 250.00" in notice.body and f"CHF {f.eu261_chf(250)}" in notice.body
     assert "Art. 7(1)(a)" in notice.body
     assert "Care (" in notice.body and "How to claim" in notice.body and number in notice.body
+    assert "full refund" in notice.body and "Art. 8" in notice.body
 
 
 def test_running_the_same_batch_again_executes_nothing_new(session, clock, world) -> None:
@@ -223,3 +225,38 @@ def test_a_flight_that_is_not_disrupted_has_nobody_to_re_accommodate(session, cl
     with pytest.raises(InvalidInput) as err:
         execute_batch(session, staff(clock), batch)
     assert "neither cancelled nor delayed" in err.value.message
+
+
+def test_a_group_whose_commit_fails_keeps_neither_its_changes_nor_its_notices(
+    session, clock, world, monkeypatch
+) -> None:
+    """The notice is queued in the change's transaction: the database failing as the second
+    group commits loses both, and the group is reported failed, not re-planned."""
+    commits = {"n": 0}
+    real_commit = session.commit
+
+    def commit() -> None:
+        commits["n"] += 1
+        if commits["n"] == 2:  # the second group's transaction
+            session.rollback()
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+        real_commit()
+
+    monkeypatch.setattr(session, "commit", commit)
+    replans: list[RowDecision] = []
+    result = execute_batch(
+        session, staff(clock), rebook_all(world), replan=lambda _s, row: replans.append(row)
+    )
+    monkeypatch.undo()
+    assert [r.status for r in result.rows] == [
+        RowStatus.EXECUTED, RowStatus.FAILED, RowStatus.EXECUTED,
+    ]  # fmt: skip
+    failed = result.rows[1]
+    assert replans == [] and failed.rule == "OperationalError"
+    assert failed.reason and "server closed" not in failed.reason  # the log has the text
+    single = world.groups[1][0]
+    assert active_flights(session, single) == [world.cancelled]
+    assert single not in notices(session) and single not in executed_records(
+        session, "change_flight"
+    )
+    assert set(notices(session)) == set(world.groups[0]) | set(world.groups[2])
