@@ -93,7 +93,8 @@ def test_a_seat_sold_after_the_plan_is_replanned_for_the_whole_party(session, cl
     cancel(session, clock, cancelled)
     ctx = staff(clock)
     plan = plan_flight(session, ctx, flight_id=cancelled.id)
-    assert row_of(plan, first.ticket_no).option.flight_ids == (two_left.id,)
+    proposed = row_of(plan, first.ticket_no).option
+    assert proposed is not None and proposed.flight_ids == (two_left.id,)
     # Meanwhile a conversation sells one of the two seats: the party no longer fits.
     booked(session, clock, [two_left], days_ago=0)
     session.commit()
