@@ -108,6 +108,9 @@ def test_an_agent_re_accommodates_farids_cancelled_flight(
 
     folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
-    page.get_by_role("heading", name="Batch result").scroll_into_view_if_needed()
+    # The picture: the chosen flight, the batch's result and the plan of what is left.
+    page.get_by_test_id("stSelectbox").filter(has_text="Flight to re-accommodate").evaluate(
+        "e => e.scrollIntoView({block: 'start'})"
+    )
     harness.settle(page)
     page.screenshot(path=str(folder / "23-disruptions.png"))
