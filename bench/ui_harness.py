@@ -102,6 +102,7 @@ class AppServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
+        self.database_url = env.get("SKYDESK_DATABASE_URL", "")  # for a test's own checks
         self.started_at = time.perf_counter()
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.browser import test_demo_flow, test_widget
+from tests.browser import test_demo_flow, test_disruptions, test_widget
 
-SHOTS = test_demo_flow.SHOTS + test_widget.SHOTS
+SHOTS = test_demo_flow.SHOTS + test_widget.SHOTS + test_disruptions.SHOTS
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "docs" / "screenshots"

@@ -51,6 +51,11 @@ PAGES: tuple[PageSpec, ...] = (
         help="Conversations waiting for a person: take one, write to the passenger, hand back.",
     ),
     PageSpec(
+        "disruptions", "Disruptions", ":material/flight_land:", "Support",
+        frozenset({AGENT, MANAGER, ADMIN}), read_only=frozenset({MANAGER}),
+        help="Cancelled and delayed flights: plan, adjust and approve the re-accommodation.",
+    ),
+    PageSpec(
         "audit", "Audit", ":material/policy:", "Oversight", frozenset({MANAGER, ADMIN}),
         help="The audit trail: filters, before/after details, CSV export, integrity check.",
     ),

@@ -6,6 +6,8 @@
 - eu261: the rules as pure functions (distance band, compensation, care, refund or rerouting).
 - claims: the rules applied to a passenger's ticket read from the database
   (`ticket_entitlements`, `leg_entitlements`, `flight_facts`).
+- overview: what the Disruptions page lists (`disrupted_flights` with counts) and the
+  itineraries a whole party fits (`party_options`).
 - planner: re-accommodation of a disrupted flight's passengers for staff (`plan_flight`,
   `plan_flights`, `greedy_plan`; read-only), and one ticket's alternatives
   (`options_for_ticket`); affected, candidates, priorities, plan_entitlements and plan_types are its parts."""
@@ -28,6 +30,12 @@ from services.disruptions.eu261 import (
     FlightFacts,
     Rerouting,
     great_circle_km,
+)
+from services.disruptions.overview import (
+    DisruptedFlight,
+    PartyMember,
+    disrupted_flights,
+    party_options,
 )
 from services.disruptions.plan_types import (
     AffectedPassenger,
@@ -56,10 +64,12 @@ __all__ = [
     "CareDecision",
     "CompensationDecision",
     "Decision",
+    "DisruptedFlight",
     "EntitlementSummary",
     "Entitlements",
     "FlightFacts",
     "Itinerary",
+    "PartyMember",
     "Plan",
     "PlanRow",
     "PlanSummary",
@@ -68,6 +78,7 @@ __all__ = [
     "RowAction",
     "Strategy",
     "disrupt_flight",
+    "disrupted_flights",
     "disruption_of",
     "eur_chf_rate",
     "find_flight",
@@ -78,6 +89,7 @@ __all__ = [
     "leg_entitlements",
     "options_for_ticket",
     "parse_priorities",
+    "party_options",
     "plan_flight",
     "plan_flights",
     "rerouting_for",

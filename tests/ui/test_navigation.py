@@ -14,12 +14,20 @@ from world import persona_passenger_id
 pytestmark = pytest.mark.usefixtures("app_env")
 
 MENUS = {
-    "agent": ["Chat", "Bookings", "Queue"],
-    "manager": ["Bookings", "Audit", "Metrics", "Conversation review", "Evaluations"],
+    "agent": ["Chat", "Bookings", "Queue", "Disruptions"],
+    "manager": [
+        "Bookings",
+        "Disruptions",
+        "Audit",
+        "Metrics",
+        "Conversation review",
+        "Evaluations",
+    ],
     "admin": [
         "Chat",
         "Bookings",
         "Queue",
+        "Disruptions",
         "Audit",
         "Metrics",
         "Conversation review",
