@@ -190,6 +190,6 @@ def test_two_retention_runs_at_once_expire_and_audit_each_conversation_once(
     expired = session.scalars(
         select(AuditEvent.conversation_id).where(AuditEvent.action == "checkpoints_expired")
     ).all()
-    assert sorted(expired) == threads
+    assert sorted(str(c) for c in expired) == threads
     assert audit.verify(session).ok
     assert all(footprint(checkpointer.saver, t).rows == 0 for t in threads)

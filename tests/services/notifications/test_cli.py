@@ -46,6 +46,6 @@ def test_the_loop_outlives_a_busy_database(
         raise KeyboardInterrupt  # Ctrl-C: the loop ends
 
     monkeypatch.setattr(cli, "deliver_pending", busy_then_stop)
-    monkeypatch.setattr(cli.time, "sleep", lambda _s: None)
+    monkeypatch.setattr("services.notifications.cli.time.sleep", lambda _s: None)
     assert notifications_command(["deliver", "--loop", "5", "--database-url", database_url]) == 0
     assert len(calls) == 2 and "delivery postponed: OperationalError" in capsys.readouterr().err
