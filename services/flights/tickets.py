@@ -52,25 +52,38 @@ class ChangeQuote(BaseModel):
     airline_cancelled: bool
 
 
-def has_flown_leg(ticket: Ticket, now: datetime) -> bool:
-    return any(
-        leg.flight.status in (FlightStatus.DEPARTED, FlightStatus.ARRIVED)
-        or (leg.flight.status != FlightStatus.CANCELLED and effective_departure(leg.flight) <= now)
-        for leg in ticket.active_legs
+def _flown(leg: TicketLeg, now: datetime) -> bool:
+    return leg.flight.status in (FlightStatus.DEPARTED, FlightStatus.ARRIVED) or (
+        leg.flight.status != FlightStatus.CANCELLED and effective_departure(leg.flight) <= now
     )
+
+
+def has_flown_leg(ticket: Ticket, now: datetime) -> bool:
+    return any(_flown(leg, now) for leg in ticket.active_legs)
 
 
 def is_airline_cancelled(ticket: Ticket) -> bool:
     return any(leg.flight.status == FlightStatus.CANCELLED for leg in ticket.active_legs)
 
 
-def check_ticket_changeable(ticket: Ticket, now: datetime, what: str) -> list[TicketLeg]:
+def check_ticket_changeable(
+    ticket: Ticket, now: datetime, what: str, *, rest_of_journey: bool = False
+) -> list[TicketLeg]:
+    """The legs a change or cancellation acts on: all the ticket's active legs. With
+    `rest_of_journey` (a change after the airline cancelled a later leg: a passenger who flew
+    the first leg and lost the connection), the legs not flown yet."""
     if ticket.status != TicketStatus.ACTIVE:
         raise PolicyViolation(
             Rule.TICKET_NOT_ACTIVE, f"Ticket {ticket.ticket_no} is already cancelled."
         )
     legs = ticket.active_legs
-    if has_flown_leg(ticket, now):
+    if rest_of_journey and is_airline_cancelled(ticket) and has_flown_leg(ticket, now):
+        legs = [leg for leg in legs if not _flown(leg, now)]
+        if not legs:
+            raise PolicyViolation(
+                Rule.LEG_FLOWN, f"Every flight of ticket {ticket.ticket_no} has been flown."
+            )
+    elif has_flown_leg(ticket, now):
         raise PolicyViolation(
             Rule.LEG_FLOWN,
             f"Ticket {ticket.ticket_no} has a flight already flown, so it cannot be {what}.",
@@ -108,10 +121,10 @@ def _quote_change(
     new_flight_ids: Sequence[int],
     *,
     lock: bool,
-) -> tuple[Ticket, list[Flight], ChangeQuote]:
+) -> tuple[Ticket, list[TicketLeg], list[Flight], ChangeQuote]:
     ticket = owned_ticket(session, ctx, ticket_no)
     now = ctx.clock.now()
-    legs = check_ticket_changeable(ticket, now, "changed")
+    legs = check_ticket_changeable(ticket, now, "changed", rest_of_journey=True)
     airline_cancelled = is_airline_cancelled(ticket)
     fee = change_fee(ticket.fare, ticket.passenger.tier, airline_cancelled=airline_cancelled)
     new = load_flights(session, list(new_flight_ids), lock=lock)
@@ -134,7 +147,7 @@ def _quote_change(
         rule=fee.rule,
         airline_cancelled=airline_cancelled,
     )
-    return ticket, new, quote
+    return ticket, legs, new, quote
 
 
 @operation("quote_flight_change", write=False)
@@ -142,7 +155,7 @@ def quote_flight_change(
     session: Session, ctx: ServiceContext, *, ticket_no: str, new_flight_ids: Sequence[int]
 ) -> ChangeQuote:
     """What moving a ticket to other flights would cost, or the rule that refuses it."""
-    return _quote_change(session, ctx, ticket_no, new_flight_ids, lock=False)[2]
+    return _quote_change(session, ctx, ticket_no, new_flight_ids, lock=False)[3]
 
 
 def record_payment(
@@ -207,8 +220,8 @@ def change_flight(
     session: Session, ctx: ServiceContext, *, ticket_no: str, new_flight_ids: Sequence[int]
 ) -> OperationResult:
     """Move a ticket (all its legs) to other flights on the same route, charging fee and difference."""
-    ticket, new, quote = _quote_change(session, ctx, ticket_no, new_flight_ids, lock=True)
-    old_legs = ticket.active_legs
+    # After an airline cancellation of a later leg, the legs already flown stay as they are.
+    ticket, old_legs, new, quote = _quote_change(session, ctx, ticket_no, new_flight_ids, lock=True)
     paid_before = sum((leg.price_paid for leg in old_legs), ZERO)
     release_seats(session, old_legs)
     for leg in old_legs:

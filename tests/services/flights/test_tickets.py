@@ -27,6 +27,7 @@ from services.core.clock import FixedClock
 from services.core.context import Actor
 from services.core.errors import DomainError, InvalidInput, NotFound, PolicyViolation, Rule
 from services.flights import cancellations, tickets
+from services.flights.itinerary import describe
 from tests import factories as f
 from tests.conftest import context_for
 
@@ -263,6 +264,34 @@ def test_ticket_with_a_flown_leg_cannot_change_or_cancel(session, clock) -> None
     with pytest.raises(PolicyViolation) as cancel:
         cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     refused(change, Rule.LEG_FLOWN)
+    refused(cancel, Rule.LEG_FLOWN)
+
+
+def test_a_connection_the_airline_cancelled_after_the_first_leg_flew_is_rebooked_from_there(
+    session, clock
+) -> None:
+    """BER-ZRH flown this morning, ZRH-BCN cancelled by the airline: the rest of the journey
+    moves (free), the flown leg stays on the ticket; a cancellation still refuses."""
+    f.reference_data(session)
+    now = clock.now()
+    first = f.flight(session, "ZRH", "LHR", now - 5 * HOUR, status=FlightStatus.ARRIVED)
+    lost = f.flight(session, "LHR", "ZRH", now + 2 * HOUR, status=FlightStatus.CANCELLED)
+    later = f.flight(session, "LHR", "ZRH", now + 6 * HOUR)
+    t = make_ticket(session, clock, [first, lost], fare=Fare.CLASSIC)
+    ctx = context_for(t.passenger_id, clock)
+    quote = tickets.quote_flight_change(
+        session, ctx, ticket_no=t.ticket_no, new_flight_ids=[later.id]
+    )
+    assert quote.total == 0 and quote.current_flights == [describe(lost)]
+    with pytest.raises(PolicyViolation) as wrong_route:  # the rest of the journey: LHR-ZRH
+        tickets.quote_flight_change(session, ctx, ticket_no=t.ticket_no, new_flight_ids=[first.id])
+    refused(wrong_route, Rule.ROUTE_MUST_MATCH)
+    result = tickets.change_flight(session, ctx, ticket_no=t.ticket_no, new_flight_ids=[later.id])
+    assert result.charged == 0
+    session.expire_all()
+    assert [leg.flight_id for leg in t.active_legs] == [first.id, later.id]
+    with pytest.raises(PolicyViolation) as cancel:
+        cancellations.cancel_ticket(session, ctx, ticket_no=t.ticket_no)
     refused(cancel, Rule.LEG_FLOWN)
 
 
