@@ -36,9 +36,20 @@ def choose(page: Any, query: str, option: str) -> None:
     harness.settle(page)
     search(page, query)
     matches = page.get_by_test_id("stSelectbox").filter(has_text=re.compile(r"\d+ match"))
-    matches.scroll_into_view_if_needed()
-    matches.click()
-    page.get_by_role("option", name=re.compile(option)).wait_for()
+    wanted = page.get_by_role("option", name=re.compile(option))
+    # On a loaded machine the list can still hold the previous search's matches when it opens:
+    # close it and open it again once the search's run has drawn the new ones.
+    for attempt in range(3):
+        matches.scroll_into_view_if_needed()
+        matches.click()
+        try:
+            wanted.wait_for(timeout=10_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            harness.settle(page)
     # The list opens over a page that is still scrolling: choose with the keyboard.
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
