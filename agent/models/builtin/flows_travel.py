@@ -9,7 +9,6 @@ from typing import Any
 
 from agent.models.builtin.choices import pick, preselect
 from agent.models.builtin.core import Decision, Task, call, possessive, say, trips_of
-from agent.models.builtin.guard import only_asks
 from agent.models.builtin.outcomes import failure, refusal, report_write
 from agent.models.builtin.render import chf, day_text, numbered
 from agent.models.builtin.state import Stage
@@ -238,7 +237,7 @@ def cancel(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
             Task(task.intent, task.slots, Stage.REFUSED),
         )
     args = {kind.booking_id: booking[kind.booking_id]}
-    if only_asks(understand(t.user_text, t.today)):
+    if task.slots.get("wondering"):
         # "could he still cancel his hotel for free?": the rule and what comes back, and the
         # cancellation kept ready for a "yes".
         back = f", refunding {chf(booking['price'])}" if booking.get("price") is not None else ""

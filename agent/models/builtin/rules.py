@@ -119,6 +119,11 @@ def _compensation(c: Ctx) -> Task:
     return Task(Intent.COMPENSATION, {**c.slots, "wondering": c.asks_only})
 
 
+def _cancel_travel(c: Ctx) -> Task:
+    # "could he still cancel his hotel for free?": the rule and the refund, the write kept ready.
+    return Task(Intent(f"{c.domain}_cancel"), {**c.slots, "wondering": c.asks_only})
+
+
 def _cancel_ticket(c: Ctx) -> Task:
     # "how much would she get back?" is a quote; "he'd rather have his money back" is a request.
     wondering = _asks_cost(c.u) or c.asks_only
@@ -200,7 +205,7 @@ RULES: tuple[Rule, ...] = (
         lambda c: Task(Intent.DISRUPTION, {**c.slots, **disruption_slots(c.u)}),
     ),
     Rule("compensation", lambda c: c.u.has("compensation"), _compensation),
-    Rule("cancel_travel_booking", lambda c: bool(c.domain) and c.u.has("cancel"), _kind("cancel")),
+    Rule("cancel_travel_booking", lambda c: bool(c.domain) and c.u.has("cancel"), _cancel_travel),
     Rule(
         "same_dates_as_last_change",
         lambda c: (
