@@ -160,6 +160,39 @@ def airline_cancelled_ticket(session_factory) -> tuple[str, int]:
         return ticket_no, owner.id
 
 
+def test_twenty_rebookings_of_a_cut_connection_move_the_rest_of_the_journey_once(
+    session_factory,
+) -> None:
+    """The first leg flown, the connection cancelled by the airline: racing rebookings (the
+    console's batch and a chat, say) move the rest of the journey once, for free, and the
+    flown leg keeps its place and its seat."""
+    with session_factory() as s:
+        f.reference_data(s)
+        flown = f.flight(
+            s, "ZRH", "LHR", CLOCK.now() - timedelta(hours=5), status=FlightStatus.ARRIVED
+        )
+        cut = f.flight(
+            s, "LHR", "ZRH", CLOCK.now() + timedelta(hours=2), status=FlightStatus.CANCELLED
+        )
+        later = f.flight(s, "LHR", "ZRH", CLOCK.now() + timedelta(hours=6))
+        owner = f.passenger(s)
+        ticket_no = paid_ticket(s, owner, [flown, cut]).ticket_no
+        s.commit()
+        passenger_id, ids = owner.id, (flown.id, later.id)
+
+    def rebook(s: Session, ctx: ServiceContext, _i: int) -> object:
+        return tickets.change_flight(s, ctx, ticket_no=ticket_no, new_flight_ids=[ids[1]])
+
+    outcomes = race(session_factory, lambda _: ctx_of(passenger_id), rebook)
+    # Once rebooked, the journey is no longer cut: the others find a ticket with a flown leg.
+    assert outcomes == Counter({"ok": 1, "leg_already_flown": RACERS - 1})
+    assert payments(session_factory, "charge") == 1  # the purchase only: the rebooking is free
+    with session_factory() as s:
+        ticket = s.scalars(select(Ticket).where(Ticket.ticket_no == ticket_no)).one()
+        assert [leg.flight_id for leg in ticket.active_legs] == list(ids)
+    consistent(session_factory)
+
+
 def test_twenty_compensation_claims_pay_once(session_factory) -> None:
     ticket_no, passenger_id = airline_cancelled_ticket(session_factory)
 
