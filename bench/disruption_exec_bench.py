@@ -38,27 +38,22 @@ from db.models import (
     AircraftType,
     Airport,
     Booking,
-    Cabin,
-    Fare,
     Flight,
-    FlightStatus,
-    LegStatus,
     Passenger,
     PaymentMethod,
-    Role,
     Seat,
     SeatAssignment,
     Ticket,
     TicketLeg,
-    TicketStatus,
-    Tier,
 )
+from db.models.enums import Cabin, Fare, FlightStatus, LegStatus, Role, TicketStatus, Tier
 from services.core.clock import FixedClock
 from services.core.context import Actor, ServiceContext
 from services.disruptions import disrupt_flight
 from services.notifications import DemoAdapter, deliver_pending
 from services.reaccommodation.batch import execute_batch
-from services.reaccommodation.batch_types import Action, Batch, RowDecision, RowStatus
+from services.reaccommodation.batch_results import RowStatus
+from services.reaccommodation.batch_types import Action, Batch, RowDecision
 
 SEATS = 180
 TARGET_S = 30.0

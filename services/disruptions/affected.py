@@ -14,17 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from db.models import (
-    Booking,
-    Cabin,
-    Flight,
-    FlightStatus,
-    LegStatus,
-    Ticket,
-    TicketLeg,
-    TicketStatus,
-    Tier,
-)
+from db.models import Booking, Flight, Ticket, TicketLeg
+from db.models.enums import Cabin, FlightStatus, LegStatus, TicketStatus, Tier
 
 # An onward flight leaving within this of the disrupted flight's scheduled arrival is a tight
 # connection (the world books connections of 1 to 3 hours; a longer stopover is a stay).

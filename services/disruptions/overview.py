@@ -13,16 +13,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from db.models import (
-    Disruption,
-    DisruptionCause,
-    Flight,
-    FlightStatus,
-    LegStatus,
-    Ticket,
-    TicketLeg,
-    TicketStatus,
-)
+from db.models import Disruption, Flight, Ticket, TicketLeg
+from db.models.enums import DisruptionCause, FlightStatus, LegStatus, TicketStatus
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput
 from services.core.operations import operation

@@ -11,17 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from db.models import (
-    Booking,
-    Compensation,
-    Fare,
-    Flight,
-    FlightStatus,
-    LegStatus,
-    Ticket,
-    TicketLeg,
-    TicketStatus,
-)
+from db.models import Booking, Compensation, Flight, Ticket, TicketLeg
+from db.models.enums import Fare, FlightStatus, LegStatus, TicketStatus
 from services.core.access import current_passenger, legs_on, owned_ticket
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput, PolicyViolation, Rule

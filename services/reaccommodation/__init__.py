@@ -1,7 +1,7 @@
 """Executing an approved re-accommodation of a disrupted flight's passengers.
 
-- batch_types: what a batch is given (`Action`, `RowDecision` per booking group, `Batch`) and
-  what it reports (`RowStatus`, `RowResult`, `BatchResult`, `result_csv`).
+- batch_types: what a batch is given (`Action`, `RowDecision` per booking group, `Batch`);
+  batch_results: what it reports (`RowStatus`, `RowResult`, `BatchResult`, `result_csv`).
 - batch: `execute_batch` (each group in one transaction, each ticket once and audited on its
   own through the existing writes, a failed group re-planned once or failed whole).
 - ticket_step: one ticket's change inside its group's transaction.
@@ -15,16 +15,14 @@ A package of its own, not part of services.disruptions: it uses the flight write
 services.disruptions' entitlements, and sibling packages may not import each other in a cycle."""
 
 from services.reaccommodation.batch import APPROVER_ROLES, execute_batch
-from services.reaccommodation.batch_types import (
-    Action,
-    Batch,
+from services.reaccommodation.batch_results import (
     BatchResult,
-    RowDecision,
     RowResult,
     RowStatus,
     TicketOutcome,
     result_csv,
 )
+from services.reaccommodation.batch_types import Action, Batch, RowDecision
 from services.reaccommodation.plan_decisions import (
     AS_PLANNED,
     Adjustment,

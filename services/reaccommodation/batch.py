@@ -41,15 +41,8 @@ from services.core.operations import (
 from services.disruptions.claims import flight_facts
 from services.flights.flights import load_flights
 from services.flights.itinerary import describe
-from services.reaccommodation.batch_types import (
-    Action,
-    Batch,
-    BatchResult,
-    RowDecision,
-    RowResult,
-    RowStatus,
-    TicketOutcome,
-)
+from services.reaccommodation.batch_results import BatchResult, RowResult, RowStatus, TicketOutcome
+from services.reaccommodation.batch_types import Action, Batch, RowDecision
 from services.reaccommodation.ticket_step import (
     TicketFailed,
     execute_ticket,

@@ -23,7 +23,8 @@ from services.core.operations import OperationResult, check_approved, claim_once
 from services.flights import cancellations, tickets
 from services.flights.flights import load_flights
 from services.flights.itinerary import describe
-from services.reaccommodation.batch_types import ZERO, Action, Batch, RowDecision, TicketOutcome
+from services.reaccommodation.batch_results import ZERO, TicketOutcome
+from services.reaccommodation.batch_types import Action, Batch, RowDecision
 from services.reaccommodation.notices import queue_disruption_notice
 from services.support import escalations
 

@@ -18,7 +18,8 @@ from services.core.clock import FixedClock
 from services.core.errors import DomainError
 from services.flights import flight_bookings
 from services.reaccommodation.batch import execute_batch
-from services.reaccommodation.batch_types import Action, RowDecision, RowStatus
+from services.reaccommodation.batch_results import RowStatus
+from services.reaccommodation.batch_types import Action, RowDecision
 from tests import factories as f
 from tests.conftest import FROZEN_NOW, context_for
 from tests.security.consistency import problems

@@ -29,7 +29,8 @@ from db.models import (
 from services.core.context import Actor
 from services.core.errors import InvalidInput, PolicyViolation, Rule
 from services.reaccommodation.batch import execute_batch
-from services.reaccommodation.batch_types import Action, Batch, RowDecision, RowStatus, result_csv
+from services.reaccommodation.batch_results import RowStatus, result_csv
+from services.reaccommodation.batch_types import Action, Batch, RowDecision
 from tests import factories as f
 from tests.services.reaccommodation.batch_world import (
     active_flights,
