@@ -48,15 +48,21 @@ with faults_shown_safely():  # never a traceback with SQL in the page
 
     auth.cookie_style()
     with resources.db_session() as session:
-        authenticator = auth.authenticator(session)
-        auth.restore_from_cookie(authenticator, session)
+        # Signed in, a run never builds the authenticator (its cookie component and the
+        # accounts' credentials cost ~20 ms a run); signed out, it restores or signs in.
+        authenticator = auth.authenticator(session) if auth.needs_authenticator() else None
+        if authenticator is not None:
+            auth.restore_from_cookie(authenticator, session)
         account = auth.current_account(session)
 
     user_box = st.sidebar.container()
-    if account is not None and auth.sign_out_button(authenticator, account):
+    if account is not None and auth.sign_out_button(account):
         account = None
     if account is None:
         asked_for = navigation.navigation(None)
+        if authenticator is None:  # signed out in this run, or the account was just disabled
+            with resources.db_session() as session:
+                authenticator = auth.authenticator(session)
         account = auth.sign_in_form(authenticator)
         if account is None:
             demo_logins()  # demo mode only

@@ -1,7 +1,7 @@
 """Sign-in, sign-out and the signed-in account, on streamlit-authenticator.
 
 streamlit-authenticator owns the session: the session_state keys `authentication_status`,
-`username`, `name`, `email`, `roles`, the cookie component and sign-out. The cookie's token and
+`username`, `name`, `email`, `roles` and the sign-in entry point. The cookie's token and
 its check are ours (services/identity/sessions.py: a server-side session version and maximum age, and a
 login record for every cookie sign-in); the library's own token carries neither. Its credentials come from the `users` table: the enabled
 accounts' bcrypt hashes and roles (auto_hash=False: they are hashed already).
@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -39,8 +38,9 @@ SESSION_VERSION = "signin_session_version"
 
 
 def authenticator(session: Session) -> stauth.Authenticate:
-    """Built once per script run (its cookie component must render exactly once per run), from
-    the database, so a disabled account or a changed role counts at once."""
+    """Built at most once per script run (its cookie component must not render twice in a run),
+    and only in runs that may sign someone in (`needs_authenticator`), from the database, so a
+    disabled account or a changed role counts at once."""
     return stauth.Authenticate(
         {"usernames": accounts.sign_in_credentials(session)},
         cookie_name=COOKIE_NAME,
@@ -205,17 +205,23 @@ def forget_cookie() -> None:
         st.html(_cookie_script("", datetime(1970, 1, 2, tzinfo=UTC)), unsafe_allow_javascript=True)
 
 
-def sign_out_button(auth: stauth.Authenticate, account: Account) -> bool:
-    """The sidebar's sign-out button; True when it was clicked (the session is cleared and the
-    cookie deleted in this run)."""
-
-    def on_sign_out(_: dict[str, Any]) -> None:
-        with resources.db_session() as session:
-            users.audit_sign_out(session, account, resources.clock())
-
-    auth.logout("Sign out", location="sidebar", key="sidebar_sign_out", callback=on_sign_out)
-    if st.session_state.get("authentication_status"):
+def sign_out_button(account: Account) -> bool:
+    """The sidebar's sign-out button; True when it was clicked (audited, the session keys
+    cleared as the authenticator's own logout clears them, the cookie deleted in this run).
+    Ours rather than the authenticator's: its button needs the authenticator, whose cookie
+    component would otherwise be built (and drawn) on every signed-in run."""
+    if not st.sidebar.button("Sign out", key="sidebar_sign_out"):
         return False
+    with resources.db_session() as session:
+        users.audit_sign_out(session, account, resources.clock())
+    st.session_state["logout"] = True
+    _clear_session()
     forget_cookie()
     st.query_params.clear()  # the passenger and conversation are not the next person's
     return True
+
+
+def needs_authenticator() -> bool:
+    """Whether this run may sign someone in (the form, or the cookie on a session's first run):
+    only then is the authenticator built."""
+    return not st.session_state.get("authentication_status")
