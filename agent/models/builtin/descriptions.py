@@ -69,12 +69,38 @@ GENERIC_WORDS = {
 }
 
 
+# Words for the same kind of thing, as one concept: "the boat trip" is the cruise, "the night
+# zoo thing" the safari whose description says "nocturnal zoo", "the viewpoint" the observation
+# deck. Matched on both sides (the request and each option's name, line and description).
+CONCEPTS = {
+    "boat": ("boat", "cruise", "ferry", "sail", "sailing", "barge"),
+    "animal": ("zoo", "safari", "animal", "wildlife", "nocturnal"),
+    "food": ("food", "foodie", "culinary", "gastronomic", "eat", "eating", "tasting", "dinner"),
+    "view": ("view", "viewpoint", "observation", "lookout", "skyline", "panorama", "deck"),
+    "bike": ("bike", "bicycle", "cycling", "cycle"),
+    "museum": ("museum", "gallery", "art", "painting"),
+    "walk": ("walk", "walking", "hike", "hiking", "trail", "stroll"),
+}
+_CONCEPT_OF = {word: concept for concept, words in CONCEPTS.items() for word in words}
+
+
+def _normal(word: str) -> str:
+    """A word as compared: plural to singular ("canals" -> "canal"), then its concept."""
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return _CONCEPT_OF.get(word, word)
+
+
 def _words(text: str) -> set[str]:
     return {
-        w
+        _normal(w)
         for w in re.findall(r"[a-z0-9äöüéèàçñ]+", text.lower())
         if len(w) >= 3 and w not in GENERIC_WORDS
     }
+
+
+def _option_words(item: dict[str, Any]) -> set[str]:
+    return _words(f"{item.get('name', '')} {item.get('label', '')} {item.get('about', '')}")
 
 
 _STARS = re.compile(r"\b(\d|one|two|three|four|five)[\s-]*(?:stars?|\*|★)")
@@ -89,7 +115,7 @@ def by_description(u: Utterance, items: list[dict[str, Any]]) -> int | None:
     if stars:
         n = _STAR_WORDS.get(stars.group(1)) or int(stars.group(1))
         hits = [i for i in hits if f"({n}★)" in str(items[i].get("label", ""))]
-    labels = [_words(f"{it.get('name', '')} {it.get('label', '')}") for it in items]
+    labels = [_option_words(it) for it in items]
     cities = {w for p in u.places for w in _words(p.place.city)}
     telling = {
         w for w in _words(u.lower) - cities if 0 < sum(w in lb for lb in labels) < len(items)
@@ -112,7 +138,7 @@ def by_words(u: Utterance, items: list[dict[str, Any]]) -> int | None:
     said = _words(u.lower)
     if not said:
         return None
-    labels = [_words(f"{it.get('name', '')} {it.get('label', '')}") for it in items]
+    labels = [_option_words(it) for it in items]
     scores = []
     for index, words in enumerate(labels):
         others = (

@@ -36,6 +36,7 @@ def _offer_items(kind: TravelKindSpec, results: list[dict[str, Any]]) -> list[di
             "id": r[kind.offer_id],
             "name": r.get("name") or f"{r.get('company')} {r.get('car_class')}",
             "price": r.get("total_price"),
+            "about": r.get("description") or "",  # what the excursion is ("nocturnal zoo")
         }
         for r in results
     ]

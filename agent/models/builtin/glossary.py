@@ -22,6 +22,20 @@ _SHARED_DAYS = {"lundi": "monday", "lunedì": "monday", "lunedi": "monday"}
 
 PHRASES: dict[Lang, dict[str, str]] = {
     Lang.DE: {
+        "gleiche uhrzeit": "same time",
+        "gleichen uhrzeit": "same time",
+        "zur gleichen zeit": "at the same time",
+        "rückflug": "return flight",
+        "hinflug": "outbound flight",
+        "mieten": "rent",
+        "zwei personen": "2 people",
+        "drei personen": "3 people",
+        "vier personen": "4 people",
+        "personen": "people",
+        "person": "person",
+        "zwei": "two",
+        "drei": "three",
+        "vier": "four",
         "welche optionen habe ich": "what are my options",
         "welche möglichkeiten habe ich": "what are my options",
         "was kann ich tun": "what can i do",
@@ -164,6 +178,30 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "rom": "rome",
     },
     Lang.FR: {
+        "vol retour": "return flight",
+        "vol de retour": "return flight",
+        "le retour": "the return flight",
+        "vol aller": "outbound flight",
+        "l'aller": "the outbound flight",
+        "louer": "rent",
+        "location de voiture": "car rental",
+        "la moins chère": "the cheapest",
+        "le moins cher": "the cheapest",
+        "la plus proche": "the nearest",
+        "pour deux personnes": "for 2 people",
+        "pour trois personnes": "for 3 people",
+        "pour quatre personnes": "for 4 people",
+        "deux personnes": "2 people",
+        "trois personnes": "3 people",
+        "personnes": "people",
+        "personne": "person",
+        "deux": "two",
+        "trois": "three",
+        "quatre": "four",
+        "pouvez-vous": "can you",
+        "pourriez-vous": "could you",
+        "même heure": "same time",
+        "à la même heure": "at the same time",
         "quelles sont mes options": "what are my options",
         "quelles options": "what options",
         "que puis-je faire": "what can i do",
@@ -226,7 +264,7 @@ PHRASES: dict[Lang, dict[str, str]] = {
         "sa": "her",
         "pour": "to",
         "à": "at",
-        "de": "of",
+        "de": "from",  # "le vol de Paris", "de Genève à Londres": a flight's origin
         "s'il vous plaît": "please",
         "mme": "mrs",
         "m.": "mr",
@@ -257,6 +295,31 @@ PHRASES: dict[Lang, dict[str, str]] = {
         **_SHARED_DAYS,
     },
     Lang.IT: {
+        "volo di ritorno": "return flight",
+        "il ritorno": "the return flight",
+        "ritorno": "return",
+        "volo di andata": "outbound flight",
+        "l'andata": "the outbound flight",
+        "andata": "outbound",
+        "noleggiare": "rent",
+        "noleggio auto": "car rental",
+        "tour gastronomico": "food tour",
+        "gastronomico": "food",
+        "la più economica": "the cheapest",
+        "il più economico": "the cheapest",
+        "per due persone": "for 2 people",
+        "per tre persone": "for 3 people",
+        "per quattro persone": "for 4 people",
+        "due persone": "2 people",
+        "tre persone": "3 people",
+        "persone": "people",
+        "persona": "person",
+        "stessa ora": "same time",
+        "alla stessa ora": "at the same time",
+        "potete": "can you",
+        "può prenotare": "can you book",
+        "nei": "at the",
+        "nel": "in the",
         "ha 4 ore di ritardo": "is delayed 4 hours",
         "ore di ritardo": "hours delay",
         "per favore": "please",
@@ -354,7 +417,16 @@ def _rejoin_separable(lower: str) -> str:
 # "07:10 Uhr", "11h05", "15 h 50": the clock times dates.py and choices.py read.
 _TIME = re.compile(r"\b(\d{1,2})\s*(?:h|:)\s*(\d{2})(?:\s*uhr)?\b|\b(\d{1,2}):(\d{2})\s*uhr\b")
 # "30. November", "den 30.": a day number with its German full stop.
-_DAY_DOT = re.compile(r"\b(\d{1,2})\.\s+(?=[a-z])")
+_DAY_DOT = re.compile(r"(?<![\d.])\b(\d{1,2})\.\s+(?=[a-z])")  # not "30.11. verschieben"
+# "du 16 au 19 décembre", "dal 16 al 19 dicembre", "vom 16. bis 19. Dezember": the month is said
+# once, after the second day; dates.py reads a range whose both ends name it.
+_MONTH_WORDS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+)
+_DAY_RANGE = re.compile(
+    r"\b(?:du|dal|vom)\s+(\d{1,2})\s+(?:au|al|until|bis)\s+(?:zum\s+)?(\d{1,2})\s+"
+    rf"({_MONTH_WORDS})\b"
+)
 
 
 @cache
@@ -374,6 +446,7 @@ def to_english(text: str, lang: Lang) -> str:
     if lang is Lang.DE:
         lower = _rejoin_separable(lower)
     english = _pattern(lang).sub(lambda m: table[m.group(1)], lower)
+    english = _DAY_RANGE.sub(r"from \1 \3 to \2 \3", english)
     return " ".join(english.split())
 
 

@@ -35,14 +35,16 @@ CUES: list[tuple[str, str]] = [
     ("compensation", r"\b(compensat\w*|indemnit\w*|claim\w*|owed|entitled)\b"),
     (
         "hotel",
-        r"\b(hotels?|rooms?|accommodation|check[- ]?in|check[- ]?out|(\d+|one|two|three|four|five|six|seven|a|an|extra|more|another) nights?|overnight|stay)\b",
+        r"\b(hotels?|rooms?|accommodation|check[- ]?in|check[- ]?out|(\d+|one|two|three|four|five|six|seven|a|an|extra|more|another) nights?|overnight|stay|staying|"
+        r"(?:somewhere|a place|place|where) to (?:sleep|stay)|lodging|accommodations)\b",
     ),
     ("car", r"\b(cars?|rental|rent\w*|vehicle|pick[- ]?up|drop[- ]?off)\b"),
     (
         "excursion",
         r"\b(excursions?|tours?|activit\w+|sightseeing|things to do|day trips?|day pass|safari|museum|cruise|guided|walk|zoo|boat trip|hike|tasting|cable car|gardens?|palace|castle|cathedral|studios?|crown jewels|island|aquarium|"
         r"(?:something|anything|stuff|things?) (?:fun )?to do|workshops?|classes|experiences?|"
-        r"food tours?|viewpoints?|lessons?)\b",
+        r"food tours?|viewpoints?|lessons?|observation decks?|observatory|lookout|skyline|"
+        r"boat (?:tours?|rides?|trips?)|river trips?|ferry|chocolate|bike tours?|cycling tours?)\b",
     ),
     ("policy", r"\b(bags?|baggage|luggage|suitcases?|allowance|policy|policies|rules?|pets?)\b"),
     (
@@ -186,6 +188,13 @@ SLANG = {
     "hr": "hour",
     "hrs": "hours",
     "ppl": "people",
+    "bkg": "booking",
+    "bkng": "booking",
+    "bking": "booking",
+    "bk": "book",
+    "rsv": "reservation",
+    "resa": "reservation",
+    "xcursion": "excursion",
 }
 
 
@@ -232,7 +241,12 @@ _NEXT_VERB = (
     r"rebook|get (?:him|her|me|them) (?:a|the))\b"
 )
 _CONNECTOR = r"[,;.]?\s+(?:\b(?:and then|then|and also|also|and|plus)\b|\+|&)\s+"
-NEXT_REQUEST = re.compile(rf"{_CONNECTOR}(?={_NEXT_VERB})", re.IGNORECASE)
+# "and while you're at it book her ...", "and on top of that cancel ...": a filler before the verb.
+_FILLER = (
+    r"(?:(?:while (?:you'?re|ur|you are|u r) at it|on top of that|if you can|if possible"
+    r"|when you'?re done|after that),?\s+)?"
+)
+NEXT_REQUEST = re.compile(rf"{_CONNECTOR}(?={_FILLER}{_NEXT_VERB})", re.IGNORECASE)
 # "... and she also wants her delay compensation", "AND to move to tmrw", "and put me on the
 # 15:35": joined more loosely, so split only after a first part that asks for something too.
 NEXT_REQUEST_LOOSE = re.compile(

@@ -172,6 +172,15 @@ def _specifies_a_ticket(u: Utterance) -> bool:
     return bool(u.places and u.dates and u.fare and chosen) and not u.is_question
 
 
+# "which hotel is he booked in?", "where is she staying?", "what car does he have?": a question
+# about what the trip holds, not a request for a new booking.
+ALREADY_BOOKED = re.compile(
+    r"\b(is|are|was|were|am)\s+(she|he|they|i|we|the \w+)\s+(booked|staying|registered)\b|"
+    r"\bbooked (in|at|into|on|for)\b|\balready (booked|has|have)\b|"
+    r"\bwhat (hotels?|cars?|rentals?|excursions?|tours?) (does|do|did) (she|he|they|i|we) have\b"
+)
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "acts_for_someone_else",
@@ -179,6 +188,16 @@ RULES: tuple[Rule, ...] = (
         _task(Intent.OTHER_PERSON),
     ),
     Rule("asks_for_a_human", lambda c: c.u.has("escalate"), _escalate),
+    Rule(
+        "asks_what_is_booked",
+        lambda c: (
+            bool(c.domain)
+            and c.u.is_question
+            and ALREADY_BOOKED.search(c.u.lower) is not None
+            and not c.u.has("book", "change", "cancel")
+        ),
+        _task(Intent.TRIPS),
+    ),
     Rule(
         "general_rule_question",
         lambda c: (

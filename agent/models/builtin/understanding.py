@@ -135,6 +135,35 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
         re.search(rf"\b{re.escape(n)}\b", lower) for n in passenger_first_name.lower().split()
     )
     u.first_person = bool(re.search(r"\b(i|my|me|i'm|i'd|mine)\b", lower))
+    return _settle_correction(u, today, passenger_first_name)
+
+
+def _settle_correction(u: Utterance, today: date, passenger_first_name: str) -> Utterance:
+    """A correction inside the message ("sun, no wait, monday evening"; "to 18.12., no sorry,
+    until the 19th") replaces what it restates: the dates (or only the range's end), the shift,
+    the party and the stay's length said after it win over those said before it."""
+    found = list(CORRECTION.finditer(u.text))
+    if not found or found[-1].start() == 0 or not u.text[found[-1].end() :].strip():
+        return u
+    tail = Utterance(text=u.text[found[-1].end() :], lower="")
+    tail.lower = fix_typos(tail.text.lower())
+    _find_dates(tail, tail.lower, today)
+    _find_amounts(tail, tail.lower)
+    if tail.dates and set(tail.date_roles) == {"end"}:
+        # Only the end is restated: the range keeps its start.
+        end = tail.date_roles["end"]
+        u.dates = [*u.dates[:1], end] if u.dates else [end]
+        u.date_roles["end"] = end
+    elif tail.dates:
+        old = u.date_roles.get("old")
+        u.dates, u.date_roles = tail.dates, dict(tail.date_roles)
+        if old is not None and "old" not in u.date_roles and old not in u.dates:
+            u.date_roles["old"] = old
+    if tail.shift_days is not None:
+        u.shift_days = tail.shift_days
+    for name in ("party", "nights", "days", "fare"):
+        if getattr(tail, name) is not None:
+            setattr(u, name, getattr(tail, name))
     return u
 
 
@@ -190,10 +219,23 @@ def _find_cues(u: Utterance, lower: str) -> None:
         u.cues.add("disruption")  # the airline cancelled a flight: a rebooking context
 
 
+# The verb of the request itself (a date after it is the one asked for).
+ASKING_VERB = re.compile(
+    r"\b(book|reserve|move|rebook|change|switch|put (?:me|him|her|them) on|get (?:me|him|her|them) on)\b"
+)
+
+
 def _find_dates(u: Utterance, lower: str, today: date) -> None:
     """Dates, the role each plays (start, end, the old date), and a shift ("a day later")."""
     mentions = find_dates(lower, today)
     u.dates = [d.day for d in mentions]
+    verbs = list(ASKING_VERB.finditer(lower))
+    if verbs and len(set(u.dates)) > 1 and mentions[0].start < verbs[-1].start():
+        # "I land on Sunday and have Monday free ... could you book that for me on Monday?": the
+        # date said with the request, not the trip's story told before it.
+        after = [d.day for d in mentions if d.start > verbs[-1].start()]
+        if after:
+            u.dates = [after[0], *(d for d in u.dates if d != after[0])]
     for mention in mentions:
         role = _date_role(lower[max(0, mention.start - 60) : mention.start])
         if role:
@@ -217,11 +259,7 @@ def _find_choice(u: Utterance, lower: str) -> None:
     )
     if m:
         u.ordinal = int(m.group(1))
-    if re.search(r"\b(before|after|by|until)\s+\d", lower):
-        m = None  # "after 6pm": a window of hours (choices.WINDOW), not a listed time
-    else:
-        # "17.12." (a date, European style) and "25.70" are not clock times
-        m = re.search(r"\b(\d{1,2})(?::|h|\.(?!\d{2}\.))([0-5]\d)\b", lower)
+    m = _chosen_time(lower)
     if m and not re.search(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", lower):
         u.clock_time = f"{int(m.group(1)):02d}:{m.group(2)}"
     elif not re.search(r"\b(before|after|by|until)\s+\d", lower):
@@ -229,9 +267,32 @@ def _find_choice(u: Utterance, lower: str) -> None:
         if m:
             hour = int(m.group(1)) % 12 + (12 if m.group(2) == "pm" else 0)
             u.clock_time = f"{hour:02d}:"
+    # "be there by lunch at the latest": a deadline, not a choice of the latest flight.
+    choosing = re.sub(r"\bat (?:the )?(?:latest|earliest)\b", " ", lower)
     for pattern, name in SUPERLATIVES:
-        if re.search(pattern, lower):
+        if re.search(pattern, choosing):
             u.superlative = name
+
+
+# "17.12." (a date, European style) and "25.70" are not clock times.
+CLOCK = re.compile(r"\b([01]?\d|2[0-3])(?::|h|\.(?!\d{2}\.))([0-5]\d)\b")
+# Times that are not the one asked for: "after 6pm", "delayed until 18:00" (a window or what
+# happened, choices.WINDOW reads windows), "her 14:00", "instead of the 11:05" (the flight now).
+NOT_THE_CHOICE = re.compile(
+    r"\b(?:before|after|by|until|till)\s+$|"
+    r"\b(?:her|his|my|their|your|our|current|original|old|booked|from the|instead of the|"
+    r"instead of|rather than the|not the|delayed to|moved to)\s+$"
+)
+
+
+def _chosen_time(lower: str) -> re.Match[str] | None:
+    """The clock time that picks a listed flight: the first one not described as a window or
+    as the flight the passenger has now ("her 14:00 is delayed until 18:00, move her to the
+    14:40" -> 14:40)."""
+    for m in CLOCK.finditer(lower):
+        if not NOT_THE_CHOICE.search(lower[max(0, m.start() - 20) : m.start()]):
+            return m
+    return None
 
 
 # "the late one", "first flight out", "the early connection": the earliest or latest listed.
@@ -300,7 +361,8 @@ def _find_amounts(u: Utterance, lower: str) -> None:
 
 
 CORRECTION = re.compile(
-    r"\b(?:no wait|wait no|no,? make it|actually|sorry,? i meant|i mean|make that|rather)\b[,:]?\s*",
+    r"\b(?:no wait|wait no|no,? make it|actually|sorry,? i meant|i mean|i meant|make that|rather"
+    r"|no,? sorry|sorry,? no|oh wait|scratch that|correction)\b[,:]?\s*",
     re.IGNORECASE,
 )
 
@@ -314,6 +376,17 @@ def corrected(u: Utterance) -> Utterance:
     # The tail is read for its choice only: its dates are replaced below, so the day it is
     # read against does not matter.
     tail = understand(u.text[found[-1].end() :], date.today())
+    restates_only_dates = (tail.dates or tail.nights or tail.party) and not (
+        tail.ordinal
+        or tail.clock_time
+        or tail.superlative
+        or tail.flight_nos
+        or re.search(r"\b(morning|afternoon|evening|night|noon|direct|nonstop|one)\b", tail.lower)
+    )
+    if restates_only_dates:
+        # "the cheapest hotel from 16.12. to 18.12., no sorry, until the 19th": the correction
+        # restates a date (settled in understand), not the choice.
+        return u
     # Dates and places stay those of the whole message; only the choice is the correction's.
     tail.dates, tail.places = u.dates, u.places
     return tail
