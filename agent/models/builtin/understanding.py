@@ -135,10 +135,10 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
         re.search(rf"\b{re.escape(n)}\b", lower) for n in passenger_first_name.lower().split()
     )
     u.first_person = bool(re.search(r"\b(i|my|me|i'm|i'd|mine)\b", lower))
-    return _settle_correction(u, today, passenger_first_name)
+    return _settle_correction(u, today)
 
 
-def _settle_correction(u: Utterance, today: date, passenger_first_name: str) -> Utterance:
+def _settle_correction(u: Utterance, today: date) -> Utterance:
     """A correction inside the message ("sun, no wait, monday evening"; "to 18.12., no sorry,
     until the 19th") replaces what it restates: the dates (or only the range's end), the shift,
     the party and the stay's length said after it win over those said before it."""

@@ -194,9 +194,7 @@ def test_a_range_with_one_month_and_a_party_in_other_languages(text: str, lang: 
         ("he's there from monday, so move the hotel to start on tuesday", date(2026, 12, 1)),
     ],
 )
-def test_the_date_said_with_the_request_wins_over_the_story_before_it(
-    text: str, day: date
-) -> None:
+def test_the_date_said_with_the_request_wins_over_the_story_before_it(text: str, day: date) -> None:
     assert understand(text, TODAY).dates[0] == day
 
 
