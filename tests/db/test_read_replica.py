@@ -103,7 +103,7 @@ DASHBOARD_READS: dict[str, Callable[[Session], Any]] = {
     "metrics": lambda s: metrics.metrics_dashboard(s, **RANGE, bucket="day"),
     "handoffs": lambda s: handoffs.handoff_stats(s, **RANGE),
     "review list": lambda s: reviews.list_conversations(s, **RANGE, limit=3),
-    "review count": lambda s: reviews.count_conversations(s, **RANGE, outcome=["escalated"]),
+    "review count": lambda s: reviews.count_conversations(s, **RANGE, status=["escalated"]),
     "review agents": reviews.agent_choices,
     "review one": _review,
     "audit page": lambda s: audit_log.audit_page(s, **RANGE, limit=4),
