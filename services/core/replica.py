@@ -74,6 +74,12 @@ def replica_status(session: Session) -> ReplicaStatus | None:
     if not _in_recovery(session):
         return None
     row = session.execute(_STANDBY).one()
+    if not row.replayed_all and not row.paused:
+        # An idle primary still writes a little WAL now and then (checkpoints, snapshots of
+        # running transactions); caught in the instant before its replay, the standby would be
+        # shown as old as its last replayed transaction. A real lag is still there a moment on.
+        time.sleep(POLL_S)
+        row = session.execute(_STANDBY).one()
     paused = bool(row.paused)
     up_to_date = bool(row.replayed_all) and not paused
     age: timedelta | None = None if up_to_date else row.age
