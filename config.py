@@ -47,6 +47,14 @@ class Settings(BaseSettings):
 
     environment: Literal["demo", "production"] = "demo"
     database_url: str = DEFAULT_SQLITE_URL
+    # A read-only copy of that database (a PostgreSQL hot standby) for the managers' dashboards,
+    # review, exports and audit verification, so their long scans leave the primary to the desk.
+    # Empty: they read the primary. Writes, approvals and the assistant always use the primary.
+    read_database_url: str = ""
+    # Audit verification on the replica first waits this long for it to replay everything the
+    # primary had committed (a lagging copy would look like a chain missing its newest records
+    # and contradict the anchors), else reads the primary.
+    read_database_catch_up_s: float = Field(default=5.0, ge=0, le=300)
     # Migrate (and seed an empty database) when a container starts. Off where a separate step
     # does it as the tables' owner (compose's migrate service, the k8s init container) and the
     # app connects as its own role, which may not change the schema or wipe the audit trail.

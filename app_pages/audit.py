@@ -12,11 +12,13 @@ from ui.dashboard_audit import (
     summary_and_export,
     trail,
 )
+from ui.dashboard_common import replica_caption
 from ui.guards import require_page
 
 access = require_page("audit")
 
 st.title("Audit")
+replica_caption()
 trail_tab, chain_tab = st.tabs(["Trail", "Integrity check"])
 with trail_tab:
     query = audit_filters()

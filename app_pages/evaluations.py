@@ -5,12 +5,14 @@ failed cases with their reasons, and the pass-rate trend across runs."""
 
 import streamlit as st
 
+from ui.dashboard_common import replica_caption
 from ui.dashboard_evaluations import history, run_history, run_panel, run_results
 from ui.guards import require_page
 
 access = require_page("evaluations")
 
 st.title("Evaluations")
+replica_caption()
 run_panel(access.account.username)
 runs = history()
 st.subheader("Results")

@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from contextlib import ExitStack
 
 from sqlalchemy.orm import Session
 
 from config import get_settings
 from db.engine import make_engine, make_session_factory
+from db.read_engine import make_read_engine, make_read_session_factory
 from services.core.audit_checks import check_chain
 from services.core.commands import operator_context, run_in_session
 from services.core.context import SYSTEM_ACTOR, ServiceContext
@@ -39,14 +41,26 @@ def audit_command(argv: list[str] | None = None) -> int:
         help="start from the last check that found the chain intact (fast; the default "
         "check from the first record also finds old records edited in place)",
     )
+    parser.add_argument(
+        "--read-database-url",
+        default=get_settings().read_database_url,
+        help="a read replica to read the chain from (default SKYDESK_READ_DATABASE_URL; the "
+        "check is recorded on the primary)",
+    )
     args = parser.parse_args(argv)
     engine = make_engine(args.database_url)
+    read_engine = make_read_engine(args.read_database_url) if args.read_database_url else None
     try:
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine)() as session, ExitStack() as stack:
+            read = None
+            if read_engine is not None:
+                read = stack.enter_context(make_read_session_factory(read_engine)())
             ctx = ServiceContext(SYSTEM_ACTOR)
-            result = check_chain(session, ctx, new_records_only=args.new_records_only)
+            result = check_chain(session, ctx, new_records_only=args.new_records_only, read=read)
     finally:
         engine.dispose()
+        if read_engine is not None:
+            read_engine.dispose()
     print(result)
     return 0 if result.ok else 1
 

@@ -26,10 +26,14 @@ from services.core.audit import GENESIS_HASH, HEAD_ID
 from services.core.audit_anchor import anchor_dir, retire_anchors
 from services.core.clock import FixedClock
 from services.core.context import Actor, ServiceContext
+from tests.pg_standby import StandbyPair, standby_pair, unavailable
 
 # Thursday 2026-11-26, 09:00 in Zurich.
 FROZEN_NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 PG_ENV = "TEST_DATABASE_URL"
+# The read-replica tests start their own primary and standby (tests/pg_standby.py), so they need
+# no TEST_DATABASE_URL; they run once, in the PostgreSQL pass, or wherever this is set.
+STANDBY_ENV = "TEST_STANDBY"
 # A PostgreSQL deployment must set a checkpoint key (replicas share it; agent/checkpoint_crypto.py),
 # so the suite on PostgreSQL runs as one would. On SQLite the laptop default (a generated key
 # file next to the database) is what runs.
@@ -91,6 +95,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         path: Path = tmp_path_factory.mktemp("db") / "skydesk.db"
         yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def standby() -> Iterator[StandbyPair]:
+    """A throwaway PostgreSQL primary and hot standby, started once per test process (about
+    5 s) and stopped at the end of the session, whatever failed."""
+    if not (os.environ.get(PG_ENV) or os.environ.get(STANDBY_ENV)):
+        pytest.skip(
+            f"the read-replica tests run in the PostgreSQL pass ({PG_ENV}) or with {STANDBY_ENV}=1"
+        )
+    reason = unavailable()
+    if reason:
+        pytest.skip(f"no PostgreSQL standby here: {reason}")
+    with standby_pair() as pair:
+        yield pair
 
 
 @pytest.fixture(scope="session")

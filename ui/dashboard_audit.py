@@ -63,7 +63,7 @@ class AuditQuery:
 
 
 def audit_filters() -> AuditQuery:
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         choices = audit_log.audit_choices(session)
     top = st.columns([2, 2, 2, 3])
     with top[0]:
@@ -97,7 +97,7 @@ def audit_filters() -> AuditQuery:
 
 def matching_count(query: AuditQuery) -> int | None:
     since, until = query.window()
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         return attempt(
             lambda: audit_log.audit_count(
                 session, since=since, until=until, **query.service_filters()
@@ -108,7 +108,7 @@ def matching_count(query: AuditQuery) -> int | None:
 def _csv(query: AuditQuery, since: datetime, until: datetime) -> Callable[[], str]:
     """The export, made only when the button is clicked (Streamlit runs it on a thread of its
     own, so it gets the session factory now, not Streamlit's resources then)."""
-    factory = resources.session_factory()
+    factory = resources.read_session_factory()
     filters = query.service_filters()
 
     def build() -> str:
@@ -150,7 +150,7 @@ def trail(query: AuditQuery, total: int) -> list[AuditRow]:
     """One page of matching records, newest first, with the paging buttons."""
     since, until = query.window()
     pager = Pager("audit", (query.period, query.filters, query.page_size))
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         page = attempt(
             lambda: audit_log.audit_page(
                 session,
@@ -195,7 +195,7 @@ def record_detail(rows: list[AuditRow]) -> None:
     )
     if seq is None:
         return
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         detail = audit_log.audit_detail(session, int(seq))
     if detail is None:
         st.caption(f"Record {seq} no longer exists.")
@@ -281,12 +281,21 @@ def integrity_check(ctx: ServiceContext) -> None:
     ):
         scope = False
     if scope is not None:
-        with st.spinner("Verifying the chain…"), resources.db_session() as session:
+        with (
+            st.spinner("Verifying the chain…"),
+            resources.db_session() as session,
+            resources.replica_session() as read,
+        ):
+            # The chain is read from the replica when there is one; the check is recorded on
+            # the primary.
             report = attempt(
-                lambda: audit_export.integrity_check(session, ctx, new_records_only=scope)
+                lambda: audit_export.integrity_check(
+                    session, ctx, new_records_only=scope, read=read
+                )
             )
         if report is not None:
             st.session_state[INTEGRITY] = (report, resources.clock().now())
+    # From the primary: a check just recorded there may not have reached the replica yet.
     with resources.db_session() as session:
         last = audit_checks.last_intact_check(session)
     if last is not None:

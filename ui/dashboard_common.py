@@ -1,5 +1,6 @@
 """Pieces shared by the managers' pages (Audit, Metrics, Conversation review, Evaluations): the
-time range picker, the passenger filter, keyset paging, and how figures are written."""
+time range picker, the passenger filter, keyset paging, how figures are written, and how old
+the read replica's data is when they read one."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import streamlit as st
 
 from services.core.clock import HOME_TZ, demo_date
 from services.core.errors import InvalidInput
+from services.core.replica import replica_status
 from services.support.passengers import find_passengers
 from ui import resources
+from ui.components import attempt
 from ui.safe_text import literal, one_line
 
 RANGES = {
@@ -81,6 +84,26 @@ def describe(since: datetime, until: datetime) -> str:
     return f"{a:%a %d %b %Y %H:%M} – {b:%a %d %b %Y %H:%M} Zurich"
 
 
+def replica_caption() -> None:
+    """With a read replica configured (the dashboards read it), how old its data is: a
+    caption, or a warning while it lags. Nothing without one (the dashboards read the
+    primary, which is current)."""
+    if not resources.read_replica_configured():
+        return
+    with resources.read_session() as session:
+        # In a tuple: None from attempt means the replica could not be asked (already said).
+        found = attempt(lambda: (replica_status(session),))
+    if found is None:
+        return
+    status = found[0]
+    if status is None:
+        st.caption("Read database: not a standby, its data is current.")
+    elif status.lagging:
+        st.warning(status.describe(), icon=":material/history:")
+    else:
+        st.caption(status.describe())
+
+
 def passenger_filter(key: str) -> int | None:
     """A passenger to filter by, found by name, e-mail, ticket or booking reference; None when
     the box is empty (or nothing matches: said so below the box). State `{key}_passenger*`."""
@@ -92,7 +115,7 @@ def passenger_filter(key: str) -> int | None:
     if not query.strip():
         return None
     try:
-        with resources.db_session() as session:
+        with resources.read_session() as session:
             matches = find_passengers(session, query=query)
     except InvalidInput as err:
         st.caption(literal(err.message))

@@ -164,7 +164,7 @@ def _run_label(run: RunSummary) -> str:
 
 
 def history() -> list[RunSummary]:
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         return evaluations.run_history(session, limit=HISTORY)
 
 
@@ -181,7 +181,7 @@ def run_results(runs: list[RunSummary]) -> None:
     if st.session_state.get(RUN_KEY) not in labels:
         st.session_state[RUN_KEY] = runs[0].id
     run_id = st.selectbox("Run", list(labels), format_func=labels.__getitem__, key=RUN_KEY)
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         detail = attempt(lambda: evaluations.get_run(session, int(run_id)))
     if detail is None:
         return
@@ -250,7 +250,7 @@ def run_history(runs: list[RunSummary]) -> None:
     """Every stored run, and the pass rate across them: overall and for the chosen tags."""
     if not runs:
         return
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         overall, by_tag = evaluations.pass_rate_trend(session, limit=HISTORY)
     latest = runs[0]
     weakest = sorted(latest.by_tag, key=lambda t: latest.by_tag[t].pass_rate)[:3]

@@ -21,7 +21,7 @@ def reply_time(seconds: float | None) -> str:
 
 
 def handoff_section(since: datetime, until: datetime) -> None:
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         figures: HandoffStats | None = attempt(
             lambda: handoff_stats(session, since=since, until=until)
         )

@@ -29,6 +29,7 @@ from ui.dashboard_common import (
     local,
     millis,
     percent,
+    replica_caption,
     usd,
 )
 from ui.dashboard_handoffs import handoff_section
@@ -46,7 +47,8 @@ def live_dashboard(period: Period, *, live: bool) -> None:
     @st.fragment(run_every=REFRESH if live else None)
     def dashboard() -> None:
         since, until = period.resolve(resources.clock().now())
-        with resources.db_session() as session:
+        replica_caption()
+        with resources.read_session() as session:
             figures = attempt(
                 lambda: metrics_dashboard(session, since=since, until=until, bucket=period.bucket)
             )

@@ -58,7 +58,7 @@ class ReviewQuery:
 
 
 def review_filters() -> ReviewQuery:
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         agents = {c.id: c.label for c in reviews.agent_choices(session)}
     top = st.columns([2, 2, 2, 2])
     with top[0]:
@@ -101,7 +101,7 @@ def _plain(row: ConversationRow) -> dict[str, Any]:
 def conversation_list(query: ReviewQuery) -> list[ConversationRow]:
     since, until = query.window()
     pager = Pager("review", (query.period, query.filters))
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         total = attempt(
             lambda: reviews.count_conversations(
                 session, since=since, until=until, **query.service_filters()
@@ -154,7 +154,7 @@ def pick_conversation(rows: list[ConversationRow]) -> str | None:
 
 
 def conversation(access: PageAccess, conversation_id: str) -> None:
-    with resources.db_session() as session:
+    with resources.read_session() as session:
         review = attempt(lambda: reviews.conversation_review(session, conversation_id))
     if review is None:
         return
@@ -177,7 +177,7 @@ def conversation(access: PageAccess, conversation_id: str) -> None:
     with turns:
         turn_table(review)
     with trail:
-        with resources.db_session() as session:
+        with resources.read_session() as session:
             names = passengers.passenger_names(session, (r.passenger_id for r in review.audit))
         table(
             [audit_table_row(r, names) for r in review.audit],

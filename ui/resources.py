@@ -1,5 +1,6 @@
 """Process-wide resources, built once per process and shared by every session: the database
-engine and session factory, the rate limiters, the clock.
+engine and session factory (and the read replica's, for the dashboards), the rate limiters,
+the clock.
 
 Each cache is keyed by the setting it is built from, so a changed setting (as in tests, which
 point SKYDESK_DATABASE_URL at a fresh database) builds a new resource instead of reusing a stale
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
+from db.read_engine import make_read_engine, make_read_session_factory
 from services.core.clock import Clock, FixedClock, SystemClock
 from services.core.ratelimit import RateLimiter, storage_uri
 
@@ -45,6 +47,41 @@ def session_factory() -> sessionmaker[Session]:
 @contextmanager
 def db_session() -> Iterator[Session]:
     with session_factory()() as session:
+        yield session
+
+
+@st.cache_resource(max_entries=4, on_release=_dispose, show_spinner=False)
+def _read_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
+    engine = make_read_engine(url)
+    return engine, make_read_session_factory(engine)
+
+
+def read_replica_configured() -> bool:
+    return bool(settings().read_database_url)
+
+
+def read_session_factory() -> sessionmaker[Session]:
+    """Sessions for the managers' dashboards: the read replica (read-only) when
+    SKYDESK_READ_DATABASE_URL is set, else the primary's own factory."""
+    url = settings().read_database_url
+    return _read_database(url)[1] if url else session_factory()
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A session for reading only (dashboards, review, exports, the chain check's reads); a
+    write through it fails on a replica. Writes, approvals and the assistant use db_session."""
+    with read_session_factory()() as session:
+        yield session
+
+
+@contextmanager
+def replica_session() -> Iterator[Session | None]:
+    """The read replica's session, or None when none is configured."""
+    if not read_replica_configured():
+        yield None
+        return
+    with read_session() as session:
         yield session
 
 

@@ -2,7 +2,7 @@
 errors and faults, what the operator command lines share (commands), amounts (money), checked input (validation), secret keys as text (key_text),
 record access and row locks,
 the audited operation, approvals, the audit trail with its recorded checks and signed anchors,
-and rate limits."""
+how far a read replica is behind, and rate limits."""
 
 __all__ = [
     "access",
@@ -19,5 +19,6 @@ __all__ = [
     "money",
     "operations",
     "ratelimit",
+    "replica",
     "validation",
 ]

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from config import get_settings
 from db.models import AuditEvent, Role
-from services.core import audit
+from services.core import audit, replica
 from services.core.audit import START, Checkpoint, VerifyResult
 from services.core.audit_anchor import AnchorStore, anchor_store, chain_problem
 from services.core.context import ServiceContext
@@ -61,11 +61,14 @@ def check_chain(
     *,
     new_records_only: bool = False,
     anchors: AnchorStore | None = None,
+    read: Session | None = None,
 ) -> VerifyResult:
     """Verify the chain (from the last intact check with `new_records_only`, else from the
     first record) against the exported anchors, record the check, intact or broken, on the
     trail, and export an anchor of an intact one. `anchors`: this deployment's store (settings)
-    for the session's own database unless given."""
+    for the session's own database unless given. `read`: a read replica's session to read the
+    chain from (once it has replayed what `session`'s primary had committed; else the primary
+    is read); the check is always recorded through `session`."""
     if ctx.actor.role not in CHECK_ROLES:
         raise PolicyViolation(
             Rule.PERMISSION, "Only managers and admins can check the audit trail."
@@ -73,9 +76,10 @@ def check_chain(
     # Resolved first: a deployment without a usable key or directory learns it before a check
     # that could not be anchored is recorded.
     store = anchors or anchor_store(get_settings(), session.get_bind().engine.url)
-    previous = last_intact_check(session) if new_records_only else None
-    result = audit.verify(session, after=previous.checkpoint if previous else START)
-    mismatch = chain_problem(session, store) if result.ok else None
+    reader, read_from = _reader(session, read)
+    previous = last_intact_check(reader) if new_records_only else None
+    result = audit.verify(reader, after=previous.checkpoint if previous else START)
+    mismatch = chain_problem(reader, store) if result.ok else None
     if mismatch is not None:
         result = replace(result, ok=False, first_bad_seq=mismatch.seq, problem=mismatch.problem)
     audit.record(
@@ -92,6 +96,7 @@ def check_chain(
             "verified_hash": result.last.hash,
             "records": result.records,
             "first_bad_seq": result.first_bad_seq,
+            **({} if read_from is None else {"read_from": read_from}),
         },
     )
     if result.ok and result.last.seq:
@@ -99,3 +104,12 @@ def check_chain(
         # vouched for (the check record is anchored by the next check).
         store.export(result.last, ctx.clock.now())
     return result
+
+
+def _reader(session: Session, read: Session | None) -> tuple[Session, str | None]:
+    """The session to read the chain from and, with a replica configured, which one it is."""
+    if read is None:
+        return session, None
+    if replica.caught_up(session, read, timeout_s=get_settings().read_database_catch_up_s):
+        return read, "read replica"
+    return session, "primary: the read replica had not caught up"

@@ -104,11 +104,16 @@ def export_csv(
 
 
 def integrity_check(
-    session: Session, ctx: ServiceContext, *, new_records_only: bool = False
+    session: Session,
+    ctx: ServiceContext,
+    *,
+    new_records_only: bool = False,
+    read: Session | None = None,
 ) -> IntegrityReport:
     """A recorded check of the chain (the whole chain, or the records after the last intact
-    check), plus the first broken record itself."""
-    result = check_chain(session, ctx, new_records_only=new_records_only)
+    check), plus the first broken record itself. `read`: a read replica to read the chain
+    from (services.core.audit_checks.check_chain); the check is recorded through `session`."""
+    result = check_chain(session, ctx, new_records_only=new_records_only, read=read)
     first_bad = None
     if result.first_bad_seq is not None:
         event = session.get(AuditEvent, result.first_bad_seq)
