@@ -76,6 +76,7 @@ with faults_shown_safely():  # never a traceback with SQL in the page
     page = navigation.navigation(account.role)
     sidebar(user_box, account, resources.clock())
     waiting_box = st.sidebar.container()
+    auth.hand_to_page(account)
     try:
         page.run()
     finally:  # also after a page's st.stop: what waits is shown on every page

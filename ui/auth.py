@@ -35,6 +35,7 @@ COOKIE_DAYS = 1.0  # the library's setting; the server's own maximum age is what
 COOKIE_PENDING = "signin_cookie_pending"  # the token to write, held until the session ends
 COOKIE_CHECKED = "signin_cookie_checked"
 SESSION_VERSION = "signin_session_version"
+RUN_ACCOUNT = "signin_run_account"  # app.py's account, handed to this run's page
 
 
 def authenticator(session: Session) -> stauth.Authenticate:
@@ -101,6 +102,20 @@ def current_account(session: Session) -> Account | None:
 def _clear_session() -> None:
     for key in ("authentication_status", "username", "name", "email", "roles", SESSION_VERSION):
         st.session_state[key] = None
+    st.session_state.pop(RUN_ACCOUNT, None)
+
+
+def hand_to_page(account: Account) -> None:
+    """The account app.py read from the database at the start of this run, for the page's own
+    check in the same run (ui/guards.require_page): one read per run, not two. Set before
+    every page run, so a page never sees an earlier run's account."""
+    st.session_state[RUN_ACCOUNT] = account
+
+
+def handed_account() -> Account | None:
+    """The account app.py handed to this run's page (taken: a second look reads the database)."""
+    handed = st.session_state.pop(RUN_ACCOUNT, None)
+    return handed if isinstance(handed, Account) else None
 
 
 def sign_in_form(auth: stauth.Authenticate) -> Account | None:

@@ -49,16 +49,19 @@ REFUSED_OPEN = "guard_refused_open"
 
 def require_page(key: str) -> PageAccess:
     page = navigation.spec(key)
-    with resources.db_session() as session:
-        account = auth.current_account(session)
-        if account is None:
-            not_allowed("Please sign in first.")
-        if account.role not in page.roles:
-            this_open = (account.username, key)
-            if st.session_state.get(REFUSED_OPEN) != this_open:
+    account = auth.handed_account()  # read by app.py in this run
+    if account is None:
+        with resources.db_session() as session:
+            account = auth.current_account(session)
+    if account is None:
+        not_allowed("Please sign in first.")
+    if account.role not in page.roles:
+        this_open = (account.username, key)
+        if st.session_state.get(REFUSED_OPEN) != this_open:
+            with resources.db_session() as session:
                 users.audit_page_refused(session, account, page=page.title, clock=resources.clock())
-                st.session_state[REFUSED_OPEN] = this_open
-            not_allowed(f"The {page.title} page is not available to the {account.role.value} role.")
+            st.session_state[REFUSED_OPEN] = this_open
+        not_allowed(f"The {page.title} page is not available to the {account.role.value} role.")
     st.session_state.pop(REFUSED_OPEN, None)  # an allowed page: the next refusal is a new open
     only_own = account.role in page.own_passenger_only
     if only_own and account.passenger_id is None:

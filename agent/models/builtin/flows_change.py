@@ -235,6 +235,16 @@ def _quote_or_offer(
     return _offer_change(t, task, ticket, options, quotes)
 
 
+def _free(
+    items: list[dict[str, Any]], totals: dict[tuple[int, ...], str], chosen: int | None
+) -> bool:
+    """The option the request would take (the described one, else the only one) costs nothing."""
+    if chosen is None and len(items) != 1:
+        return False
+    item = items[0 if chosen is None else chosen]
+    return float(totals[tuple(item["ids"])]) == 0
+
+
 def _described(t: Transcript, task: Task, items: list[dict[str, Any]]) -> int | None:
     """The option the change request itself described ("the late one", "first flight
     tomorrow", "same time as now"), or None when it described none."""
@@ -279,6 +289,9 @@ def _offer_change(
     slots = {**task.slots, "ticket_no": ticket["ticket_no"]}
     proposing = task.intent == "change_flight" and not task.slots.get("browse")
     chosen = _described(t, task, items) if proposing else None
+    if task.slots.get("if_free") and not _free(items, totals, chosen):
+        # "if it's free, book it" and it is not (or which one is unclear): show, don't propose.
+        proposing, chosen = False, None
     if chosen is not None:
         item = items[chosen]
         return call(
@@ -298,7 +311,9 @@ def _offer_change(
         )
     intro = f"Options for ticket {ticket['ticket_no']} ({ticket['route']}, {ticket['fare']} fare):"
     ending = (
-        "Which one should I take?"
+        "It is not free of charge: shall I make the change anyway, or which one should I take?"
+        if task.slots.get("if_free") and all(float(total) != 0 for total in totals.values())
+        else "Which one should I take?"
         if task.intent == "change_flight"
         else "Shall I make this change?"
         if len(items) == 1

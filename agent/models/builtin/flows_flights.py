@@ -241,6 +241,13 @@ def _from_home(slots: dict[str, Any], trips: Any) -> dict[str, Any]:
     return slots
 
 
+def _rebooks_disrupted(slots: dict[str, Any], ticket: dict[str, Any]) -> bool:
+    """ "he can only travel on thursday now, book it": no route named, and the ticket's flight
+    was cancelled or badly delayed by the airline: the booking meant is the rebooking."""
+    named_route = slots.get("origin") or slots.get("destination") or slots.get("places")
+    return not named_route and not slots.get("new_trip") and disrupted(ticket)
+
+
 def book_flight(t: Transcript, task: Task) -> Decision:
     written = t.result("book_flight")
     if written is not None:
@@ -261,7 +268,8 @@ def book_flight(t: Transcript, task: Task) -> Decision:
         if trips is None and t.result("get_passenger_trips") is None:
             return call("get_passenger_trips", task)
         reroute = not slots.get("explicit_book") and not slots.get("new_trip")
-        if trips and reroute and isinstance(choose_ticket(task, trips), dict):
+        ticket = choose_ticket(task, trips) if trips else None
+        if isinstance(ticket, dict) and (reroute or _rebooks_disrupted(slots, ticket)):
             # "get him on a flight tomorrow" with a ticket booked means moving that ticket.
             return change_flight(t, Task(Intent.CHANGE_FLIGHT, slots, Stage.START))
         slots = _from_home(slots, trips)

@@ -14,6 +14,7 @@ from agent.models.builtin.lexicon import (
     ELIGIBILITY,
     EXISTS_THEN_ACT,
     HOLD,
+    IF_FREE_THEN_ACT,
     INQUIRY,
     PICKED_FLIGHT,
     POLITE_MOVE,
@@ -36,6 +37,8 @@ def only_asks(u: Utterance) -> bool:
     if u.is_question and ELIGIBILITY.search(u.lower) and not ACT_ON_ELIGIBILITY.search(u.lower):
         return True
     if u.has("affirm") or not u.is_question or EXISTS_THEN_ACT.search(u.lower):
+        return False
+    if IF_FREE_THEN_ACT.search(u.lower):  # acted on only if the quote is free (flows_change)
         return False
     if asks_to_be_put_on(u):
         return False

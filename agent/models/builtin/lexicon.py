@@ -137,6 +137,9 @@ REAL_WORDS = {
     "fright",
     "flight's",
     "plead",
+    "charge",
+    "charged",
+    "charges",
 }
 
 
@@ -286,6 +289,17 @@ HOLD = re.compile(
     r"\b(number|figure|amount|price|quote) for now\b|"
     r"\bbefore (deciding|committing|making up (my|her|his|their) mind|(i|we|she|he|they) "
     r"(decides?|commits?|make up))\b"
+)
+# "is that still free of charge? if yes book it", "if it's free, move her": the request is made
+# on the quote's condition; the model checks it (a free change is proposed, any other price is
+# shown and asked about), so the person still decides what costs money.
+IF_FREE_THEN_ACT = re.compile(
+    r"\bif (?:so|yes|(?:it|that)(?:'s| is)(?: still)?(?: free(?: of charge)?)?|free|"
+    r"there'?s no (?:fee|charge)|no (?:fee|charge)|it costs nothing)\b,?\s*(?:then\s+)?"
+    r"(?:please\s+|pls\s+)?(?:book|move|change|rebook|switch|put|do it|go ahead|make)\b|"
+    # "would it cost anything? if not, move her": "not" answers the question about the price.
+    r"\b(?:cost|costs|fee|fees|charge|pay)\b[^?]*\?\s*if not\b,?\s*(?:then\s+)?"
+    r"(?:please\s+|pls\s+)?(?:book|move|change|rebook|switch|put|do it|go ahead|make)\b"
 )
 # A question asked for someone ("she wants to know if ..."): still a question.
 # "is there a nonstop the same day? if so put him on that": whether something exists, then

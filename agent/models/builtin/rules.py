@@ -21,6 +21,7 @@ from agent.models.builtin.lexicon import (
     ACTION_WORDS,
     DEADLINE,
     GENERIC_SUBJECT,
+    IF_FREE_THEN_ACT,
     OWN_ITEM,
     PICKED_FLIGHT,
 )
@@ -134,7 +135,10 @@ def _cancel_ticket(c: Ctx) -> Task:
 def _change_ticket(c: Ctx) -> Task:
     looking = c.u.is_question and not (c.u.has("change") or asks_to_be_put_on(c.u))
     extra = {"browse": bool(c.asks_only or looking)}  # a request now overrides an earlier look
-    intent = Intent.QUOTE_CHANGE if _asks_cost(c.u) else Intent.CHANGE_FLIGHT
+    if_free = IF_FREE_THEN_ACT.search(c.u.lower) is not None
+    if if_free:
+        extra = {"browse": False, "if_free": True}  # a request, on the quote's condition
+    intent = Intent.QUOTE_CHANGE if _asks_cost(c.u) and not if_free else Intent.CHANGE_FLIGHT
     return Task(intent, {**c.slots, **extra})
 
 

@@ -7,11 +7,14 @@ requests still splits them; German, French and Italian return flights, ranges an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.orm import Session
 
+from agent.events import AssistantMessage, ToolStarted
 from agent.language import Lang
+from agent.models.builtin import BuiltinChatModel
 from agent.models.builtin.choices import pick
 from agent.models.builtin.glossary import to_english
 from agent.models.builtin.planner import split_requests
@@ -20,6 +23,10 @@ from agent.models.builtin.slots import domain, read_slots
 from agent.models.builtin.state import Intent, Task
 from agent.models.builtin.transcript import Transcript
 from agent.models.builtin.understanding import corrected, understand
+from db.models.enums import FlightStatus
+from services.core.clock import FixedClock
+from tests import factories as f
+from tests.agent.conftest import AGENT, AssistantFactory
 
 TODAY = date(2026, 11, 26)  # a Thursday
 
@@ -206,3 +213,54 @@ def test_a_european_date_before_a_german_verb_is_not_a_clock_time() -> None:
     english = to_english("bitte ihren flug auf montag 30.11. verschieben, gleiche uhrzeit", Lang.DE)
     u = understand(english, TODAY)
     assert u.clock_time is None and u.dates == [date(2026, 11, 30)]
+
+
+def _calls(events: list[object]) -> list[str]:
+    return [e.name for e in events if isinstance(e, ToolStarted)]
+
+
+def _one_ticket(session: Session, clock: FixedClock, *, cancelled: bool) -> int:
+    """A passenger with one Classic ticket ZRH-LHR in three days (its flight cancelled by the
+    airline, or not) and another ZRH-LHR flight the day after."""
+    f.reference_data(session)
+    now = clock.now()
+    status = FlightStatus.CANCELLED if cancelled else FlightStatus.SCHEDULED
+    first = f.flight(session, "ZRH", "LHR", now + timedelta(days=3), status=status)
+    f.flight(session, "ZRH", "LHR", now + timedelta(days=4), base_price=260)
+    pat = f.passenger(session, name="Pat Keller")
+    f.ticket(session, pat, [first], issued_at=now - timedelta(days=30))
+    session.commit()
+    return pat.id
+
+
+def test_a_change_asked_on_condition_it_is_free_is_proposed_when_it_is(
+    make_assistant: AssistantFactory, session: Session, clock: FixedClock
+) -> None:
+    pat = _one_ticket(session, clock, cancelled=True)
+    chat = make_assistant(model=BuiltinChatModel()).start(AGENT, pat)
+    events = list(chat.send("could he fly a day later instead? if it's free, book it"))
+    assert _calls(events)[-1] == "change_flight" and chat.pending_approval() is not None
+
+
+def test_a_change_asked_on_condition_it_is_free_is_only_shown_when_it_costs(
+    make_assistant: AssistantFactory, session: Session, clock: FixedClock
+) -> None:
+    pat = _one_ticket(session, clock, cancelled=False)
+    chat = make_assistant(model=BuiltinChatModel()).start(AGENT, pat)
+    events = list(chat.send("would it cost anything to go a day later? if not, move her"))
+    answer = "\n".join(e.text for e in events if isinstance(e, AssistantMessage))
+    assert "change_flight" not in _calls(events) and chat.pending_approval() is None
+    assert "not free" in answer and "CHF" in answer
+
+
+def test_booking_a_day_for_a_passenger_whose_flight_was_cancelled_is_the_rebooking(
+    make_assistant: AssistantFactory, session: Session, clock: FixedClock
+) -> None:
+    pat = _one_ticket(session, clock, cancelled=True)
+    chat = make_assistant(model=BuiltinChatModel()).start(AGENT, pat)
+    events = list(chat.send("she can only travel a day later now, book her on that flight"))
+    assert "book_flight" not in _calls(events) and _calls(events)[-1] == "change_flight"
+
+
+def test_charge_is_a_word_of_its_own_not_a_typo_of_change() -> None:
+    assert "charge" in understand("is there a charge for that?", TODAY).lower
