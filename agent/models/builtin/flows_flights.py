@@ -3,6 +3,8 @@ status, search and book."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from typing import Any
 
 from agent.models.builtin.choices import preselect
@@ -14,6 +16,7 @@ from agent.models.builtin.core import (
     say,
     trips_of,
 )
+from agent.models.builtin.dates import MONTHS, WEEKDAYS
 from agent.models.builtin.flows_change import change_flight, flight_items, need_ticket
 from agent.models.builtin.outcomes import failure, refusal, report_write
 from agent.models.builtin.render import (
@@ -241,6 +244,39 @@ def _from_home(slots: dict[str, Any], trips: Any) -> dict[str, Any]:
     return slots
 
 
+def _route_of_ticket(slots: dict[str, Any], trips: Any) -> dict[str, Any]:
+    """ "... on that sunday 12:25 flight": no route named, the ticket just discussed gives it."""
+    wanted = slots.get("route_of_ticket")
+    if not wanted or not trips or slots.get("origin") or slots.get("destination"):
+        return slots
+    for ticket in trips.get("tickets", []):
+        if ticket.get("ticket_no") == wanted:
+            stops = str(ticket["route"]).split("-")
+            routed = {**slots, "origin": stops[0], "destination": stops[-1]}
+            return _weekday_of_that_trip(routed, str(ticket.get("departs_date") or ""))
+    return slots
+
+
+# A day number or a month: the date is said in full, not only as a weekday.
+_FULL_DATE = re.compile(rf"\b\d{{1,2}}(st|nd|rd|th)\b|\b\d{{1,2}}[./]\d{{1,2}}\b|\b({MONTHS})\b")
+
+
+def _weekday_of_that_trip(slots: dict[str, Any], departs: str) -> dict[str, Any]:
+    """ "that sunday flight" about a trip on Saturday 5 December is Sunday 6 December, the
+    weekday nearest the trip (within three days), not the next Sunday from today."""
+    question = str(slots.get("question", "")).lower()
+    day = slots.get("day")
+    if not (day and departs) or _FULL_DATE.search(question):
+        return slots
+    wanted = date.fromisoformat(day)
+    if WEEKDAYS[wanted.weekday()] not in question:
+        return slots
+    trip = date.fromisoformat(departs)
+    near = [trip + timedelta(days=k) for k in (0, 1, -1, 2, -2, 3, -3)]
+    same = next(d for d in near if d.weekday() == wanted.weekday())
+    return {**slots, "day": same.isoformat(), "dates": [same.isoformat()]}
+
+
 def _rebooks_disrupted(slots: dict[str, Any], ticket: dict[str, Any]) -> bool:
     """ "he can only travel on thursday now, book it": no route named, and the ticket's flight
     was cancelled or badly delayed by the airline: the booking meant is the rebooking."""
@@ -272,7 +308,7 @@ def book_flight(t: Transcript, task: Task) -> Decision:
         if isinstance(ticket, dict) and (reroute or _rebooks_disrupted(slots, ticket)):
             # "get him on a flight tomorrow" with a ticket booked means moving that ticket.
             return change_flight(t, Task(Intent.CHANGE_FLIGHT, slots, Stage.START))
-        slots = _from_home(slots, trips)
+        slots = _from_home(_route_of_ticket(slots, trips), trips)
         missing = _missing_flight_details(slots)
     if missing:
         return say(

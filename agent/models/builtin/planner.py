@@ -152,7 +152,8 @@ def _then(t: Transcript, task: Task, decision: Decision) -> Decision:
             decision.task.slots.setdefault("then", follow_text)
         return decision
     u = understand(follow_text, t.today, t.passenger_name)
-    nxt = select(u, t.fresh(), None, None)
+    # The request just done is what "that flight" or "it" in the next one refers back to.
+    nxt = select(u, t.fresh(), decision.task, None)
     if nxt is None:
         return decision
     nxt.slots["question"] = follow_text

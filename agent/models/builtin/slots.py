@@ -83,6 +83,9 @@ def read_slots(u: Utterance, t: Transcript) -> Slots:
     return slots
 
 
+THAT_FLIGHT = re.compile(r"\b(that|this|the same)\s+(?:[\w:.]+\s+){0,3}(flight|flt|route)\b")
+
+
 def carry_over(u: Utterance, prev: Task | None, slots: Slots) -> None:
     """What the message refers back to: the ticket just discussed, the dates just used."""
     if prev is None:
@@ -93,6 +96,9 @@ def carry_over(u: Utterance, prev: Task | None, slots: Slots) -> None:
     )
     if prev.slots.get("ticket_no") and "ticket_no" not in slots and refers_back:
         slots["ticket_no"] = prev.slots["ticket_no"]
+    # "book him a new ticket on that sunday 12:25 flight": the route of the ticket just discussed.
+    if prev.slots.get("ticket_no") and THAT_FLIGHT.search(u.lower):
+        slots["route_of_ticket"] = prev.slots["ticket_no"]
     if slots.get("same_dates"):
         # "and the car the same dates": the period of what we just did.
         for key in ("start_date", "end_date", "dates"):

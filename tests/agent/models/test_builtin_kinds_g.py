@@ -16,6 +16,7 @@ from agent.events import AssistantMessage, ToolStarted
 from agent.language import Lang
 from agent.models.builtin import BuiltinChatModel
 from agent.models.builtin.choices import pick
+from agent.models.builtin.flows_flights import _route_of_ticket
 from agent.models.builtin.glossary import to_english
 from agent.models.builtin.planner import split_requests
 from agent.models.builtin.rules import select
@@ -264,3 +265,30 @@ def test_booking_a_day_for_a_passenger_whose_flight_was_cancelled_is_the_rebooki
 
 def test_charge_is_a_word_of_its_own_not_a_typo_of_change() -> None:
     assert "charge" in understand("is there a charge for that?", TODAY).lower
+
+
+def test_that_flight_in_a_second_request_takes_the_route_of_the_ticket_just_done() -> None:
+    prev = Task(Intent.CANCEL_TICKET, {"ticket_no": "7240000000015"})
+    task = choose("book him a new light ticket on that sunday 12:25 flight", prev)
+    assert task is not None and task.intent is Intent.BOOK_FLIGHT
+    assert task.slots["route_of_ticket"] == "7240000000015"
+    trips = {
+        "tickets": [
+            {"ticket_no": "7240000000015", "route": "CDG-GVA", "departs_date": "2026-12-05"}
+        ]
+    }
+    routed = _route_of_ticket(task.slots, trips)
+    # The Sunday of that trip (Saturday 5 December), not the next Sunday from today.
+    assert (routed["origin"], routed["destination"], routed["day"]) == ("CDG", "GVA", "2026-12-06")
+
+
+def test_a_weekday_said_with_its_date_is_kept_as_said() -> None:
+    prev = Task(Intent.CANCEL_TICKET, {"ticket_no": "7240000000015"})
+    task = choose("book her on that sunday 29.11. flight instead", prev)
+    assert task is not None
+    trips = {
+        "tickets": [
+            {"ticket_no": "7240000000015", "route": "CDG-GVA", "departs_date": "2026-12-05"}
+        ]
+    }
+    assert _route_of_ticket(task.slots, trips)["day"] == "2026-11-29"
