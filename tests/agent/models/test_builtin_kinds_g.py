@@ -7,6 +7,7 @@ requests still splits them; German, French and Italian return flights, ranges an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pytest
@@ -216,7 +217,7 @@ def test_a_european_date_before_a_german_verb_is_not_a_clock_time() -> None:
     assert u.clock_time is None and u.dates == [date(2026, 11, 30)]
 
 
-def _calls(events: list[object]) -> list[str]:
+def _calls(events: Sequence[object]) -> list[str]:
     return [e.name for e in events if isinstance(e, ToolStarted)]
 
 
