@@ -115,6 +115,7 @@ class Watch:
     def __init__(self, url: str, database: str) -> None:
         self.engine = create_engine(normalize_url(url), pool_size=1)
         self.database, self.peak, self.cpu_busy = database, 0, 0.0
+        self.commits = self.rows = 0
         self._cpu: tuple[int, int] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
@@ -123,10 +124,24 @@ class Watch:
         query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d")
         with self.engine.connect() as conn:
             while not self._stop.wait(0.2):
-                self.peak = max(self.peak, int(conn.scalar(query, {"d": self.database}) or 0))
+                # Less this watcher's own connection.
+                self.peak = max(self.peak, int(conn.scalar(query, {"d": self.database}) or 1) - 1)
                 conn.rollback()
 
+    def _db_counts(self) -> tuple[int, int]:
+        """(commits, rows inserted + updated + deleted) in the database so far; a process's
+        counts reach pg_stat_database when its connections go idle or close."""
+        query = text(
+            "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted "
+            "FROM pg_stat_database WHERE datname = :d"
+        )
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+            commits, rows = conn.execute(query, {"d": self.database}).one()
+        return int(commits), int(rows)
+
     def start(self) -> None:
+        self._db = self._db_counts()
         self._cpu = _cpu_jiffies()
         self._thread.start()
 
@@ -134,10 +149,13 @@ class Watch:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
-        self.engine.dispose()
         if self._cpu is not None:
             (busy0, all0), (busy1, all1) = self._cpu, _cpu_jiffies()
             self.cpu_busy = (busy1 - busy0) / max(all1 - all0, 1)
+            time.sleep(1.0)  # the processes have exited; let their last statistics land
+            (commits0, rows0), (commits1, rows1) = self._db, self._db_counts()
+            self.commits, self.rows = commits1 - commits0, rows1 - rows0
+        self.engine.dispose()
 
 
 def _cpu_jiffies() -> tuple[int, int]:
@@ -232,6 +250,11 @@ def curve_point(results: dict[str, Any], url: str, database: str, n: int, durati
     figure(results, f"capacity: app CPU per turn ({label})", samples.cpu_s * 1000 / turns, "ms")
     figure(results, f"capacity: machine CPU busy ({label})", watch.cpu_busy * 100, "%")
     figure(results, f"capacity: peak PostgreSQL connections ({label})", watch.peak, "n")
+    figure(
+        results, f"capacity: PostgreSQL transactions per turn ({label})", watch.commits / turns, "n"
+    )
+    figure(results, f"capacity: PostgreSQL rows written per turn ({label})", watch.rows / turns,
+           "n")  # fmt: skip
     if redis_url:
         figure(results, f"capacity: Redis round trips per turn ({label})", trips / turns, "n")
         figure(results, f"capacity: Redis commands per turn ({label})", commands / turns, "n")
