@@ -208,6 +208,25 @@ def redis_counts(url: str | None) -> tuple[int, int]:
     return trips, int(client.info("stats")["total_commands_processed"])
 
 
+def redis_hits_per_second(url: str) -> float | None:
+    """What Redis itself serves of the chat limit's hit (the `limits` moving-window script, one
+    EVALSHA on 100,000 keys) from 50 redis-benchmark clients; None without redis-benchmark."""
+    binary = shutil.which("redis-benchmark")
+    if binary is None:
+        return None
+    import limits
+    import redis
+
+    client = redis.Redis.from_url(url)
+    script = Path(limits.__file__).parent / "resources/redis/lua_scripts/acquire_moving_window.lua"
+    sha = client.script_load(script.read_text())
+    port = str(client.connection_pool.connection_kwargs["port"])
+    command = ["EVALSHA", sha, "1", "skydesk/chat:__rand_int__", str(time.time()), "10", "60", "1"]
+    args = [binary, "-p", port, "-c", "50", "-n", "200000", "-r", "100000", "--csv", *command]
+    lines = subprocess.run(args, capture_output=True, text=True, check=True).stdout.splitlines()
+    return float(lines[-1].split(",")[1].strip('"'))
+
+
 def prepare(url: str) -> None:
     """The demo world, the floor's table and the checkpointer's tables, once, before any
     replica starts (two replicas racing the checkpointer's set-up would only wait)."""
@@ -269,6 +288,10 @@ def curve(results: dict[str, Any], url: str, database: str, quick: bool) -> None
             results["notes"].append("capacity: no redis-server here; the curve ran without it")
         for n in CURVE[:2] if quick else CURVE:
             curve_point(results, url, database, n, duration, redis_url)
+        hits = redis_hits_per_second(redis_url) if redis_url else None
+        if hits is not None:
+            name = "capacity: Redis chat-limit hits per second (redis-benchmark, 50 clients)"
+            figure(results, name, hits, "1/s")
 
 
 def writes_rate(url: str, kind: str, n: int, duration_s: float) -> tuple[float, Samples]:
