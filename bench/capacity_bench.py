@@ -15,6 +15,7 @@ a floor: the same writers doing a plain INSERT + COMMIT into a table with no cha
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import shutil
 import subprocess
@@ -338,6 +339,8 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
         f"every {TURNS_PER_CONVERSATION} turns; writers: {PROCESSES} processes, one connection "
         "each, back to back for a fixed time"
     )
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    results["notes"].append(f"capacity: load average before the run {load} (1, 5, 15 min)")
     name = scratch_name("skydesk_capacity_bench")
     try:
         url = pg_database_url(name)
