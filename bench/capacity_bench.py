@@ -117,16 +117,22 @@ class Watch:
         self.engine = create_engine(normalize_url(url), pool_size=1)
         self.database, self.peak, self.cpu_busy = database, 0, 0.0
         self.commits = self.rows = 0
+        self.lock_waits: list[int] = []  # sessions waiting for a row lock, at each sample
         self._cpu: tuple[int, int] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
-        query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d")
+        query = text(
+            "SELECT count(*), count(*) FILTER (WHERE wait_event_type = 'Lock') "
+            "FROM pg_stat_activity WHERE datname = :d"
+        )
         with self.engine.connect() as conn:
             while not self._stop.wait(0.2):
+                connections, waiting = conn.execute(query, {"d": self.database}).one()
                 # Less this watcher's own connection.
-                self.peak = max(self.peak, int(conn.scalar(query, {"d": self.database}) or 1) - 1)
+                self.peak = max(self.peak, int(connections) - 1)
+                self.lock_waits.append(int(waiting))
                 conn.rollback()
 
     def _db_counts(self) -> tuple[int, int]:
@@ -295,25 +301,39 @@ def curve(results: dict[str, Any], url: str, database: str, quick: bool) -> None
             figure(results, name, hits, "1/s")
 
 
-def writes_rate(url: str, kind: str, n: int, duration_s: float) -> tuple[float, Samples]:
+def writes_rate(url: str, database: str, kind: str, n: int, duration_s: float
+                ) -> tuple[float, Samples, Watch]:  # fmt: skip
     args, first = [], 0
     for count in split(n):
         args.append((url, kind, first, count, duration_s))
         first += count
-    samples = run_processes(writes_process, args)
-    return len(samples.latencies_ms) / (samples.ended - samples.started), samples
+    watch = Watch(url, database)
+    try:
+        samples = run_processes(writes_process, args, watch.start)
+    finally:
+        watch.stop()
+    return len(samples.latencies_ms) / (samples.ended - samples.started), samples, watch
 
 
-def writes(results: dict[str, Any], url: str, quick: bool) -> None:
+def writes(results: dict[str, Any], url: str, database: str, quick: bool) -> None:
     duration = 2.0 if quick else 5.0
     for n in WRITERS:
-        floor, _ = writes_rate(url, "plain", n, duration)
-        rate, samples = writes_rate(url, "audited", n, duration)
+        floor, _, plain = writes_rate(url, database, "plain", n, duration)
+        rate, samples, watch = writes_rate(url, database, "audited", n, duration)
         timing = percentiles(samples.latencies_ms or [0.0])
         label = f"{n} writer{'s' if n > 1 else ''}"
         figure(results, f"capacity: plain INSERT commits per second ({label})", floor, "1/s")
+        figure(results, f"capacity: machine CPU busy, plain INSERTs ({label})",
+               plain.cpu_busy * 100, "%")  # fmt: skip
         figure(results, f"capacity: audited writes per second ({label})", rate, "1/s", floor=floor)
         figure(results, f"capacity: audited write p95 ({label})", timing.p95_ms, "ms")
+        figure(results, f"capacity: machine CPU busy, audited writes ({label})",
+               watch.cpu_busy * 100, "%")  # fmt: skip
+        writes_done = max(len(samples.latencies_ms), 1)
+        figure(results, f"capacity: app CPU per audited write ({label})",
+               samples.cpu_s * 1000 / writes_done, "ms")  # fmt: skip
+        waiting = sum(watch.lock_waits) / max(len(watch.lock_waits), 1)
+        figure(results, f"capacity: writers waiting for a row lock, mean ({label})", waiting, "n")
         errors = sum(samples.errors.values())
         figure(results, f"capacity: audited write errors ({label})", errors, "n", target=0)
     engine = make_engine(url)
@@ -346,7 +366,7 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
         url = pg_database_url(name)
         prepare(url)
         curve(results, url, name, quick)
-        writes(results, url, quick)
+        writes(results, url, name, quick)
     finally:
         drop_pg_database(name)
 
