@@ -2,6 +2,7 @@
 
 python -m bench.run [--only seed,queries,agent,growth] [--json bench/results/latest.json] [--quick]
 (`--only disruption`: the re-accommodation planner on the large world; `--only streams`: 200 open live streams; `--only delivery`: agent message to web chat; `--only
+capacity`: the throughput curve of two app processes and audited writes per second; `--only
 growth`: checkpoint bytes, rows and turn latency over a 120-turn conversation)
 """
 
@@ -30,6 +31,7 @@ SUITES = {
     "ui": "bench.ui_bench",
     "disruption": "bench.disruption_bench",
     "disruption_exec": "bench.disruption_exec_bench",
+    "capacity": "bench.capacity_bench",
 }
 
 
