@@ -293,3 +293,16 @@ def test_a_weekday_said_with_its_date_is_kept_as_said() -> None:
         ]
     }
     assert _route_of_ticket(task.slots, trips)["day"] == "2026-11-29"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("non ha più bisogno dell'auto a noleggio, può cancellarla?", Lang.IT),
+        ("può annullare l'albergo a londra?", Lang.IT),
+        ("elle veut annuler la voiture de location", Lang.FR),
+    ],
+)
+def test_an_elided_article_does_not_hide_the_travel_booking(text: str, lang: Lang) -> None:
+    # "dell'auto" read as no car at all had cancelled the passenger's flight ticket.
+    assert domain(understand(to_english(text, lang), TODAY)) in ("car", "hotel")
