@@ -106,10 +106,11 @@ def figure(
     lower_is_better: bool = True,
     floor: float | None = None,
     max_ratio: float | None = None,
+    baseline: str | None = None,
 ) -> None:
     """Record one figure; with a target, status says whether it is met. With a floor (the same
-    measurement on a bare baseline), the row keeps the floor and the ratio value / floor, and
-    max_ratio is the target on that ratio."""
+    measurement on a bare baseline, or on a peer: `baseline` names which), the row keeps the
+    floor and the ratio value / floor, and max_ratio is the target on that ratio."""
     row: dict[str, Any] = {"name": name, "value": round(value, 2), "unit": unit}
     met: bool | None = None
     if target is not None:
@@ -119,7 +120,9 @@ def figure(
     if floor is not None:
         ratio = value / floor if floor > 0 else float("inf")
         row.update(floor=round(floor, 2), ratio=round(ratio, 2))
-        suffix = f" (floor {floor:,.2f} {unit}, {ratio:.2f}x)"
+        if baseline:
+            row["baseline"] = baseline
+        suffix = f" ({baseline or 'floor'} {floor:,.2f} {unit}, {ratio:.2f}x)"
         if max_ratio is not None:
             row["target"] = f"<= {max_ratio:g}x floor"
             met = ratio <= max_ratio
