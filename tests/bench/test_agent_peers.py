@@ -5,7 +5,7 @@ then the scripted reply, so their turn times compare like with like."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,7 @@ def _tickets(world: Bench, passenger: int) -> set[str]:
         )
 
 
-def _looked_up_once(messages: list[object]) -> ToolMessage:
+def _looked_up_once(messages: Sequence[object]) -> ToolMessage:
     tools = [m for m in messages if isinstance(m, ToolMessage)]
     assert len(tools) == 1 and tools[0].name == "get_passenger_trips"
     assert isinstance(messages[-1], AIMessage) and "Here is what I found" in str(
