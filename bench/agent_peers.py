@@ -274,7 +274,10 @@ def peer_figures(
     }
     samples = interleaved(runners, passengers, turns)
     ours = percentiles(samples["skydesk"])
-    for key, label in (("bare", BARE), ("tutorial", TUTORIAL)):
+    for key, short, label in (
+        ("bare", "a bare LangGraph graph", BARE),
+        ("tutorial", "the LangGraph tutorial's pattern", TUTORIAL),
+    ):
         peer = percentiles(samples[key])
         for stat, mine, theirs in (
             ("p50", ours.p50_ms, peer.p50_ms),
@@ -282,7 +285,7 @@ def peer_figures(
         ):
             figure(
                 results,
-                f"agent turn {stat}, trips lookup, vs {key} LangGraph{' tutorial' if key == 'tutorial' else ''} (SQLite, n={ours.n})",
+                f"agent turn {stat}, trips lookup, vs {short} (SQLite, n={ours.n})",
                 mine,
                 "ms",
                 floor=theirs,
