@@ -24,6 +24,7 @@ from agent.checkpoint import open_checkpointer
 from agent.events import ApprovalRequested, ErrorEvent
 from agent.models.scripted import ScriptedChatModel, reply
 from agent.runtime import Assistant, Chat
+from bench import agent_peers
 from bench.common import (
     drop_pg_database,
     figure,
@@ -204,9 +205,15 @@ def run(results: dict[str, Any], *, quick: bool = False, turns: int = 200) -> No
         "for a whole turn with the built-in model, so the overhead must fit well inside them"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        bench = Bench(f"sqlite:///{Path(tmp) / 'agent_bench.db'}")
+        db_file = Path(tmp) / "agent_bench.db"
+        bench = Bench(f"sqlite:///{db_file}")
         try:
             _report(results, "SQLite", bench, turns, targets=True)
+            agent_peers.peer_figures(
+                results, bench.assistant, passengers=bench.passengers, db_file=db_file,
+                clock=bench.clock, turns=turns,
+                make_model=lambda: ScriptedChatModel(responder=responder(bench.clock)),
+            )  # fmt: skip
         finally:
             bench.close()
 

@@ -5,19 +5,42 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import secrets
 import statistics
+import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from config import get_settings
 from db.engine import normalize_url
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+ANCHOR_DIR_ENV, ANCHOR_KEY_ENV = "SKYDESK_AUDIT_ANCHOR_DIR", "SKYDESK_AUDIT_ANCHOR_KEY"
+
+
+@contextmanager
+def scratch_audit_anchors() -> Iterator[None]:
+    """A throwaway anchor directory and key for the audit checks a benchmark records, where the
+    environment names none: on PostgreSQL the check refuses to run without both (anchors
+    must live outside the database), and a benchmark's anchors belong to no deployment."""
+    missing = [name for name in (ANCHOR_DIR_ENV, ANCHOR_KEY_ENV) if not os.environ.get(name)]
+    with tempfile.TemporaryDirectory(prefix="skydesk_bench_anchors_") as folder:
+        values = {ANCHOR_DIR_ENV: folder, ANCHOR_KEY_ENV: secrets.token_hex(32)}
+        os.environ.update({name: values[name] for name in missing})
+        get_settings.cache_clear()
+        try:
+            yield
+        finally:
+            for name in missing:
+                os.environ.pop(name, None)
+            get_settings.cache_clear()
 
 
 def pg_base_url() -> str:
@@ -106,10 +129,11 @@ def figure(
     lower_is_better: bool = True,
     floor: float | None = None,
     max_ratio: float | None = None,
+    baseline: str | None = None,
 ) -> None:
     """Record one figure; with a target, status says whether it is met. With a floor (the same
-    measurement on a bare baseline), the row keeps the floor and the ratio value / floor, and
-    max_ratio is the target on that ratio."""
+    measurement on a bare baseline, or on a peer: `baseline` names which), the row keeps the
+    floor and the ratio value / floor, and max_ratio is the target on that ratio."""
     row: dict[str, Any] = {"name": name, "value": round(value, 2), "unit": unit}
     met: bool | None = None
     if target is not None:
@@ -119,7 +143,9 @@ def figure(
     if floor is not None:
         ratio = value / floor if floor > 0 else float("inf")
         row.update(floor=round(floor, 2), ratio=round(ratio, 2))
-        suffix = f" (floor {floor:,.2f} {unit}, {ratio:.2f}x)"
+        if baseline:
+            row["baseline"] = baseline
+        suffix = f" ({baseline or 'floor'} {floor:,.2f} {unit}, {ratio:.2f}x)"
         if max_ratio is not None:
             row["target"] = f"<= {max_ratio:g}x floor"
             met = ratio <= max_ratio

@@ -45,7 +45,7 @@ def print_table(results: dict[str, Any]) -> None:
     rows = results.get("figures", [])
     width = max((len(r["name"]) for r in rows), default=20)
     print(
-        f"\n{'figure':<{width}}  {'value':>12}  {'unit':<5}  {'floor':>10}  {'ratio':>6}  "
+        f"\n{'figure':<{width}}  {'value':>12}  {'unit':<5}  {'floor/peer':>10}  {'ratio':>6}  "
         f"{'target':<14}  status"
     )
     for r in rows:

@@ -1,5 +1,7 @@
 """Seeding speed: the demo world into a fresh SQLite file (median of 3) and the large world into
-a fresh PostgreSQL database (once; target: <= 120 s).
+a fresh PostgreSQL database (once; target: <= 120 s), beside its floor: COPY of the same rows
+from prepared files (bench/seed_floor.py). `--quick`: the demo world into PostgreSQL beside its
+floor instead of the large one.
 
 The large world is then kept as database LARGE_DB_NAME ("skydesk_bench_large") on the benchmark
 server (SKYDESK_BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432/test) for the query
@@ -17,7 +19,17 @@ from typing import Any
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from bench.common import figure, pg_available, pg_base_url, pg_database_url, run_alone
+from bench.common import (
+    drop_pg_database,
+    figure,
+    pg_available,
+    pg_base_url,
+    pg_database_url,
+    run_alone,
+    scratch_name,
+)
+from bench.seed_floor import BASELINE as COPY_BASELINE
+from bench.seed_floor import copy_floor
 from db.engine import make_engine, make_session_factory, normalize_url
 from world import SeedError, seed_world, world_meta
 from world.generator import GENERATOR_VERSION
@@ -100,23 +112,47 @@ def _large_seconds(results: dict[str, Any]) -> float:
     return seconds
 
 
+def _demo_pg_figure(results: dict[str, Any]) -> None:
+    """--quick: the demo world into a scratch PostgreSQL database, beside its COPY floor."""
+    name = scratch_name("skydesk_bench_demo_pg")
+    try:
+        url = pg_database_url(name)
+        engine = make_engine(url)
+        try:
+            started = time.perf_counter()
+            seed_world(engine, size="demo", force=True)
+            seconds = time.perf_counter() - started
+        finally:
+            engine.dispose()
+        floor = copy_floor(url)
+    finally:
+        drop_pg_database(name)
+    figure(results, "generate demo into PostgreSQL", seconds, "s", floor=floor.seconds,
+           baseline=COPY_BASELINE)  # fmt: skip
+    results["notes"].append(floor.note())
+
+
 def run(results: dict[str, Any], *, quick: bool = False) -> None:
     runs = 1 if quick else 3
     demo = _demo_seconds(runs)
     figure(results, f"generate demo into SQLite (median of {runs})", statistics.median(demo), "s",
            target=DEMO_TARGET_S)  # fmt: skip
-    if quick:
-        results["notes"].append("seed: large world skipped (quick mode)")
-        return
     if not pg_available():
-        results["notes"].append(f"seed: large world skipped: no PostgreSQL at {pg_base_url()}")
+        results["notes"].append(f"seed: PostgreSQL figures skipped: none at {pg_base_url()}")
+        return
+    if quick:
+        _demo_pg_figure(results)
+        results["notes"].append("seed: large world skipped (quick mode)")
         return
     try:
         seconds = _large_seconds(results)
     except SeedError as exc:
         results["notes"].append(f"seed: large world failed: {exc}")
         return
-    figure(results, "generate large into PostgreSQL", seconds, "s", target=LARGE_TARGET_S)
+    floor = copy_floor(pg_database_url(LARGE_DB_NAME, create=False))
+    figure(results, "generate large into PostgreSQL", seconds, "s", target=LARGE_TARGET_S,
+           floor=floor.seconds, baseline=COPY_BASELINE)  # fmt: skip
+    results["notes"].append(floor.note())
 
 
 if __name__ == "__main__":
