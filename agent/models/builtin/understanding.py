@@ -177,13 +177,22 @@ DESCRIBED_CANCEL = re.compile(
 )
 
 
+STAY_ANCHOR = re.compile(
+    r"\b(?:the )?(?:day|night|morning|evening) (?:after|before) (?:we|i|she|he|they) "
+    r"(?:check[- ]?in|check[- ]?out)\b|\b(?:during|while) (?:our|her|his|their|my|the) stay\b"
+)
+
+
 WANTED = re.compile(r"\b(wants?|need\w*|like|get|have|please|pls)\b")
 
 
 def _find_cues(u: Utterance, lower: str) -> None:
     """What the message is about (intents, yes/no, thanks), as cue words."""
+    # "the day after we check in", "during her stay": the stay dates something else (a tour),
+    # it is not itself what the message is about.
+    anchored = STAY_ANCHOR.sub(" ", lower)
     for cue, pattern in CUES:
-        if re.search(pattern, lower):
+        if re.search(pattern, anchored if cue == "hotel" else lower):
             u.cues.add(cue)
     # "his flight was cancelled" describes the airline's cancellation, not a request to cancel.
     described = DESCRIBED_CANCEL.sub(" ", lower)

@@ -55,10 +55,12 @@ def test_put_it_on_her_card_is_not_a_flight_change() -> None:
     assert not understand("put it on her card", TODAY).has("change")
 
 
-def test_is_there_then_if_so_is_a_request_but_a_price_condition_stays_a_question() -> None:
+def test_is_there_then_if_so_is_a_request_and_so_is_a_price_condition() -> None:
     asked = understand("is there a direct one on friday? if so pls move her to it", TODAY)
     assert not only_asks(asked)
-    assert only_asks(understand("would it be free? if so move her to friday", TODAY))
+    # A request on the quote's condition: proposed only when the quote is free (set G's kind,
+    # test_builtin_kinds_g's flow tests); never a write when it costs.
+    assert not only_asks(understand("would it be free? if so move her to friday", TODAY))
     assert only_asks(understand("is there a direct one on friday?", TODAY))
 
 

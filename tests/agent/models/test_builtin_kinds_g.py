@@ -306,3 +306,8 @@ def test_a_weekday_said_with_its_date_is_kept_as_said() -> None:
 def test_an_elided_article_does_not_hide_the_travel_booking(text: str, lang: Lang) -> None:
     # "dell'auto" read as no car at all had cancelled the passenger's flight ticket.
     assert domain(understand(to_english(text, lang), TODAY)) in ("car", "hotel")
+
+
+def test_a_stay_that_only_dates_a_tour_is_not_the_booking_meant() -> None:
+    text = "a guided walk for them the day after they check in, 2 people"
+    assert domain(understand(text, TODAY)) == "excursion"
