@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, text
 
 from agent.checkpoint import open_checkpointer
 from agent.checkpoint_crypto import encrypted_serde
+from bench import common
 from bench.agent_bench import NOW
 from bench.capacity_workers import (
     CHECKPOINT_KEY,
@@ -40,15 +41,7 @@ from bench.capacity_workers import (
     replica_process,
     writes_process,
 )
-from bench.common import (
-    drop_pg_database,
-    figure,
-    percentiles,
-    pg_available,
-    pg_database_url,
-    run_alone,
-    scratch_name,
-)
+from bench.common import figure, percentiles
 from bench.ui_harness import free_port
 from db.engine import make_engine, make_session_factory, normalize_url
 from db.migrate import upgrade
@@ -350,7 +343,7 @@ def writes(results: dict[str, Any], url: str, database: str, quick: bool) -> Non
 def run(results: dict[str, Any], *, quick: bool = False) -> None:
     results.setdefault("figures", [])
     results.setdefault("notes", [])
-    if not pg_available():
+    if not common.pg_available():
         results["notes"].append("capacity: PostgreSQL not reachable; skipped")
         return
     results["notes"].append(
@@ -361,15 +354,17 @@ def run(results: dict[str, Any], *, quick: bool = False) -> None:
     )
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     results["notes"].append(f"capacity: load average before the run {load} (1, 5, 15 min)")
-    name = scratch_name("skydesk_capacity_bench")
+    name = common.scratch_name("skydesk_capacity_bench")
     try:
-        url = pg_database_url(name)
+        url = common.pg_database_url(name)
         prepare(url)
         curve(results, url, name, quick)
         writes(results, url, name, quick)
     finally:
-        drop_pg_database(name)
+        common.drop_pg_database(name)
 
 
 if __name__ == "__main__":
-    raise SystemExit(run_alone(run, doc=__doc__, quick_help="N = 1 and 4 only, shorter runs"))
+    raise SystemExit(
+        common.run_alone(run, doc=__doc__, quick_help="N = 1 and 4 only, shorter runs")
+    )
