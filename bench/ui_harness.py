@@ -217,12 +217,41 @@ def open_page(page: Any, title: str) -> None:
     settle(page)
 
 
-def pick_passenger(page: Any, query: str, option: str) -> None:
-    """The shared passenger picker: search, then choose `option` (a regex on its label)."""
+def search_passenger(page: Any, query: str) -> None:
+    """Type into Find a passenger and press Enter, choosing nothing."""
     box = page.get_by_role("textbox", name="Find a passenger")
     box.fill(query)
     box.press("Enter")
-    page.get_by_test_id("stSelectbox").filter(has_text=re.compile(r"\d+ match")).click()
+    settle(page)
+
+
+def open_matches(page: Any, query: str, option: str) -> None:
+    """Search for `query` and open the list of matches until `option` (a regex) is in it.
+
+    On a loaded machine a search typed while a run is still drawing the page can be lost, and
+    the list can open still holding the previous search's matches: search again, or close the
+    list and open it again, rather than wait for something that will not come."""
+    settle(page)
+    matches = page.get_by_test_id("stSelectbox").filter(has_text=re.compile(r"\d+ match"))
+    wanted = page.get_by_role("option", name=re.compile(option))
+    for attempt in range(3):
+        search_passenger(page, query)
+        try:
+            matches.wait_for(timeout=15_000)
+            matches.scroll_into_view_if_needed()
+            matches.click()
+            wanted.wait_for(timeout=10_000)
+            return
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
+
+
+def pick_passenger(page: Any, query: str, option: str) -> None:
+    """The shared passenger picker: search, then choose `option` (a regex on its label)."""
+    open_matches(page, query, option)
     page.get_by_role("option", name=re.compile(option)).click()
     page.get_by_text("Helping").first.wait_for()
     settle(page)

@@ -24,33 +24,13 @@ def shot(page: Any, name: str, folder: Path) -> None:
 
 
 def search(page: Any, text: str) -> None:
-    """Type into Find a passenger and press Enter, choosing nothing."""
-    box = page.get_by_role("textbox", name="Find a passenger")
-    box.fill(text)
-    box.press("Enter")
-    harness.settle(page)
+    harness.search_passenger(page, text)
 
 
 def choose(page: Any, query: str, option: str) -> None:
-    """harness.pick_passenger, waiting for the search's run before opening the matches."""
-    harness.settle(page)
-    search(page, query)
-    matches = page.get_by_test_id("stSelectbox").filter(has_text=re.compile(r"\d+ match"))
-    wanted = page.get_by_role("option", name=re.compile(option))
-    # On a loaded machine the list can still hold the previous search's matches when it opens:
-    # close it and open it again once the search's run has drawn the new ones.
-    for attempt in range(3):
-        matches.scroll_into_view_if_needed()
-        matches.click()
-        try:
-            wanted.wait_for(timeout=10_000)
-            break
-        except Exception:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-            harness.settle(page)
-    # The list opens over a page that is still scrolling: choose with the keyboard.
+    """harness.pick_passenger, choosing with the keyboard: the list opens over a page that is
+    still scrolling, where a click can land on the wrong row."""
+    harness.open_matches(page, query, option)
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.get_by_text(re.compile(option.replace("^", "^Helping "))).first.wait_for()
