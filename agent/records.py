@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import case, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,11 +119,18 @@ class TurnLog:
                 session.add(turn)
                 session.flush()  # the turn's id, for its calls' rows
                 session.add_all(TurnToolCall.of(turn))
-                conversation = session.get(Conversation, self.conversation_id)
-                if conversation is not None:
-                    conversation.updated_at = self.clock.now()
-                    if title and not conversation.title:
-                        conversation.title = title[:200]
+                # One UPDATE, not a read and a write: this runs on every turn.
+                values: dict[str, Any] = {"updated_at": self.clock.now()}
+                if title:
+                    values["title"] = case(
+                        (Conversation.title == "", title[:200]), else_=Conversation.title
+                    )
+                session.execute(
+                    update(Conversation)
+                    .where(Conversation.id == self.conversation_id)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
         except SQLAlchemyError:
             log.exception("could not record a turn of %s", self.conversation_id)
 

@@ -42,7 +42,7 @@ from agent.streaming import Translator, history_items
 from agent.tools import MODEL_TOOLS
 from config import Settings, get_settings
 from db.engine import make_engine, make_session_factory
-from db.models import Conversation, ConversationStatus, EscalationReason, HandoffState, Role
+from db.models import Conversation, ConversationStatus, EscalationReason, Role
 from observability import metrics
 from services.core import approvals, faults
 from services.core.access import current_passenger
@@ -245,13 +245,12 @@ class Chat:
             log.exception("could not queue %s for a person", self.thread_id)
 
     @guarded
-    def held_by_person(self) -> handoff.QueueEntry | None:
-        """The handoff holding this conversation, when a person at the desk has taken it."""
+    def held_by_person(self) -> str | None:
+        """Who at the desk holds this conversation, when a person has taken it."""
         with self.assistant.session_factory() as session:
-            entry = handoff.active(session, conversation_id=self.thread_id)
-        return entry if entry is not None and entry.state == HandoffState.HELD else None
+            return handoff.holder(session, conversation_id=self.thread_id)
 
-    def _pass_to_person(self, message: str, held: handoff.QueueEntry) -> Iterator[Event] | None:
+    def _pass_to_person(self, message: str, held_by: str) -> Iterator[Event] | None:
         """The passenger's message for the person holding the conversation; None once the
         conversation is back with the assistant (handed back meanwhile)."""
         with self.assistant.session_factory() as session:
@@ -263,7 +262,7 @@ class Chat:
                 return None
             except DomainError as err:
                 return iter([ErrorEvent(err.code, err.message)])
-        return iter([PassedToPerson(result.after["message_id"], held.taken_by)])
+        return iter([PassedToPerson(result.after["message_id"], held_by)])
 
     # ---- acting ----------------------------------------------------------------------------
     @streaming

@@ -11,7 +11,7 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.models import Airport, Cabin, Fare, Flight, FlightStatus, Seat, SeatAssignment
+from db.models import Aircraft, Airport, Cabin, Fare, Flight, FlightStatus, Seat, SeatAssignment
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput, NotFound
 from services.flights.policy import MAX_CONNECTION, MIN_CONNECTION
@@ -114,22 +114,27 @@ def free_seats(session: Session, flights: Iterable[Flight], cabin: Cabin) -> dic
     flights = list(flights)
     if not flights:
         return {}
+    ids = [f.id for f in flights]
+    # Each flight's seats in the cabin, by its aircraft's type, in the query (not one lazy
+    # load of the aircraft per flight).
     capacity = dict(
         session.execute(
-            select(Seat.aircraft_type_code, func.count())
-            .where(Seat.cabin == cabin)
-            .group_by(Seat.aircraft_type_code)
+            select(Flight.id, func.count(Seat.id))
+            .join(Aircraft, Aircraft.registration == Flight.aircraft_registration)
+            .join(Seat, Seat.aircraft_type_code == Aircraft.type_code)
+            .where(Flight.id.in_(ids), Seat.cabin == cabin)
+            .group_by(Flight.id)
         ).all()
     )
     taken = dict(
         session.execute(
             select(SeatAssignment.flight_id, func.count())
             .join(Seat, Seat.id == SeatAssignment.seat_id)
-            .where(SeatAssignment.flight_id.in_([f.id for f in flights]), Seat.cabin == cabin)
+            .where(SeatAssignment.flight_id.in_(ids), Seat.cabin == cabin)
             .group_by(SeatAssignment.flight_id)
         ).all()
     )
-    return {f.id: capacity.get(f.aircraft.type_code, 0) - taken.get(f.id, 0) for f in flights}
+    return {f.id: capacity.get(f.id, 0) - taken.get(f.id, 0) for f in flights}
 
 
 def _local_day_window(airport: Airport, day: date) -> tuple[datetime, datetime]:

@@ -80,6 +80,8 @@ def authorize_staff(ctx: ServiceContext) -> None:
 
 
 def _entries(session: Session, rows: list[tuple[Handoff, Passenger]]) -> list[QueueEntry]:
+    if not rows:
+        return []
     ids = [h.conversation_id for h, _ in rows]
     found = session.execute(
         select(Conversation.id, Conversation.title).where(Conversation.id.in_(ids))
@@ -134,6 +136,16 @@ def active(session: Session, *, conversation_id: str) -> QueueEntry | None:
     before each passenger message; no role check: it reveals only who holds it."""
     found = _listed(session, Handoff.conversation_id == conversation_id, Handoff.state.in_(ACTIVE))
     return found[0] if found else None
+
+
+def holder(session: Session, *, conversation_id: str) -> str | None:
+    """Who holds the conversation, when a person at the desk has taken it: the runtime asks
+    before each passenger message, so it is one indexed lookup, not a queue entry."""
+    return session.scalar(
+        select(Handoff.taken_by)
+        .where(Handoff.conversation_id == conversation_id, Handoff.state == HandoffState.HELD)
+        .limit(1)
+    )
 
 
 def _disruption(session: Session, passenger: Passenger, now: datetime) -> bool:

@@ -7,16 +7,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from db.models import (
     CarRental,
     Compensation,
     Escalation,
     ExcursionBooking,
+    Flight,
     HotelBooking,
     LegStatus,
     Passenger,
+    SeatAssignment,
     Ticket,
     TicketLeg,
 )
@@ -134,27 +136,37 @@ def passenger_profile(passenger: Passenger, *, contact: bool) -> dict[str, Any]:
 def build_snapshot(
     session: Session, passenger: Passenger, *, contact: bool = False
 ) -> dict[str, Any]:
+    # What the views read is loaded with the rows (a flight's airports, a booking's hotel),
+    # not one lazy query per row: the assistant reads this on every trip lookup.
+    legs = selectinload(Ticket.legs)
     tickets = session.scalars(
         select(Ticket)
         .where(Ticket.passenger_id == passenger.id)
         .options(
-            selectinload(Ticket.booking),
-            selectinload(Ticket.legs).selectinload(TicketLeg.flight),
-            selectinload(Ticket.legs).selectinload(TicketLeg.seat_assignment),
+            joinedload(Ticket.booking),
+            legs.joinedload(TicketLeg.flight).options(
+                joinedload(Flight.origin_airport), joinedload(Flight.destination_airport)
+            ),
+            legs.joinedload(TicketLeg.seat_assignment).joinedload(SeatAssignment.seat),
         )
         .order_by(Ticket.id)
     ).all()
     hotels = session.scalars(
         select(HotelBooking)
         .where(HotelBooking.passenger_id == passenger.id)
+        .options(joinedload(HotelBooking.hotel))
         .order_by(HotelBooking.id)
     ).all()
     cars = session.scalars(
-        select(CarRental).where(CarRental.passenger_id == passenger.id).order_by(CarRental.id)
+        select(CarRental)
+        .where(CarRental.passenger_id == passenger.id)
+        .options(joinedload(CarRental.offer))
+        .order_by(CarRental.id)
     ).all()
     excursions = session.scalars(
         select(ExcursionBooking)
         .where(ExcursionBooking.passenger_id == passenger.id)
+        .options(joinedload(ExcursionBooking.excursion))
         .order_by(ExcursionBooking.id)
     ).all()
     compensations = session.scalars(
