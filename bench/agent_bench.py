@@ -184,7 +184,7 @@ def _concurrent(results: dict[str, Any], bench: Bench, quick: bool) -> None:
     timing = percentiles(samples)
     paced = f"{label}, {THINK_S[0]:g}-{THINK_S[1]:g} s between messages"
     figure(results, f"agent turn p50 ({paced})", timing.p50_ms, "ms")
-    figure(results, f"agent turn p95 ({paced})", timing.p95_ms, "ms", target=150)
+    figure(results, f"agent turn p95 ({paced})", timing.p95_ms, "ms", target=100)
     figure(results, f"agent turn errors ({paced})", errors, "n", target=0)
     samples, errors, wall = bench.concurrent(workers, each)
     timing = percentiles(samples)
