@@ -48,11 +48,7 @@ with faults_shown_safely():  # never a traceback with SQL in the page
 
     auth.cookie_style()
     with resources.db_session() as session:
-        # Signed in, a run never builds the authenticator (its cookie component and the
-        # accounts' credentials cost ~20 ms a run); signed out, it restores or signs in.
-        authenticator = auth.authenticator(session) if auth.needs_authenticator() else None
-        if authenticator is not None:
-            auth.restore_from_cookie(authenticator, session)
+        auth.restore_from_cookie(session)  # a session's first run only
         account = auth.current_account(session)
 
     user_box = st.sidebar.container()
@@ -60,10 +56,7 @@ with faults_shown_safely():  # never a traceback with SQL in the page
         account = None
     if account is None:
         asked_for = navigation.navigation(None)
-        if authenticator is None:  # signed out in this run, or the account was just disabled
-            with resources.db_session() as session:
-                authenticator = auth.authenticator(session)
-        account = auth.sign_in_form(authenticator)
+        account = auth.sign_in_form()
         if account is None:
             demo_logins()  # demo mode only
             st.stop()

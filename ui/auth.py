@@ -1,17 +1,19 @@
-"""Sign-in, sign-out and the signed-in account, on streamlit-authenticator.
+"""Sign-in, sign-out and the signed-in account of a browser session.
 
-streamlit-authenticator owns the session: the session_state keys `authentication_status`,
-`username`, `name`, `email`, `roles` and the sign-in entry point. The cookie's token and
-its check are ours (services/identity/sessions.py: a server-side session version and maximum age, and a
-login record for every cookie sign-in); the library's own token carries neither. Its credentials come from the `users` table: the enabled
-accounts' bcrypt hashes and roles (auto_hash=False: they are hashed already).
+The session keys `authentication_status`, `username`, `name`, `email` and `roles` say who is
+signed in (`signed_in` sets them, `_clear_session` clears them). Everything that decides is a
+service: the password check is services.identity.users.sign_in (rate limit per username and per
+client, bcrypt, disabled accounts, an audit record for every attempt), and the cookie's token
+and its check are services/identity/sessions.py (signature, a server-side session version and
+maximum age, an audit record for every cookie sign-in). Role, disabled flag and session version
+are read from the database again on every run (`current_account`).
 
-The password check itself is services.identity.users.sign_in, not the authenticator's login form: that
-form checks the password before any code of ours runs, so it cannot be rate-limited per
-username, cannot audit a failed attempt with its username, and knows nothing of disabled
-accounts. Our form calls the service (rate limit, bcrypt, disabled, audit) and, on success,
-hands the username to the authenticator's own login entry point, the same one it uses for a
-cookie, which sets the session keys above. Tests drive this form; nothing is bypassed."""
+SkyDesk used streamlit-authenticator for this until every part of it had been replaced by one of
+those checks (its form checks a password before any code of ours runs, so it could be neither
+rate-limited nor audited; its cookie carries no session version; its cookie component came too
+late for a reload): what was left was setting the five keys above, for the price of importing
+it and reading every account's password hash on each signed-out run. Tests drive this form;
+nothing is bypassed."""
 
 from __future__ import annotations
 
@@ -20,9 +22,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
-import streamlit_authenticator as stauth
 from sqlalchemy.orm import Session
-from streamlit_authenticator.utilities import LoginError
 
 from services.core import ratelimit
 from services.identity import accounts, sessions, users
@@ -31,37 +31,18 @@ from ui import resources
 from ui.safe_text import literal
 
 COOKIE_NAME = "skydesk_auth"
-COOKIE_DAYS = 1.0  # the library's setting; the server's own maximum age is what counts
 COOKIE_PENDING = "signin_cookie_pending"  # the token to write, held until the session ends
 COOKIE_CHECKED = "signin_cookie_checked"
 SESSION_VERSION = "signin_session_version"
 RUN_ACCOUNT = "signin_run_account"  # app.py's account, handed to this run's page
 
 
-def authenticator(session: Session) -> stauth.Authenticate:
-    """Built at most once per script run (its cookie component must not render twice in a run),
-    and only in runs that may sign someone in (`needs_authenticator`), from the database, so a
-    disabled account or a changed role counts at once."""
-    return stauth.Authenticate(
-        {"usernames": accounts.sign_in_credentials(session)},
-        cookie_name=COOKIE_NAME,
-        cookie_key=resources.settings().cookie_key.get_secret_value(),
-        cookie_expiry_days=COOKIE_DAYS,
-        auto_hash=False,
-        # The library sleeps 0.7 s on every signed-out run to wait for an old cookie component;
-        # it reads cookies from st.context now, so the wait buys nothing.
-        login_sleep_time=0,
-    )
-
-
-def restore_from_cookie(auth: stauth.Authenticate, session: Session) -> None:
+def restore_from_cookie(session: Session) -> None:
     """Sign a returning browser in from its cookie, checked by the server (services/identity/sessions.py:
-    signature, maximum age, session version, account enabled; audited), then handed to the
-    authenticator's own token login, which sets its session keys. The library's own cookie
-    check (signature and the browser-side expiry only) is not used."""
+    signature, maximum age, session version, account enabled; audited). Once per browser
+    session: its cookie header stays the same for the whole session."""
     if st.session_state.get("authentication_status") or st.session_state.get(COOKIE_CHECKED):
         return
-    # The browser's cookie header stays the same for the whole session: check it once.
     st.session_state[COOKIE_CHECKED] = True
     token = st.context.cookies.get(COOKIE_NAME)
     if not token:
@@ -70,14 +51,23 @@ def restore_from_cookie(auth: stauth.Authenticate, session: Session) -> None:
         session, token, settings=resources.settings(), clock=resources.clock()
     )
     if result.account is None:
-        auth.cookie_controller.delete_cookie()
+        forget_cookie()  # refused: the next visit need not send it again
         return
-    try:
-        auth.authentication_controller.login(token={"username": result.account.username})
-    except LoginError:  # left out of the credentials (disabled since the check)
-        auth.cookie_controller.delete_cookie()
-        return
-    st.session_state[SESSION_VERSION] = result.session_version
+    signed_in(result.account, result.session_version)
+
+
+def signed_in(account: Account, session_version: int | None) -> None:
+    """This browser session belongs to `account` from now on (a checked password or cookie)."""
+    st.session_state.update(
+        {
+            "authentication_status": True,
+            "username": account.username,
+            "name": account.name,
+            "email": account.email,
+            "roles": [account.role.value],
+            SESSION_VERSION: session_version,
+        }
+    )
 
 
 def current_account(session: Session) -> Account | None:
@@ -87,6 +77,7 @@ def current_account(session: Session) -> Account | None:
     was true at sign-in: a disabled account, a reset password or a sign-out in another tab
     ends this session at its next click."""
     if not st.session_state.get("authentication_status"):
+        st.session_state["authentication_status"] = None  # signed out, stated
         return None
     username = st.session_state.get("username") or ""
     account = accounts.get_account(session, username)
@@ -118,9 +109,9 @@ def handed_account() -> Account | None:
     return handed if isinstance(handed, Account) else None
 
 
-def sign_in_form(auth: stauth.Authenticate) -> Account | None:
-    """The sign-in form; the account once a submitted sign-in succeeds (the authenticator's
-    session keys are set by then), else None."""
+def sign_in_form() -> Account | None:
+    """The sign-in form; the account once a submitted sign-in succeeds (the session keys are
+    set by then), else None."""
     st.title("✈️ SkyDesk")
     st.caption("Alpine Air support desk. Sign in to continue.")
     # clear_on_submit: the typed password does not stay in the session's widget state.
@@ -146,8 +137,7 @@ def sign_in_form(auth: stauth.Authenticate) -> Account | None:
     if result.account is None:
         st.error(literal(result.message), icon=":material/lock:")
         return None
-    auth.authentication_controller.login(token={"username": result.account.username})
-    st.session_state[SESSION_VERSION] = version
+    signed_in(result.account, version)
     settings = resources.settings()
     with resources.db_session() as session:
         token = sessions.issue_for(session, result.account.username, settings)
@@ -198,8 +188,8 @@ def write_pending_cookie(*, in_sidebar: bool = True) -> None:
     element reaches the browser. app.py draws it in the sign-in's own run, before the switch
     to the first page, and again in every later run of a session signed in by the form (the
     same element, so the script does not run again; a run cut short cannot lose the cookie):
-    a reload or a new tab as soon as the first page shows finds the cookie. (The
-    authenticator's cookie component loads an iframe first: it wrote the cookie 0.5-1.5 s
+    a reload or a new tab as soon as the first page shows finds the cookie. (A cookie
+    component loads an iframe first: streamlit-authenticator's wrote the cookie 0.5-1.5 s
     after the first page showed, or never when the next run replaced it before it loaded.)"""
     pending = st.session_state.get(COOKIE_PENDING)
     if not pending:
@@ -213,8 +203,8 @@ def write_pending_cookie(*, in_sidebar: bool = True) -> None:
 
 
 def forget_cookie() -> None:
-    """Delete the sign-in cookie in the browser now (sign-out): the server has revoked it
-    already (session version), so this only spares the next visit a refused cookie."""
+    """Delete the sign-in cookie in the browser now (sign-out, or a cookie the server refused):
+    the server refuses it anyway (session version), so this only spares the next visit."""
     st.session_state.pop(COOKIE_PENDING, None)
     with st.container(key="signin_cookie_gone", height=1, border=False):  # no sidebar now
         st.html(_cookie_script("", datetime(1970, 1, 2, tzinfo=UTC)), unsafe_allow_javascript=True)
@@ -222,21 +212,12 @@ def forget_cookie() -> None:
 
 def sign_out_button(account: Account) -> bool:
     """The sidebar's sign-out button; True when it was clicked (audited, the session keys
-    cleared as the authenticator's own logout clears them, the cookie deleted in this run).
-    Ours rather than the authenticator's: its button needs the authenticator, whose cookie
-    component would otherwise be built (and drawn) on every signed-in run."""
+    cleared, the cookie deleted in this run)."""
     if not st.sidebar.button("Sign out", key="sidebar_sign_out"):
         return False
     with resources.db_session() as session:
         users.audit_sign_out(session, account, resources.clock())
-    st.session_state["logout"] = True
     _clear_session()
     forget_cookie()
     st.query_params.clear()  # the passenger and conversation are not the next person's
     return True
-
-
-def needs_authenticator() -> bool:
-    """Whether this run may sign someone in (the form, or the cookie on a session's first run):
-    only then is the authenticator built."""
-    return not st.session_state.get("authentication_status")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,18 +60,3 @@ def get_account(session: Session, username: str) -> Account | None:
 
 def list_accounts(session: Session) -> list[Account]:
     return [Account.of(u) for u in session.scalars(select(User).order_by(User.username))]
-
-
-def sign_in_credentials(session: Session) -> dict[str, dict[str, Any]]:
-    """Enabled accounts in streamlit-authenticator's credentials shape (bcrypt hashes as stored).
-    A disabled account is left out, so even a still-valid sign-in cookie no longer works."""
-    users = session.scalars(select(User).where(User.disabled.is_(False)).order_by(User.id))
-    return {
-        u.username: {
-            "name": u.name,
-            "email": u.email,
-            "password": u.password_hash,
-            "roles": [u.role.value],
-        }
-        for u in users
-    }

@@ -16,7 +16,7 @@ NOT_ALLOWED = "Not allowed."
 
 
 def open_app() -> AppTest:
-    # The first run imports pandas, SQLAlchemy and the authenticator: allow it time.
+    # The first run imports SQLAlchemy, the services and the agent: allow it time.
     return AppTest.from_file(APP, default_timeout=60).run()
 
 
@@ -50,8 +50,8 @@ def texts(at: AppTest) -> list[str]:
 
 def page_content(at: AppTest) -> list[tuple[str, str]]:
     """(type, value) of everything the page drew in the main area, in order. Left out: the
-    authenticator's cookie component and the style it injects to hide its iframe, and the
-    script that writes or deletes the sign-in cookie (ui/auth.py)."""
+    style that hides the cookie scripts' containers and the script that writes or deletes
+    the sign-in cookie (ui/auth.py)."""
     found: list[tuple[str, str]] = []
 
     def walk(node: object) -> None:

@@ -157,15 +157,6 @@ def test_sign_in_is_rate_limited_per_username(session, clock) -> None:
     assert other.ok  # another account has its own counter
 
 
-@pytest.mark.usefixtures("people")
-def test_credentials_for_the_authenticator_leave_out_disabled_accounts(session) -> None:
-    credentials = accounts.sign_in_credentials(session)
-    assert set(credentials) == {"admin", "agent", "manager", "customer"}
-    agent = credentials["agent"]
-    assert agent["roles"] == ["agent"] and agent["password"].startswith("$2b$")
-    assert passwords.verify_password("secret-pass", agent["password"])
-
-
 # --- admin actions ----------------------------------------------------------------------------
 
 ACTIONS = {
