@@ -8,7 +8,10 @@ demo_meta matches. Figures are the p95 of 20 timed runs after a warm-up, each in
 session, over the whole history (every row in range: the worst case). `--quick` runs the same
 calls on a small SQLite history instead, without targets.
 
-python -m bench.dashboard_bench [--quick]"""
+python -m bench.dashboard_bench [--quick]
+
+At ten times that (10M audit events, 2M turns over a year: the monthly partitions of migration
+0014 at work), `python -m bench.run --only dashboards_big` (bench/dashboard_big.py; not in CI)."""
 
 from __future__ import annotations
 
@@ -56,9 +59,11 @@ class HistorySize:
     conversations: int
     turns: int
     audit: int
+    days: int = 60  # how far back the history reaches
 
     def __str__(self) -> str:
-        return f"{self.conversations} conversations, {self.turns} turns, {self.audit} audit events"
+        text = f"{self.conversations} conversations, {self.turns} turns, {self.audit} audit events"
+        return text if self.days == 60 else f"{text} over {self.days} days"
 
 
 FULL = HistorySize(conversations=50_000, turns=200_000, audit=1_000_000)
@@ -83,7 +88,7 @@ def ensure_history(engine: Engine, size: HistorySize, notes: list[str]) -> None:
     started = time.perf_counter()
     seed_world(
         engine, size="demo", now=ANCHOR, history=size.conversations, history_turns=size.turns,
-        history_audit=size.audit, force=True,
+        history_audit=size.audit, history_days=size.days, force=True,
     )  # fmt: skip
     with make_session_factory(engine)() as session:
         for i in range(100):  # the Evaluations page's history
@@ -103,7 +108,7 @@ def ensure_history(engine: Engine, size: HistorySize, notes: list[str]) -> None:
         # An all-visible map right away (autovacuum would get there later), so index-only
         # scans skip the heap as they will in a settled production database.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in ("audit_events", "turns", "conversations", "feedback"):
+            for table in ("audit_events", "turns", "turn_tool_calls", "conversations", "feedback"):
                 conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
     notes.append(
         f"dashboards: generated history ({marker(size)}) in {time.perf_counter() - started:.0f} s"
@@ -187,8 +192,10 @@ def pages(engine: Engine) -> dict[str, dict[str, Callable[[Session], Any]]]:
 
 
 def measure(
-    results: dict[str, Any], engine: Engine, *, label: str, runs: int, targets: bool
-) -> None:
+    results: dict[str, Any], engine: Engine, *, label: str, runs: int, targets: bool,
+    chain: bool = True,
+) -> None:  # fmt: skip
+    """Every page's calls; with `chain`, also the export, the integrity checks and the peers."""
     factory = make_session_factory(engine)
     aggregate_target = AGGREGATE_MS if targets else None
     page_target = PAGE_MS if targets else None
@@ -212,6 +219,8 @@ def measure(
             target=page_target,
         )
         figure(results, f"dashboards page {page}, all calls, p50 ({label})", t.p50_ms, "ms")
+    if not chain:
+        return
     with factory() as session:
         started = time.perf_counter()
         chunks = sum(

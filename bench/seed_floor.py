@@ -58,7 +58,8 @@ def export_rows(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
             columns = ", ".join(COLUMNS[table])
             with (
                 _raw(conn).cursor() as cur,
-                cur.copy(f"COPY {table} ({columns}) TO STDOUT (FORMAT binary)") as copy,
+                # COPY (SELECT ...): a partitioned table (migration 0014) has no COPY TO.
+                cur.copy(f"COPY (SELECT {columns} FROM {table}) TO STDOUT (FORMAT binary)") as copy,
                 path.open("wb") as out,
             ):
                 for block in copy:

@@ -42,6 +42,12 @@ def grant_statements(role: str) -> list[str]:
         # Last, so they win over the grants above: the audit trail is read and append only.
         f"REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER ON audit_events FROM {role}",
         f"REVOKE DELETE, TRUNCATE, TRIGGER ON audit_head FROM {role}",
+        # And on each monthly partition of the trail (migration 0014), which GRANT ... ON ALL
+        # TABLES reached too; partitions made later copy the parent's grants (db/partitions.py).
+        "DO $$ DECLARE part text; BEGIN FOR part IN SELECT relid::text FROM"
+        " pg_partition_tree('audit_events') WHERE relid <> 'audit_events'::regclass LOOP"
+        f" EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER ON ' || part || ' FROM {role}';"
+        " END LOOP; END $$",
     ]
 
 

@@ -9,7 +9,12 @@ SQLite and PostgreSQL).
 On PostgreSQL lifting them is ALTER TABLE ... DISABLE TRIGGER, which only the tables' owner (the
 role the migrations run as) may do: the app's own role (db/app_role.py) cannot, so a SQL
 injection or a compromised app cannot use this path. On SQLite whoever can write the file can
-do anything; the signed anchors (services/core/audit_anchor.py) are what catches that."""
+do anything; the signed anchors (services/core/audit_anchor.py) are what catches that.
+
+Partitioned (PostgreSQL, migration 0014), the parent's DISABLE TRIGGER reaches the row triggers
+cloned to its partitions, but not each audit partition's own TRUNCATE trigger (statement
+triggers are not cloned: db/partitions.py adds one per partition), which a TRUNCATE of the
+parent fires too: every partition is switched as well."""
 
 from __future__ import annotations
 
@@ -28,10 +33,18 @@ def audit_guard_lifted(conn: Connection) -> Iterator[None]:
     On an exception the triggers are not restored here: the caller's transaction must roll back,
     which restores them."""
     if conn.dialect.name == "postgresql":
-        for table in AUDIT_TABLES:
+        # The tables, then their partitions (if partitioned).
+        tables = [*AUDIT_TABLES, *conn.scalars(
+            text(
+                "SELECT inhrelid::regclass::text FROM pg_inherits"
+                " WHERE inhparent = ANY(CAST(:names AS regclass[])) ORDER BY 1"
+            ),
+            {"names": list(AUDIT_TABLES)},
+        )]  # fmt: skip
+        for table in tables:
             conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         yield
-        for table in AUDIT_TABLES:
+        for table in tables:
             conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         return
     # SQLite has no DISABLE TRIGGER: drop them and recreate them from their own stored DDL, so

@@ -1,4 +1,8 @@
-"""Apply Alembic migrations programmatically: `python -m db.migrate [--database-url URL]`."""
+"""Apply Alembic migrations programmatically: `python -m db.migrate [--database-url URL]`.
+
+Every migration run also creates the coming months' partitions of the big tables on
+PostgreSQL (db/partitions.py), so each start (world/bootstrap.py) and each deploy's migrate step
+keeps them ahead of the clock."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy import Engine
 
 from config import get_settings
 from db.engine import make_engine, normalize_url
+from db.partitions import ensure_partitions
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
@@ -26,6 +31,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        ensure_partitions(conn)
 
 
 def main() -> None:

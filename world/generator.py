@@ -17,6 +17,7 @@ from db.audit_guard import audit_guard_lifted
 from db.engine import SQLITE_IMMEDIATE, make_session_factory
 from db.migrate import upgrade
 from db.models import DemoMeta
+from db.partitions import ensure_partitions
 from services.core.audit import HEAD_ID
 from services.core.audit_anchor import anchor_dir, retire_anchors
 from services.core.clock import FixedClock, demo_date
@@ -157,6 +158,9 @@ def seed_world(
         is_pg = conn.dialect.name == "postgresql"
         # Rebuilding keys, indexes and foreign keys after COPY beats checking them row by row,
         # even for the demo size (about 3x).
+        # Every month the history reaches gets its partition before the rows arrive (a no-op
+        # unless partitioned: db/partitions.py), instead of filling DEFAULT.
+        ensure_partitions(conn, since=now - timedelta(days=history_days), now=now)
         deferred = pg.defer_constraints(conn, tables) if is_pg else []
         writer = BackgroundWriter(Loader(conn))
         sink = RowSink(writer, progress=bar if progress else None)

@@ -1,7 +1,9 @@
 """PostgreSQL bulk-load helpers: drop keys, indexes and foreign keys before a big COPY and
 rebuild them afterwards (as pg_restore does), and move sequences past the ids we assigned.
 
-Everything runs inside the caller's transaction, so a failed load leaves the schema intact."""
+Everything runs inside the caller's transaction, so a failed load leaves the schema intact.
+On partitioned tables (migration 0014) only the parents' keys and indexes are dropped and
+recreated: PostgreSQL cascades both to the partitions."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ _CONSTRAINTS = text(
     """
     SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
     FROM pg_constraint c
-    WHERE c.contype IN ('p', 'u', 'f')
+    WHERE c.contype IN ('p', 'u', 'f') AND c.conparentid = 0
       AND (c.conrelid = ANY(CAST(:oids AS oid[])) OR c.confrelid = ANY(CAST(:oids AS oid[])))
     ORDER BY c.conrelid::regclass::text, c.conname
     """
@@ -56,7 +58,9 @@ def defer_constraints(conn: Connection, tables: Iterable[str]) -> list[str]:
     # Keys first (foreign keys need the referenced unique index), then indexes, then the
     # foreign keys, which validate in one pass each.
     ddl = [f"ALTER TABLE {t} ADD CONSTRAINT {_quote(n)} {d}" for t, n, d in drop_keys]
-    ddl += [definition for _, definition in indexes]
+    # A partitioned table's index is defined "ON ONLY" the parent: recreated on the whole
+    # table instead, it is built on every partition too (migration 0014).
+    ddl += [definition.replace(" ON ONLY ", " ON ", 1) for _, definition in indexes]
     ddl += [f"ALTER TABLE {t} ADD CONSTRAINT {_quote(n)} {d}" for t, n, d in drop_fk]
     return ddl
 

@@ -51,6 +51,9 @@ class Conversation(Base):
 
 
 class Turn(Base):
+    # On PostgreSQL partitioned by month of started_at (migration 0014, db/partitions.py): the
+    # database's key is (id, started_at); `id` alone stays the mapped key (the sequence keeps
+    # it unique).
     __tablename__ = "turns"
     # On PostgreSQL the index carries what the Metrics page's turn figures read, so they are an
     # index-only scan instead of a pass over every turn's tool-call JSON (migration 0004).
@@ -77,6 +80,8 @@ class TurnToolCall(Base):
     the Metrics page counts calls and failures by index instead of expanding every turn's JSON,
     which took ~350 ms over 200k turns."""
 
+    # Partitioned like turns on PostgreSQL: its key is (id, started_at) and turn_id references
+    # turns(id, started_at) through (turn_id, started_at) there (migration 0014).
     __tablename__ = "turn_tool_calls"
     __table_args__ = (Index("ix_turn_tool_calls_started_at", "started_at", "name", "status"),)
 
@@ -113,7 +118,10 @@ class Feedback(Base):
 
 
 class AuditEvent(Base):
-    """Append-only and hash-chained: `hash` covers this record's content and `prev_hash`."""
+    """Append-only and hash-chained: `hash` covers this record's content and `prev_hash`.
+
+    On PostgreSQL partitioned by month of `ts` (migration 0014): the database's key is
+    (seq, ts), and the audit head's row lock is what keeps `seq` unique (services/core/audit)."""
 
     __tablename__ = "audit_events"
     __table_args__ = (
