@@ -10,6 +10,7 @@ from rapidfuzz import fuzz
 
 from agent.models.builtin.dates import WEEKDAYS
 from agent.models.builtin.descriptions import by_description, by_words, price
+from agent.models.builtin.lexicon import FIRST_OR_LAST
 from agent.models.builtin.understanding import Utterance
 
 
@@ -151,6 +152,11 @@ def preselect(request: str, items: list[dict[str, Any]], today: Any) -> int | No
     u = corrected(understand(request, today))
     if u.flight_nos or u.clock_time:
         return pick(u, items)  # a time or number that matches nothing listed picks nothing
+    first_or_last = FIRST_OR_LAST.search(u.lower)
+    if first_or_last and not u.superlative and (u.dates or _span(u.lower)):
+        # "the first one tomorrow morning", "the last one on friday": the first (or last) of
+        # that day or part of it, not a position in a list shown before.
+        u.superlative = "earliest" if first_or_last[1] == "first" else "latest"
     for chooser in (_same_as_now, _by_attributes):
         if (index := chooser(u, items)) is not None:
             return index

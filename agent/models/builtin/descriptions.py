@@ -149,3 +149,18 @@ def by_words(u: Utterance, items: list[dict[str, Any]]) -> int | None:
         scores.append(len(said & (words - others)))
     best = max(scores)
     return scores.index(best) if best > 0 and scores.count(best) == 1 else None
+
+
+def of_named_class(request: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ "get him a van", "an suv for the week": only the rentals of the one class the request
+    names (so "the europcar one" then picks among vans); all of them when it names none."""
+    lower = request.lower()
+    named = {
+        str(r.get("car_class"))
+        for r in results
+        if r.get("car_class")
+        and re.search(rf"\b{re.escape(str(r['car_class']).lower())}s?\b", lower)
+    }
+    if len(named) != 1:
+        return results
+    return [r for r in results if r.get("car_class") in named]

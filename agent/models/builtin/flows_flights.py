@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from agent.models.builtin.choices import preselect
@@ -95,7 +96,7 @@ def cancel_ticket(t: Transcript, task: Task) -> Decision:
     q = quote.data
     refund = f"Cancelling ticket {q['ticket_no']} ({q['fare']} fare, paid {chf(q['paid'])}) refunds {chf(q['refund'])}: {q['rule']}"
     slots = {**task.slots, "ticket_no": ticket["ticket_no"]}
-    if task.intent == "quote_cancel":
+    if task.intent == "quote_cancel" or _full_refund_refused(task, q):
         return say(
             f"{refund}\nShould I cancel it?",
             Task(Intent.CANCEL_TICKET, slots, Stage.AWAITING_CONFIRM),
@@ -106,6 +107,14 @@ def cancel_ticket(t: Transcript, task: Task) -> Decision:
         f"{refund} Here is the cancellation for your approval.",
         ticket_no=ticket["ticket_no"],
     )
+
+
+def _full_refund_refused(task: Task, quote: dict[str, Any]) -> bool:
+    """ "cancel it, full refund pls" when the fare refunds less: the condition fails, so the
+    quote is shown and asked about, never proposed as if it met the request."""
+    if not task.slots.get("full_refund") or task.slots.get("anyway"):  # "... so go ahead"
+        return False
+    return Decimal(quote["refund"]) < Decimal(quote["paid"])
 
 
 # ---- compensation ---------------------------------------------------------------------------

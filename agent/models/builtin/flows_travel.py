@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from agent.models.builtin.choices import pick, preselect
-from agent.models.builtin.core import Decision, Task, call, possessive, say, trips_of
+from agent.models.builtin.change_quotes import quote_period_change
+from agent.models.builtin.choices import preselect
+from agent.models.builtin.core import Decision, Task, call, say, trips_of
+from agent.models.builtin.descriptions import of_named_class
 from agent.models.builtin.outcomes import failure, refusal, report_write
 from agent.models.builtin.render import chf, day_text, numbered
 from agent.models.builtin.state import Stage
 from agent.models.builtin.stays import TripStay, dates_of, trip_stay
 from agent.models.builtin.transcript import Transcript
-from agent.models.builtin.understanding import understand
+from agent.models.builtin.travel_bookings import pick_booking
 from services.text.words import plural
 from services.travel.travel_kinds import CAR, EXCURSION, HOTEL, TravelKindSpec
 
@@ -81,7 +83,14 @@ def _with_trip_defaults(
     """The task's slots, with the city of the passenger's trip where the request left it out,
     and the trip's stay there (for the dates); None while the trips still have to be read."""
     slots = task.slots
-    if slots.get("city") is not None and (slots.get("dates") or kind is EXCURSION):
+    from_trip = slots.get("after_arrival") is not None or (
+        slots.get("end_date") and not slots.get("start_date")
+    )
+    if (
+        slots.get("city") is not None
+        and (slots.get("dates") or kind is EXCURSION)
+        and not from_trip
+    ):
         return slots, None
     trips = trips_of(t)
     if trips is None and t.result("get_passenger_trips") is None:
@@ -138,6 +147,8 @@ def _offer(
     """Book the offer the request already singles out, else list them. Five are listed; the
     rest can still be chosen by what they are ("the 5 star")."""
     city, (start, end) = slots.get("city"), period_days
+    if kind is CAR:
+        found = of_named_class(str(slots.get("question", "")), found)
     results, choosable = found[:SHOWN], found[:CHOOSABLE]
     period = _period_text(start, end)
     if not results:
@@ -171,62 +182,11 @@ def _offer(
     )
 
 
-def _pick_booking(t: Transcript, task: Task, kind: TravelKindSpec) -> dict[str, Any] | Decision:
-    """The booking the task is about, or the decision to take first (look the trips up, ask
-    which booking, or say there is none)."""
-    trips = trips_of(t)
-    if trips is None:
-        lookup = t.result("get_passenger_trips")
-        return failure(lookup, task) if lookup is not None else call("get_passenger_trips", task)
-    bookings: list[dict[str, Any]] = [
-        b for b in trips.get(kind.snapshot_list, []) if b.get("status") == "confirmed"
-    ]
-    wanted = task.slots.get("booking_id")
-    if wanted is not None:
-        found = [b for b in trips.get(kind.snapshot_list, []) if b.get(kind.booking_id) == wanted]
-        return found[0] if found else {kind.booking_id: wanted}
-    city = task.slots.get("city")
-    if city and len(bookings) > 1:
-        bookings = [b for b in bookings if b.get("city", "").lower() == city.lower()] or bookings
-    if not bookings:
-        who = possessive(t, task.slots.get("first_person", False))
-        return say(
-            f"I don't see an active {kind.noun} in {who} bookings.",
-            Task(task.intent, task.slots, Stage.DONE),
-        )
-    if len(bookings) > 1:
-        index = pick(
-            understand(t.user_text, t.today),
-            [{"name": b.get("hotel") or b.get("name") or b.get("company")} for b in bookings],
-        )
-        if index is None:
-            lines = [
-                f"{b.get('hotel') or b.get('name') or b.get('company')} in {b.get('city')} from {b.get(kind.start_field)}"
-                for b in bookings
-            ]
-            return say(
-                f"Which {kind.noun}?\n{numbered(lines)}",
-                Task(task.intent, task.slots, Stage.AWAITING_BOOKING),
-                {
-                    "kind": f"{kind.key.value}_booking",
-                    "items": [
-                        {
-                            "id": b[kind.booking_id],
-                            "name": b.get("hotel") or b.get("name") or b.get("company"),
-                        }
-                        for b in bookings
-                    ],
-                },
-            )
-        return bookings[index]
-    return bookings[0]
-
-
 def cancel(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.cancel_tool)
     if written is not None:
         return report_write(written, task)
-    booking = _pick_booking(t, task, kind)
+    booking = pick_booking(t, task, kind)
     if isinstance(booking, Decision):
         return booking
     what = booking.get("hotel") or booking.get("name") or booking.get("company") or kind.noun
@@ -264,7 +224,7 @@ def change(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
     written = t.result(kind.change_tool or "")
     if written is not None:
         return report_write(written, task)
-    booking = _pick_booking(t, task, kind)
+    booking = pick_booking(t, task, kind)
     if isinstance(booking, Decision):
         return booking
     if kind.end_field is None or kind.change_tool is None:
@@ -277,15 +237,18 @@ def change(t: Transcript, task: Task, kind: TravelKindSpec) -> Decision:
         return say(
             "Which new dates should I use?", Task(task.intent, task.slots, Stage.AWAITING_DETAILS)
         )
+    args = {
+        kind.booking_id: booking[kind.booking_id],
+        kind.start_field: period.start,
+        kind.end_field: period.end,
+    }
+    if task.slots.get("hold"):  # "what would one more night cost?": the price, not the card
+        return quote_period_change(t, task, kind, booking, (period.start, period.end), args)
     return call(
         kind.change_tool,
         Task(task.intent, task.slots, Stage.EXECUTING),
         f"Here is the new period ({day_text(period.start)} to {day_text(period.end)}) for your approval.",
-        **{
-            kind.booking_id: booking[kind.booking_id],
-            kind.start_field: period.start,
-            kind.end_field: period.end,
-        },
+        **args,
     )
 
 
@@ -311,6 +274,9 @@ def _new_period(slots: dict[str, Any], start: str, end: str) -> Period | None:
     if len(dates) >= 2:
         return Period(dates[0].isoformat(), dates[1].isoformat())
     keep_end = bool(slots.get("keep_end"))  # "pick-up a day later, return date stays"
+    if dates and (slots.get("extend") or slots.get("shorten")):
+        # "extend it so she leaves on the 12th": a longer or shorter stay keeps its start.
+        return Period(s.isoformat(), dates[0].isoformat())
     if dates:
         return Period(dates[0].isoformat(), (e if keep_end else dates[0] + (e - s)).isoformat())
     if extra and slots.get("shorten"):

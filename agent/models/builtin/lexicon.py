@@ -26,6 +26,10 @@ ORDINALS = {
 FARES = {"light": "Light", "classic": "Classic", "flex": "Flex", "business": "Business"}
 OTHER_PEOPLE = r"wife|husband|partner|son|daughter|kids?|children|child|mother|mum|mom|father|dad|friend|colleague|companion|boyfriend|girlfriend|sister|brother|spouse"
 
+VEHICLES = (
+    r"vans?|minivans?|minibus|suvs?|convertibles?|estate car|station wagon|people carrier|"
+    r"compacts?|hatchbacks?|sedans?|saloon|4x4|jeep"
+)
 # Intent cues, most specific first. Each is (intent, pattern).
 CUES: list[tuple[str, str]] = [
     (
@@ -38,13 +42,14 @@ CUES: list[tuple[str, str]] = [
         r"\b(hotels?|rooms?|accommodation|check[- ]?in|check[- ]?out|(\d+|one|two|three|four|five|six|seven|a|an|extra|more|another) nights?|overnight|stay|staying|"
         r"(?:somewhere|a place|place|where) to (?:sleep|stay)|lodging|accommodations)\b",
     ),
-    ("car", r"\b(cars?|rental|rent\w*|vehicle|pick[- ]?up|drop[- ]?off)\b"),
+    # A car named by its kind ("a van", "an suv", "a convertible") is a rental too.
+    ("car", r"\b(cars?|rental|rent\w*|vehicle|pick[- ]?up|drop[- ]?off|" + VEHICLES + r")\b"),
     (
         "excursion",
         r"\b(excursions?|tours?|activit\w+|sightseeing|things to do|day trips?|day pass|safari|museum|cruise|guided|walk|zoo|boat trip|hike|tasting|cable car|gardens?|palace|castle|cathedral|studios?|crown jewels|island|aquarium|"
         r"(?:something|anything|stuff|things?) (?:fun )?to do|workshops?|classes|experiences?|"
         r"food tours?|viewpoints?|lessons?|observation decks?|observatory|lookout|skyline|"
-        r"boat (?:tours?|rides?|trips?)|river trips?|ferry|chocolate|bike tours?|cycling tours?)\b",
+        r"boats?|boat (?:tours?|rides?|trips?)|river trips?|ferry|chocolate|bike tours?|cycling tours?)\b",
     ),
     ("policy", r"\b(bags?|baggage|luggage|suitcases?|allowance|policy|policies|rules?|pets?)\b"),
     (
@@ -78,6 +83,11 @@ NEGATE = r"^\s*(no|nope|not now|never ?mind|forget it|don't|do not|stop)\b"
 
 
 KEYWORDS = (
+    "morning",
+    "mornings",
+    "evening",
+    "evenings",
+    "afternoon",
     "cancel",
     "cancelled",
     "extend",
@@ -211,6 +221,14 @@ FLAG_WORDS = {
         r"as is|(is |stays )?the same|does ?n[o']t change)\b"
     ),
     "same_dates": r"\b(the )?same (dates|days|period)\b",
+    # "... so go ahead", "cancel it anyway": the action is wanted whatever the quote says.
+    "anyway": r"\b(go ahead|do it|anyway|regardless|either way|in any case|no matter what)\b",
+    # "full refund pls": the request holds only if the quote gives all the money back.
+    "full_refund": (
+        r"\b(full|complete|whole|entire|100 ?%) (refund|reimbursement|amount)\b|"
+        r"\brefund(ed)?( him| her| them| me| us| it)? (in full|fully)\b|\bfully refund\w*\b|"
+        r"\b(all|every (franc|cent) of) (of )?(her|his|my|their|our|the) money back\b"
+    ),
     # "return it a day later", "check out two days earlier": only the end moves.
     "end_moves": (
         r"\b(return\w*|drop\w*|check\w*[- ]?out|leav\w*|bring\w* (it|the car) back)\b"
@@ -253,7 +271,7 @@ NEXT_REQUEST = re.compile(rf"{_CONNECTOR}(?={_FILLER}{_NEXT_VERB})", re.IGNORECA
 # "... and she also wants her delay compensation", "AND to move to tmrw", "and put me on the
 # 15:35": joined more loosely, so split only after a first part that asks for something too.
 NEXT_REQUEST_LOOSE = re.compile(
-    rf"{_CONNECTOR}(?=(?:(?:she|he|they|i|we) )?(?:also )?(?:(?:wants?|needs?|would like|'d like) )?"
+    rf"{_CONNECTOR}(?=(?:(?:she|he|they|i|we) )?(?:also )?(?:(?:wants?|needs?|would like|'d like|asks? for|is asking for|requests?) )?"
     rf"(?:to )?(?:{_NEXT_VERB}|put (?:him|her|me|them) on\b|switch\b|"
     r"(?:(?:her|his|my|their|the|any|whatever|some) (?:\w+ )?)?(?:compensation|refund)\b))",
     re.IGNORECASE,
@@ -331,6 +349,9 @@ PICKED_FLIGHT = re.compile(
     r"\b(the )?(earliest|latest|first|last|early|late|morning|afternoon|evening|night) "
     r"(one|flight|flt|departure)\b"
 )
+# "the first one tomorrow morning", "the last flight on friday": first or last of a day (a
+# date's "1st" is not one).
+FIRST_OR_LAST = re.compile(r"\b(first|last) (one|flight|flt|departure|connection)\b")
 # A flight named by its departure time ("the 14:40", "15h35") or by PICKED_FLIGHT's words.
 CLOCK_OR_PICK = re.compile(r"\b([01]?\d|2[0-3])(:|h)[0-5]\d\b|" + PICKED_FLIGHT.pattern)
 INQUIRY = re.compile(
@@ -370,3 +391,17 @@ POLICY_SYNONYMS = {
     r"\bmoney\b": "refund paid",
     r"\bluggage\b|\bsuitcases?\b": "baggage bags",
 }
+
+
+# "tonight and tomorrow night", "the nights of friday and saturday": nights named one by one.
+_NIGHT_DAY = (
+    r"(?:tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d{1,2}(?:st|nd|rd|th)?)"
+)
+NIGHTS_NAMED = re.compile(
+    rf"\b{_NIGHT_DAY}(?: night)? (?:and|\+|&) {_NIGHT_DAY} nights?\b|\bnights? of {_NIGHT_DAY} and {_NIGHT_DAY}\b"
+)
+
+
+CHEAPEST_FARE = re.compile(
+    r"\b(cheapest|lowest|cheaper|basic|most basic|budget) (fare|ticket type|tariff|fare class)\b"
+)

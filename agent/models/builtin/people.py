@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from agent.models.builtin.dates import WEEKDAYS
-from agent.models.builtin.lexicon import OTHER_PEOPLE
+from agent.models.builtin.lexicon import BOOK, CANCEL, CHANGE, OTHER_PEOPLE
 from agent.models.builtin.places import find_places
 
 NOT_NAMES = {
@@ -79,6 +79,14 @@ COMMON_POSSESSORS = {
 }
 
 
+ACTION_VERB = re.compile("|".join((CANCEL, CHANGE, BOOK)))
+
+
+def _is_action_verb(word: str) -> bool:
+    """ "Move", "Extend", "Cancel": a capitalised command, not a first name."""
+    return ACTION_VERB.fullmatch(word.lower()) is not None
+
+
 def other_person(clean: str, lower: str, passenger_names: str) -> str | None:
     """Someone other than the passenger whose booking is meant ("my wife's", "Ines's ticket",
     "Ines would like ..."); the passenger's own names and pronouns do not count."""
@@ -98,8 +106,12 @@ def other_person(clean: str, lower: str, passenger_names: str) -> str | None:
     ):
         return "companion"
     own = {n.lower() for n in passenger_names.split()}
-    # "Ines Alvarez's ticket": the first name decides (a companion may share the last name).
-    candidates: list[str] = re.findall(r"\b([A-Z][a-z]+)(?: [A-Z][a-z]+)?'s\b", clean)
+    # "Ines Alvarez's ticket": the first name decides (a companion may share the last name);
+    # in "Extend Diego's stay" the capital is the sentence's verb, and the name follows it.
+    candidates: list[str] = [
+        second if second and _is_action_verb(first) else first
+        for first, second in re.findall(r"\b([A-Z][a-z]+)(?: ([A-Z][a-z]+))?'s\b", clean)
+    ]
     # Typed in lower case ("cancel ines' ticket"): only a possessive right before a booking.
     candidates += [
         name

@@ -117,8 +117,26 @@ def _not_understood(
     return Decision(info.clarify_text(t, u), task=memory_task, rule="unclear_request")
 
 
+# "extend both the hotel and the car", "cancel her car and hotel": one action on two travel
+# kinds is two requests, each the same sentence about one of them.
+_KIND = r"(?:(?:the|his|her|their|my) )?(hotel|rental car|car rental|car|excursion|tour)s?"
+TWO_KINDS = re.compile(rf"\b(?:both )?{_KIND} (?:and|&|\+) (?:also )?{_KIND}\b")
+KIND_OF = {"rental car": "car", "car rental": "car", "tour": "excursion"}
+
+
+def split_kinds(text: str) -> tuple[str, str] | None:
+    """The sentence once for each of two travel kinds it acts on, or None."""
+    m = TWO_KINDS.search(text.lower())
+    if m is None or KIND_OF.get(m[1], m[1]) == KIND_OF.get(m[2], m[2]):
+        return None
+    head, tail = text[: m.start()], text[m.end() :]
+    return f"{head}the {m[1]}{tail}", f"{head}the {m[2]}{tail}"
+
+
 def split_requests(text: str) -> tuple[str, str | None]:
     """ "Cancel that ticket and book him the 10:30 instead": two requests, done in order."""
+    if (kinds := split_kinds(text)) is not None:
+        return kinds
     for pattern in (NEXT_REQUEST, NEXT_REQUEST_LOOSE):
         for match in pattern.finditer(text):
             head = text[: match.start()]

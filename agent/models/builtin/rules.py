@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.models.builtin.disruption_cues import asks_about_disruption, disruption_slots
-from agent.models.builtin.followups import domain_of, follow_up
+from agent.models.builtin.followups import domain_of, follow_up, retries_last_change
 from agent.models.builtin.guard import asks_to_be_put_on, holds_back, only_asks
 from agent.models.builtin.lexicon import (
     ACTION_WORDS,
@@ -169,6 +169,13 @@ def _book_flight(c: Ctx) -> Task:
     return Task(Intent.BOOK_FLIGHT, {**slots, "browse": browse, "explicit_book": u.has("book")})
 
 
+def _wants_a_route(u: Utterance) -> bool:
+    """ "hugo wants zurich to rome sun 6.12.": someone wants a route on a day, without the
+    word "flight" or "book" (and even after "no trips yet")."""
+    route = len(u.places) >= 2 or (bool(u.places) and u.places[0].role == "to")
+    return route and bool(u.dates) and bool(NEEDS_TRIP.search(u.lower)) and not u.is_question
+
+
 def _specifies_a_ticket(u: Utterance) -> bool:
     """ "zrh -> vie fri 4.12., light fare, whichever is cheapest": a route, a day, a fare and
     the flight chosen on it are a ticket ordered, even without the word "book"."""
@@ -284,6 +291,7 @@ RULES: tuple[Rule, ...] = (
             c.u.has("book")
             or (c.u.has("flight", "search") and bool(c.u.places or c.u.dates))
             or _specifies_a_ticket(c.u)
+            or _wants_a_route(c.u)
         ),
         _book_flight,
     ),
@@ -293,8 +301,17 @@ RULES: tuple[Rule, ...] = (
         _task(Intent.TRIPS),
     ),
 )
-RULE_NAMES = ("picks_listed_option", "confirms_offer", "adds_details", *(r.name for r in RULES))
-EXPLICIT = re.compile(r"\b(flights?|fly|flying|plane|hotels?|car|cars|rental|excursions?|tours?)\b")
+RULE_NAMES = (
+    "picks_listed_option",
+    "confirms_offer",
+    "adds_details",
+    "retries_last_change",
+    *(r.name for r in RULES),
+)
+EXPLICIT = re.compile(
+    r"\b(flights?|fly|flying|plane|hotels?|car|cars|rental|excursions?|tours?|legs?|"
+    r"outbound|inbound|return flight)\b"
+)
 
 
 REFERS_BACK = re.compile(r"\b(it|that|that one|this one|the booking|the reservation)\b")
@@ -318,6 +335,8 @@ def select(
     if only_asks(u):
         slots["hold"] = True
     followed = follow_up(u, prev, options, slots)
+    if followed is None and (retried := retries_last_change(u, prev, slots)) is not None:
+        followed = "retries_last_change", retried
     if followed is not None:
         name, task = followed
         task.rule = name

@@ -5,14 +5,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.models.builtin.lexicon import FLAG_WORDS, KEEP_CLAUSE
+from agent.models.builtin.lexicon import (
+    BOOK,
+    CANCEL,
+    CHANGE,
+    CUES,
+    FLAG_WORDS,
+    KEEP_CLAUSE,
+    VEHICLES,
+)
 from agent.models.builtin.state import Slots, Task
 from agent.models.builtin.transcript import Transcript
 from agent.models.builtin.understanding import Utterance
 
 DOMAIN_WORDS = {
     "hotel": r"\b(hotels?|rooms?|accommodation|stay|nights?)\b",
-    "car": r"\b(cars?|rental|vehicle)\b",
+    "car": rf"\b(cars?|rental|vehicle|{VEHICLES})\b",
     "excursion": r"\b(excursions?|tours?|activit\w+)\b",
 }
 KEPT_WORDS = {
@@ -37,6 +45,8 @@ def domain(u: Utterance) -> str | None:
     keeps ("cancel the car, hotel stays") is not the one acted on."""
     keep = kept(u)
     named = [key for key in ("hotel", "car", "excursion") if u.has(key) and key not in keep]
+    if named and _action_names_a_ticket(u.lower):
+        return None
     if len(named) > 1:
         # Several kinds named: the one said first after the action word is meant.
         positions = {key: _first(DOMAIN_WORDS[key], u.lower) for key in named}
@@ -44,9 +54,36 @@ def domain(u: Utterance) -> str | None:
     return named[0] if named else None
 
 
+KIND_CUES = [re.compile(pattern) for key, pattern in CUES if key in ("hotel", "car", "excursion")]
+ACTION = re.compile("|".join((CANCEL, CHANGE, BOOK)))
+TICKET = re.compile(r"\b(flights?|tickets?|flt|seats?)\b")
+CLAUSE_END = re.compile(r"[.;!?,]+\s+|\s+but\s+")
+
+
+def _action_names_a_ticket(text: str) -> bool:
+    """ "ines might stay on, that's her thing; i just want MY ticket cancelled": the clause
+    that asks for the action names a ticket and no hotel, car or excursion, so the travel
+    word in another clause is not the booking acted on."""
+    clauses = [c for c in CLAUSE_END.split(text) if ACTION.search(c)]
+    if not clauses:
+        return False
+    names_kind = any(cue.search(c) for cue in KIND_CUES for c in clauses)
+    return not names_kind and any(TICKET.search(c) for c in clauses)
+
+
 def _first(pattern: str, text: str) -> int:
     m = re.search(pattern, text)
     return m.start() if m else len(text)
+
+
+_LEG = (
+    r"(?:return|outbound|inbound|way back|way there|flight back|first flight)(?: (?:flight|leg))?"
+)
+KEPT_DIRECTION = re.compile(
+    rf"\b(?:keep|keeping|keeps|leave|leaving)\s+(?:the|his|her|my|their)\s+{_LEG}\b|"
+    rf"\b(?:the|his|her|my|their)\s+{_LEG}\s+(?:stays?|remains?|is fine|unchanged|as is)\b|"
+    rf"\bnot\s+(?:the|his|her|my|their)\s+{_LEG}\b"
+)
 
 
 def read_slots(u: Utterance, t: Transcript) -> Slots:
@@ -71,11 +108,13 @@ def read_slots(u: Utterance, t: Transcript) -> Slots:
         "destination": u.destination,
         "city": u.city,
         "other_person": u.other_person,
+        "after_arrival": u.after_arrival,
     }
     slots |= {k: v for k, v in optional.items() if v is not None}
-    if re.search(r"\b(return|way back|back home|inbound|flight back)\b", u.lower):
+    acted_on = KEPT_DIRECTION.sub(" ", u.lower)  # "keep the return": not the flight meant
+    if re.search(r"\b(return|way back|back home|inbound|flight back)\b", acted_on):
         slots["direction"] = "return"
-    elif re.search(r"\b(outbound|way there|first flight)\b", u.lower):
+    elif re.search(r"\b(outbound|way there|first flight)\b", acted_on):
         slots["direction"] = "outbound"
     slots |= {flag: True for flag, words in FLAG_WORDS.items() if re.search(words, u.lower)}
     if slots["dates"]:

@@ -58,12 +58,29 @@ def dates_of(
     """The period asked for; without dates or a length, the trip's stay in that city."""
     dates = slots.get("dates") or []
     length = slots.get("nights") if kind is HOTEL else slots.get("days")
+    from_trip = stay is not None and _from_arrival(slots, dates)
+    if stay is not None and from_trip:
+        # "when she lands, returning 1.12.", "the day after he gets there": the trip's arrival
+        # (plus the days said) starts it; a date named as the end still ends it.
+        arrival = date.fromisoformat(stay.arrives)
+        first = arrival + timedelta(days=slots.get("after_arrival") or 0)
+        ends = [slots["end_date"]] if slots.get("end_date") else []
+        dates = [first.isoformat(), *ends]
     start = dates[0] if dates else (stay.arrives if stay else None)
     if kind is EXCURSION:
         return start, None
     end = dates[1] if len(dates) > 1 else None
     if end is None and start and length:
         end = (date.fromisoformat(start) + timedelta(days=length)).isoformat()
-    if end is None and not dates and stay is not None:
-        end = stay.leaves
+    if end is None and (not dates or from_trip) and stay is not None:
+        end = stay.leaves  # "from when he lands": until he flies back
     return start, end
+
+
+def _from_arrival(slots: dict[str, Any], dates: list[str]) -> bool:
+    """The period starts from the arrival: the message counts from it, or names only an end."""
+    if slots.get("start_date"):
+        return False
+    if slots.get("after_arrival") is not None:
+        return not dates or dates == [slots.get("end_date")]
+    return bool(dates) and dates == [slots.get("end_date")]

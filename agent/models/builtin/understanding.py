@@ -6,18 +6,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from agent.models.builtin.arrival import days_after_arrival
 from agent.models.builtin.dates import NUMBER_WORDS, find_dates, find_shift
 from agent.models.builtin.lexicon import (
     AFFIRM,
     BOOK,
     CANCEL,
     CHANGE,
+    CHEAPEST_FARE,
     COST_QUESTION,
     CUES,
     FARES,
     FLIGHT,
     GREETING,
     NEGATE,
+    NIGHTS_NAMED,
     ORDINALS,
     OUT_OF_SCOPE,
     QUESTION,
@@ -53,6 +56,7 @@ class Utterance:
     first_person: bool = False
     names_passenger: bool = False  # the passenger's own name is in the message ("is diego allowed")
     is_question: bool = False
+    after_arrival: int | None = None  # "the day after she lands": 1 (arrival.py)
 
     def has(self, *cues: str) -> bool:
         return any(c in self.cues for c in cues)
@@ -90,8 +94,8 @@ def _number(text: str) -> int | None:
 
 ROLE_WORDS = re.compile(
     r"(?P<old>instead of|rather than)|"
-    r"(?P<end>check(?:ing)?[- ]?out|leav\w*|until|till|return\w*|drop(?:ping)?[- ]?off|back)|"
-    r"(?P<start>check(?:ing)?[- ]?in|arriv\w*|from|pick(?:ing)?[- ]?up|start\w*|beginning)"
+    r"(?P<end>check(?:s|ed|ing)?[- ]?out|leav\w*|until|till|return\w*|drop(?:ping)?[- ]?off|back)|"
+    r"(?P<start>check(?:s|ed|ing)?[- ]?in|arriv\w*|from|pick(?:ing)?[- ]?up|start\w*|beginning)"
 )
 
 
@@ -124,6 +128,9 @@ def understand(text: str, today: date, passenger_first_name: str = "") -> Uttera
     u.is_question = bool(re.search(QUESTION, lower))
     u.places = find_places(clean)
     _find_dates(u, lower, today)
+    u.after_arrival = days_after_arrival(lower)
+    if u.after_arrival:  # "the day after she lands" dates from the trip, it moves nothing
+        u.shift_days = None
     u.ticket_nos = [
         "".join(ch for ch in m if ch.isdigit()) for m in re.findall(r"\b\d{3}[- ]?\d{10}\b", clean)
     ]
@@ -339,6 +346,8 @@ def _find_amounts(u: Utterance, lower: str) -> None:
     m = re.search(r"\b(light|classic|flex|business)\b", lower)
     if m:
         u.fare = FARES[m.group(1)]
+    elif CHEAPEST_FARE.search(lower):
+        u.fare = "Light"  # the cheapest fare Alpine Air sells (docs/policy.md)
     m = re.search(
         r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+(more\s+|extra\s+)?nights?\b",
         lower,
@@ -365,6 +374,12 @@ def _find_amounts(u: Utterance, lower: str) -> None:
     if u.days is None and m and (n := _number(m.group(1) or m.group(3))):
         # "extend the car by 2 days", "two more days": how much longer (or shorter).
         u.days = n * (7 if (m.group(2) or m.group(4)).startswith("week") else 1)
+    if NIGHTS_NAMED.search(lower) and len(u.dates) == 2 and u.dates[1] > u.dates[0]:
+        # "tonight and tomorrow night", "friday and saturday night": the nights named, so the
+        # stay ends the morning after the last one.
+        u.nights = (u.dates[1] - u.dates[0]).days + 1
+        u.dates = [u.dates[0]]
+        u.date_roles = {"start": u.dates[0]} if u.date_roles else {}
     if u.nights is None and ARRIVAL_NIGHT.search(lower):
         u.nights = 1  # "a hotel the night she lands", "just for tonight"
 

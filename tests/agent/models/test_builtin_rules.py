@@ -124,7 +124,7 @@ def test_out_of_scope_and_unclear_select_nothing() -> None:
 
 
 def test_every_rule_has_a_unique_name() -> None:
-    assert len(set(RULE_NAMES)) == len(RULE_NAMES) == len(RULES) + 3
+    assert len(set(RULE_NAMES)) == len(RULE_NAMES) == len(RULES) + 4
 
 
 def test_it_refers_to_the_travel_booking_just_discussed() -> None:
