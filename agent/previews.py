@@ -8,7 +8,6 @@ action refused raises the refusal, so a refused action never reaches an approval
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any, NoReturn
 
 from langchain_core.messages import BaseMessage
@@ -19,7 +18,7 @@ from services.core import audit
 from services.core.access import current_passenger
 from services.core.context import ServiceContext
 from services.core.errors import DomainError, PolicyViolation, Rule
-from services.core.money import money
+from services.core.money import chf
 from services.flights import cancellations, flight_bookings, flights, itinerary, tickets
 from services.payments.quotes import quote
 from services.support.escalations import reason_text
@@ -34,10 +33,6 @@ PreviewFn = Callable[[Session, ServiceContext, dict[str, Any], Sequence[BaseMess
 
 class SearchFirst(DomainError):
     code = "search_first"
-
-
-def chf(amount: Decimal | str | float) -> str:
-    return f"CHF {money(amount)}"
 
 
 def refuse(

@@ -22,6 +22,7 @@ from agent.tools import ToolSpec
 from services.core.audit import jsonable
 from services.core.context import ServiceContext
 from services.core.errors import DomainError, PolicyViolation
+from services.core.money import chf
 from services.core.operations import OperationResult
 from services.text.user_text import clean_value
 
@@ -167,9 +168,9 @@ def result_outcome(spec: ToolSpec, value: Any) -> Outcome:
     if isinstance(value, OperationResult):
         done = {"done": value.summary, "rule_applied": value.rule}
         if value.charged:
-            done["charged"] = f"CHF {value.charged:.2f}"
+            done["charged"] = chf(value.charged)
         if value.refunded:
-            done["refunded"] = f"CHF {value.refunded:.2f}"
+            done["refunded"] = chf(value.refunded)
         return Outcome(dumps(done), ToolStatus.OK, value.rule)
     data = to_json(value)
     shown: Any = data

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from agent.approvals import Change
-from agent.previews import Preview, PreviewFn, chf
+from agent.previews import Preview, PreviewFn
 from services.core.context import ServiceContext
+from services.core.money import chf
 from services.payments.quotes import Quote, quote
 from services.text.words import plural
 from services.travel.travel_kinds import TravelKey, TravelKindSpec, Write

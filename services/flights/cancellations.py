@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from db.models import Compensation, LegStatus, Ticket, TicketStatus
 from services.core.access import owned_ticket
 from services.core.context import ServiceContext
-from services.core.money import money
+from services.core.money import chf, money
 from services.core.operations import OperationResult, operation
 from services.flights.itinerary import describe
 from services.flights.policy import (
@@ -95,7 +95,7 @@ def cancel_ticket(session: Session, ctx: ServiceContext, *, ticket_no: str) -> O
     refund_ticket(session, ctx, ticket, quote.refund, f"cancellation {ticket.ticket_no}")
     session.flush()
     return OperationResult(
-        summary=f"Ticket {ticket.ticket_no} cancelled; refund CHF {quote.refund}.",
+        summary=f"Ticket {ticket.ticket_no} cancelled; refund {chf(quote.refund)}.",
         before={"status": "active", "flights": [describe(leg.flight) for leg in legs]},
         after={"status": "cancelled"},
         refunded=quote.refund,

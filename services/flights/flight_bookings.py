@@ -16,6 +16,7 @@ from db.models.enums import Fare, FlightStatus, LegStatus, TicketStatus
 from services.core.access import current_passenger, legs_on, owned_ticket
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput, PolicyViolation, Rule
+from services.core.money import chf, eur
 from services.core.operations import OperationResult, operation
 from services.disruptions.claims import leg_entitlements
 from services.disruptions.eu261 import CompensationDecision
@@ -122,7 +123,7 @@ def book_flight(
     )
     session.flush()
     return OperationResult(
-        summary=f"Booked {fare.value} ticket {ticket.ticket_no} ({route_of(flights)}), booking {booking.reference}, charged CHF {total} to {method.brand} ending {method.last4}.",
+        summary=f"Booked {fare.value} ticket {ticket.ticket_no} ({route_of(flights)}), booking {booking.reference}, charged {chf(total)} to {method.brand} ending {method.last4}.",
         before={},
         after={
             "ticket_no": ticket.ticket_no,
@@ -270,7 +271,7 @@ def request_compensation(
     refund_ticket(session, ctx, ticket, due.amount, reason, payment_method_id=card)
     session.flush()
     return OperationResult(
-        summary=f"CHF {due.amount} (EUR {due.amount_eur}) compensation paid for {describe(flight)} ({due.reason}) on ticket {ticket.ticket_no}.",
+        summary=f"{chf(due.amount)} ({eur(due.amount_eur)}) compensation paid for {describe(flight)} ({due.reason}) on ticket {ticket.ticket_no}.",
         before={"compensations": paid},
         after={"compensations": paid + 1, "amount": due.amount, "amount_eur": due.amount_eur},
         refunded=due.amount,

@@ -22,7 +22,7 @@ from db.models import (
 from services.core.access import owned_ticket
 from services.core.context import ServiceContext
 from services.core.errors import PolicyViolation, Rule
-from services.core.money import money
+from services.core.money import chf, money
 from services.core.operations import OperationResult, operation
 from services.flights.flights import effective_departure, load_flights
 from services.flights.itinerary import check_bookable, check_seats_left, describe, route_of
@@ -257,7 +257,7 @@ def change_flight(
     )
     session.flush()
     return OperationResult(
-        summary=f"Ticket {ticket.ticket_no} moved to {', '.join(quote.new_flights)}; charged CHF {quote.total}.",
+        summary=f"Ticket {ticket.ticket_no} moved to {', '.join(quote.new_flights)}; charged {chf(quote.total)}.",
         before={"flights": quote.current_flights},
         after={"flights": quote.new_flights},
         charged=quote.total,

@@ -23,7 +23,7 @@ from db.models.travel import TravelOffer as Offer
 from services.core.access import current_passenger
 from services.core.context import ServiceContext
 from services.core.errors import InvalidInput
-from services.core.money import money
+from services.core.money import chf, money
 from services.core.operations import OperationResult
 from services.text.words import plural
 from services.travel.travel_common import (
@@ -149,7 +149,7 @@ def confirm_booking(
     )
     deadline = cancellation_deadline(start_moment(kind.first_day(booking), kind.starts_at, tz), tz)
     return OperationResult(
-        summary=f"{summary}; charged CHF {price}. Free cancellation until {deadline}.",
+        summary=f"{summary}; charged {chf(price)}. Free cancellation until {deadline}.",
         after=kind.view(booking, offer),
         charged=price,
         rule=f"{kind.free_cancellation} ({deadline}).",
@@ -238,7 +238,7 @@ def cancel_booking(
     )
     session.flush()
     return OperationResult(
-        summary=f"{kind.describe(booking, offer)} cancelled; refunded CHF {refund}.",
+        summary=f"{kind.describe(booking, offer)} cancelled; refunded {chf(refund)}.",
         before=before,
         after=kind.view(booking, offer),
         refunded=refund,

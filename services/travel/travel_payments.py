@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Passenger, Payment
 from services.core.context import ServiceContext
-from services.core.money import money
+from services.core.money import chf, money
 from services.flights.policy import ZERO
 from services.flights.tickets import record_payment
 from services.payments.payments import own_card, paying_card
@@ -67,9 +67,9 @@ def settle_difference(
             payment_method_id=paid_with(session, passenger, reasons, kind),
         )
     if charged:
-        return charged, refunded, f"charged CHF {charged}"
+        return charged, refunded, f"charged {chf(charged)}"
     if refunded:
-        return charged, refunded, f"refunded CHF {refunded}"
+        return charged, refunded, f"refunded {chf(refunded)}"
     return charged, refunded, "same price, nothing charged or refunded"
 
 

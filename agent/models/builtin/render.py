@@ -9,7 +9,7 @@ from typing import Any
 
 def chf(value: Any) -> str:
     """'CHF 50' for whole francs, 'CHF 50.50' otherwise."""
-    text = str(value).replace("CHF", "").strip()
+    text = str(value).replace("CHF", "").replace(",", "").strip()
     try:
         amount = Decimal(text)
     except InvalidOperation:

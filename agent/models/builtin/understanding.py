@@ -178,7 +178,10 @@ DESCRIBED_CANCEL = re.compile(
     r"\b(was|were|is|got|been|has been|had been|being)\s+(\w+\s+)?cancel\w*\b|"
     r"\bcancel\w* (flight|by the airline)\b|"
     # "the airline cancelled my flight", "they've cancelled it": told, not asked for.
-    r"\b(the airline|airline|alpine air|they|you guys)('ve| have| has| just)?\s+cancel+ed\b|"
+    # ... or "since you cancelled his flight" (the airline, addressed): told, unless it is a
+    # supposition ("if you cancelled it, what would she get back?").
+    r"(?<!if )\b(the airline|airline|alpine air|they|you guys|you|u)"
+    r"('ve| have| has| had| just| already)*\s+cancel+ed\b|"
     # "the cancelled lhr flt", "her cancelled one": a participle describing, not a request.
     r"\b(the|his|her|their|my|your|our|that|this)\s+cancel+ed\b"
 )
