@@ -69,7 +69,7 @@ def test_a_refused_message_stays_in_the_box_with_a_counter(
     bad = "What bookings does she have?\x07"
     send(page, bad)
     expect(page.get_by_text(re.compile("control character"))).to_be_visible()
-    assert box.input_value() == bad
+    expect(box).to_have_value(bad)  # waits: the box is drawn after the notice in the run
 
     for _ in range(CHAT_LIMIT):
         send(page, "What bookings does she have?")
@@ -78,12 +78,12 @@ def test_a_refused_message_stays_in_the_box_with_a_counter(
     # Refused inside the conversation (the runtime's check), and by the rate limit.
     send(page, bad)
     expect(page.get_by_text(re.compile("control character"))).to_be_visible()
-    assert box.input_value() == bad
+    expect(box).to_have_value(bad)  # waits: the box is drawn after the notice in the run
     typed = "Can she take an extra bag on her London flight?"
     box.fill("")
     send(page, typed)
     expect(page.get_by_text(re.compile("Too many messages"))).to_be_visible()
-    assert box.input_value() == typed
+    expect(box).to_have_value(typed)
 
 
 @pytest.mark.parametrize(("width", "height", "user"), WIDTHS, ids=[f"{w}px" for w, *_ in WIDTHS])
