@@ -30,10 +30,18 @@ def search(page: Any, text: str) -> None:
 def choose(page: Any, query: str, option: str) -> None:
     """harness.pick_passenger, choosing with the keyboard: the list opens over a page that is
     still scrolling, where a click can land on the wrong row."""
-    harness.open_matches(page, query, option)
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.get_by_text(re.compile(option.replace("^", "^Helping "))).first.wait_for()
+    helping = page.get_by_text(re.compile(option.replace("^", "^Helping "))).first
+    for attempt in range(3):  # under load the keys can reach the list before it has focus
+        harness.open_matches(page, query, option)
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        try:
+            helping.wait_for(timeout=15_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     harness.settle(page)
 
 
